@@ -1,0 +1,739 @@
+//! The ACL model (users and selectors as the server holds them) and the application of
+//! rule tokens to it, exactly as the server's `ACLSetUser` / `ACLSetSelector` do.
+
+use crate::profile::Profile;
+use crate::span::Span;
+use crate::split::split_args;
+use crate::table::CmdId;
+use sha2::{Digest, Sha256};
+
+/// One bit per command and subcommand of the profile's table.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct Bitmap(pub [u64; 16]);
+
+impl std::fmt::Debug for Bitmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Bitmap({} set)", self.count())
+    }
+}
+
+impl Bitmap {
+    pub fn get(&self, id: CmdId) -> bool {
+        self.0[id as usize / 64] >> (id % 64) & 1 == 1
+    }
+    pub fn set(&mut self, id: CmdId, on: bool) {
+        let (w, b) = (id as usize / 64, id % 64);
+        if on {
+            self.0[w] |= 1 << b;
+        } else {
+            self.0[w] &= !(1 << b);
+        }
+    }
+    /// All commands of a table of `n` entries.
+    pub fn full(n: usize) -> Bitmap {
+        let mut b = Bitmap::default();
+        for (w, word) in b.0.iter_mut().enumerate() {
+            let lo = w * 64;
+            if n >= lo + 64 {
+                *word = u64::MAX;
+            } else if n > lo {
+                *word = (1u64 << (n - lo)) - 1;
+            }
+        }
+        b
+    }
+    pub fn count(&self) -> u32 {
+        self.0.iter().map(|w| w.count_ones()).sum()
+    }
+    pub fn and_count(&self, other: &Bitmap) -> u32 {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones())
+            .sum()
+    }
+}
+
+/// A key pattern and the permissions it grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPattern {
+    pub pattern: Vec<u8>,
+    pub read: bool,
+    pub write: bool,
+    /// The rule token that added it first.
+    pub origin: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPattern {
+    pub pattern: Vec<u8>,
+    pub origin: Option<Span>,
+}
+
+/// What a successful command rule did, kept in order: it explains which rule decided a
+/// command, and it is what Valkey prints in `ACL LIST`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// `+@all` / `allcommands` (true), `-@all` / `nocommands` / `reset` (false).
+    All(bool),
+    /// `±@category` (index into the table's categories).
+    Category(bool, u8),
+    /// `±cmd` or `±container|sub`.
+    Command(bool, CmdId),
+    /// `+cmd|arg`: allowed first argument of a command without subcommands.
+    FirstArg(CmdId, Vec<u8>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdRule {
+    pub effect: Effect,
+    /// The rule as the token spelt it (Valkey lowercases it when printing).
+    pub text: Vec<u8>,
+    pub origin: Option<Span>,
+}
+
+impl CmdRule {
+    pub fn allows(&self) -> bool {
+        match self.effect {
+            Effect::All(a) | Effect::Category(a, _) | Effect::Command(a, _) => a,
+            Effect::FirstArg(..) => true,
+        }
+    }
+}
+
+/// A set of permissions: the root selector (rules outside parentheses) or a `(...)` one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub commands: Bitmap,
+    /// The "may run future commands" bit: set by `+@all`, cleared by `-@all` only.
+    pub future: bool,
+    /// Legacy allowed first arguments per command, in insertion order.
+    pub first_args: Vec<(CmdId, Vec<Vec<u8>>)>,
+    pub all_keys: bool,
+    pub keys: Vec<KeyPattern>,
+    pub all_channels: bool,
+    pub channels: Vec<ChannelPattern>,
+    /// Successful command rules since the last `±@all`.
+    pub rules: Vec<CmdRule>,
+    /// The `(...)` token, for non-root selectors.
+    pub origin: Option<Span>,
+}
+
+impl Selector {
+    pub fn new(pubsub_all: bool) -> Selector {
+        Selector {
+            commands: Bitmap::default(),
+            future: false,
+            first_args: Vec::new(),
+            all_keys: false,
+            keys: Vec::new(),
+            all_channels: pubsub_all,
+            channels: Vec::new(),
+            rules: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// The first arguments allowed for `id` while its bit is clear.
+    pub fn first_args_of(&self, id: CmdId) -> &[Vec<u8>] {
+        self.first_args
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map_or(&[], |(_, v)| v)
+    }
+
+    fn reset_first_args(&mut self, id: CmdId) {
+        self.first_args.retain(|(c, _)| *c != id);
+    }
+}
+
+/// RESTORE payload sanitisation flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sanitize {
+    Unset,
+    Sanitize,
+    Skip,
+}
+
+/// A user as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: Vec<u8>,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub sanitize: Sanitize,
+    /// SHA-256 digests, in insertion order.
+    pub passwords: Vec<[u8; 32]>,
+    /// `selectors[0]` is the root selector.
+    pub selectors: Vec<Selector>,
+    /// Set when a first-arg rule would make `ACL LIST` abort the server (Valkey).
+    pub list_crash: Option<Span>,
+}
+
+/// Server settings that change how rules apply.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub profile: &'a Profile,
+    /// `acl-pubsub-default allchannels`.
+    pub pubsub_all: bool,
+}
+
+impl User {
+    /// A user as `ACL SETUSER` or an ACL file creates it: off, no permissions.
+    pub fn new(name: &[u8], ctx: &Ctx) -> User {
+        User {
+            name: name.to_vec(),
+            enabled: false,
+            nopass: false,
+            sanitize: if ctx.profile.behavior.new_user_sanitize_payload {
+                Sanitize::Sanitize
+            } else {
+                Sanitize::Unset
+            },
+            passwords: Vec::new(),
+            selectors: vec![Selector::new(ctx.pubsub_all)],
+            list_crash: None,
+        }
+    }
+
+    /// The built-in `default` user: `on nopass ~* &* +@all` (whatever the pubsub default).
+    pub fn new_default(ctx: &Ctx) -> User {
+        let mut u = User::new(b"default", ctx);
+        let n = ctx.profile.table.commands.len();
+        u.enabled = true;
+        u.nopass = true;
+        let root = &mut u.selectors[0];
+        root.all_keys = true;
+        root.all_channels = true;
+        root.commands = Bitmap::full(n);
+        root.future = true;
+        root.rules.push(CmdRule {
+            effect: Effect::All(true),
+            text: b"+@all".to_vec(),
+            origin: None,
+        });
+        u
+    }
+}
+
+/// Why a rule was refused; each maps to the errno the server sets and its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// EINVAL
+    Syntax,
+    /// ENOENT
+    UnknownCommand,
+    /// EEXIST
+    KeyAfterAllKeys,
+    /// EISDIR
+    ChannelAfterAllChannels,
+    /// ENODEV
+    NoSuchPassword,
+    /// EBADMSG
+    BadHash,
+    /// ECHILD
+    FirstArgOfSubcommand,
+    /// EALREADY (config files only)
+    DuplicateUser,
+}
+
+impl Reason {
+    /// The server's message for this errno (`ACLSetUserStringError`).
+    pub fn server_text(self) -> &'static str {
+        match self {
+            Reason::Syntax => "Syntax error",
+            Reason::UnknownCommand => "Unknown command or category name in ACL",
+            Reason::KeyAfterAllKeys => {
+                "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns"
+            }
+            Reason::ChannelAfterAllChannels => {
+                "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels"
+            }
+            Reason::NoSuchPassword => {
+                "The password you are trying to remove from the user does not exist"
+            }
+            Reason::BadHash => {
+                "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+            }
+            Reason::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
+            Reason::DuplicateUser => {
+                "Duplicate user found. A user can only be defined once in config files"
+            }
+        }
+    }
+}
+
+/// Maps offsets inside a (possibly merged) rule token back to the source text.
+#[derive(Debug, Clone, Default)]
+pub struct SourceMap {
+    /// (offset in the token, source span of that piece, piece is verbatim source)
+    pieces: Vec<(usize, usize, Span, bool)>,
+}
+
+impl SourceMap {
+    pub fn none() -> SourceMap {
+        SourceMap::default()
+    }
+    pub fn verbatim(span: Span) -> SourceMap {
+        SourceMap {
+            pieces: vec![(0, span.len(), span, true)],
+        }
+    }
+    /// Adds a piece that occupies `len` bytes at `offset` of the token.
+    pub fn push(&mut self, offset: usize, len: usize, span: Span, verbatim: bool) {
+        self.pieces.push((offset, len, span, verbatim));
+    }
+    /// Appends another token's pieces, shifted to start at `offset`.
+    pub fn append(&mut self, offset: usize, other: &SourceMap) {
+        self.pieces.extend(
+            other
+                .pieces
+                .iter()
+                .map(|&(o, l, s, v)| (o + offset, l, s, v)),
+        );
+    }
+    /// The whole token.
+    pub fn whole(&self) -> Option<Span> {
+        Some(self.pieces.first()?.2.to(self.pieces.last()?.2))
+    }
+    /// The source span of bytes `start..end` of the token.
+    pub fn range(&self, start: usize, end: usize) -> Option<Span> {
+        let map = |off: usize, is_end: bool| -> Option<usize> {
+            let &(o, _, span, verbatim) = self
+                .pieces
+                .iter()
+                .rev()
+                .find(|(o, len, ..)| {
+                    if is_end {
+                        *o < off && off <= o + len
+                    } else {
+                        *o <= off && off < o + len
+                    }
+                })
+                .or(self.pieces.last())?;
+            Some(if verbatim {
+                span.start + (off - o).min(span.len())
+            } else if is_end {
+                span.end
+            } else {
+                span.start
+            })
+        };
+        let s = map(start, false)?;
+        let e = map(end, true)?.max(s);
+        Some(Span::new(s, e))
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn parse_hash(hex: &[u8]) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let d = |b: u8| {
+            if b.is_ascii_digit() {
+                b - b'0'
+            } else {
+                b - b'a' + 10
+            }
+        };
+        out[i] = d(pair[0]) << 4 | d(pair[1]);
+    }
+    Some(out)
+}
+
+/// The token as C string functions see it: cut at the first NUL.
+fn c_str(op: &[u8]) -> &[u8] {
+    op.iter().position(|&b| b == 0).map_or(op, |n| &op[..n])
+}
+
+fn has_space_or_nul(b: &[u8]) -> bool {
+    b.iter()
+        .any(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
+}
+
+/// Applies one (merged) rule token to a user (`ACLSetUser`).
+pub fn apply_user_rule(
+    user: &mut User,
+    op: &[u8],
+    map: &SourceMap,
+    ctx: &Ctx,
+) -> Result<(), Reason> {
+    if op.is_empty() {
+        return Ok(());
+    }
+    let kw = c_str(op);
+    let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
+    if is("on") {
+        user.enabled = true;
+    } else if is("off") {
+        user.enabled = false;
+    } else if is("skip-sanitize-payload") {
+        user.sanitize = Sanitize::Skip;
+    } else if is("sanitize-payload") {
+        user.sanitize = Sanitize::Sanitize;
+    } else if is("nopass") {
+        user.nopass = true;
+        user.passwords.clear();
+    } else if is("resetpass") {
+        user.nopass = false;
+        user.passwords.clear();
+    } else if op[0] == b'>' || op[0] == b'#' {
+        let digest = if op[0] == b'>' {
+            sha256(&op[1..])
+        } else {
+            parse_hash(&op[1..]).ok_or(Reason::BadHash)?
+        };
+        if !user.passwords.contains(&digest) {
+            user.passwords.push(digest);
+        }
+        user.nopass = false;
+    } else if op[0] == b'<' || op[0] == b'!' {
+        let digest = if op[0] == b'<' {
+            sha256(&op[1..])
+        } else {
+            parse_hash(&op[1..]).ok_or(Reason::BadHash)?
+        };
+        let at = user
+            .passwords
+            .iter()
+            .position(|p| *p == digest)
+            .ok_or(Reason::NoSuchPassword)?;
+        user.passwords.remove(at);
+    } else if op[0] == b'(' && op[op.len() - 1] == b')' {
+        let sel = selector_from_op(op, map, ctx)?;
+        user.selectors.push(sel);
+    } else if is("clearselectors") {
+        user.selectors.truncate(1);
+    } else if is("reset") {
+        user.passwords.clear();
+        user.nopass = false;
+        let root = &mut user.selectors[0];
+        root.all_keys = false;
+        root.keys.clear();
+        root.all_channels = ctx.pubsub_all;
+        root.channels.clear();
+        user.enabled = false;
+        user.sanitize = Sanitize::Sanitize;
+        user.selectors.truncate(1);
+        set_all(&mut user.selectors[0], false, b"-@all", map.whole());
+    } else {
+        let crash = apply_selector_rule(&mut user.selectors[0], op, map.whole(), ctx)?;
+        if crash && user.list_crash.is_none() {
+            user.list_crash = map.whole();
+        }
+    }
+    Ok(())
+}
+
+/// Builds a selector from a `(...)` token (`aclCreateSelectorFromOpSet`).
+fn selector_from_op(op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<Selector, Reason> {
+    let mut sel = Selector::new(ctx.pubsub_all);
+    sel.origin = map.whole();
+    let inner = &op[1..op.len() - 1];
+    // An unbalanced quote makes the split fail, and the server then silently builds an
+    // empty selector.
+    let args = split_args(inner, 1).unwrap_or_default();
+    for a in &args {
+        let origin = map.range(a.span.start, a.span.end);
+        if apply_selector_rule(&mut sel, &a.bytes, origin, ctx)? {
+            // Whitespace cannot survive the split, so no crash marker is possible here.
+        }
+    }
+    Ok(sel)
+}
+
+fn set_all(sel: &mut Selector, on: bool, text: &[u8], origin: Option<Span>) {
+    sel.commands = if on {
+        Bitmap([u64::MAX; 16])
+    } else {
+        Bitmap::default()
+    };
+    sel.future = on;
+    sel.first_args.clear();
+    sel.rules.clear();
+    sel.rules.push(CmdRule {
+        effect: Effect::All(on),
+        text: text.to_vec(),
+        origin,
+    });
+}
+
+/// `ACLChangeSelectorPerm`: the command's bit, its subcommands' bits, and its first-args.
+pub(crate) fn change_perm(sel: &mut Selector, profile: &Profile, id: CmdId, on: bool) {
+    sel.commands.set(id, on);
+    sel.reset_first_args(id);
+    for sub in profile.command(id).subcommands() {
+        sel.commands.set(sub, on);
+    }
+}
+
+/// `ACLSetSelectorCommandBitsForCategory`.
+pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize, on: bool) {
+    for top in profile.table.top_level() {
+        let c = profile.command(top);
+        if c.in_category(cat) {
+            change_perm(sel, profile, top, on);
+        }
+        for sub in c.subcommands() {
+            if profile.command(sub).in_category(cat) {
+                change_perm(sel, profile, sub, on);
+            }
+        }
+    }
+}
+
+/// Applies one rule to a selector (`ACLSetSelector`). Returns `Ok(true)` when the rule is
+/// a first-arg that would crash the server's `ACL LIST` under this profile.
+pub fn apply_selector_rule(
+    sel: &mut Selector,
+    op: &[u8],
+    origin: Option<Span>,
+    ctx: &Ctx,
+) -> Result<bool, Reason> {
+    let profile = ctx.profile;
+    let kw = c_str(op);
+    let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
+    let first = op.first().copied().unwrap_or(0);
+    let second = op.get(1).copied().unwrap_or(0);
+    if is("allkeys") || is("~*") {
+        sel.all_keys = true;
+        sel.keys.clear();
+    } else if is("resetkeys") {
+        sel.all_keys = false;
+        sel.keys.clear();
+    } else if is("allchannels") || is("&*") {
+        sel.all_channels = true;
+        sel.channels.clear();
+    } else if is("resetchannels") {
+        sel.all_channels = false;
+        sel.channels.clear();
+    } else if is("allcommands") || is("+@all") {
+        set_all(sel, true, op, origin);
+    } else if is("nocommands") || is("-@all") {
+        set_all(sel, false, op, origin);
+    } else if first == b'~' || first == b'%' {
+        if sel.all_keys {
+            return Err(Reason::KeyAfterAllKeys);
+        }
+        let (mut read, mut write, mut offset) = (true, true, 1);
+        if first == b'%' {
+            (read, write) = (false, false);
+            while offset < op.len() {
+                match op[offset] {
+                    b'R' | b'r' if !read => read = true,
+                    b'W' | b'w' if !write => write = true,
+                    b'~' if read || write => {
+                        offset += 1;
+                        break;
+                    }
+                    _ => return Err(Reason::Syntax),
+                }
+                offset += 1;
+            }
+            if !read && !write {
+                return Err(Reason::Syntax);
+            }
+        }
+        let pattern = &op[offset..];
+        if has_space_or_nul(pattern) {
+            return Err(Reason::Syntax);
+        }
+        match sel.keys.iter_mut().find(|k| k.pattern == pattern) {
+            Some(k) => {
+                k.read |= read;
+                k.write |= write;
+            }
+            None => sel.keys.push(KeyPattern {
+                pattern: pattern.to_vec(),
+                read,
+                write,
+                origin,
+            }),
+        }
+        sel.all_keys = false;
+    } else if first == b'&' {
+        if sel.all_channels {
+            return Err(Reason::ChannelAfterAllChannels);
+        }
+        let pattern = &op[1..];
+        if has_space_or_nul(pattern) {
+            return Err(Reason::Syntax);
+        }
+        if !sel.channels.iter().any(|c| c.pattern == pattern) {
+            sel.channels.push(ChannelPattern {
+                pattern: pattern.to_vec(),
+                origin,
+            });
+        }
+        sel.all_channels = false;
+    } else if first == b'+' && second != b'@' {
+        let name = &kw[1..];
+        match name.iter().rposition(|&b| b == b'|') {
+            None => {
+                let id = profile
+                    .lookup_rule_name(name)
+                    .ok_or(Reason::UnknownCommand)?;
+                change_perm(sel, profile, id, true);
+                sel.rules.push(CmdRule {
+                    effect: Effect::Command(true, id),
+                    text: op.to_vec(),
+                    origin,
+                });
+            }
+            Some(bar) => {
+                let (base, arg) = (&name[..bar], &name[bar + 1..]);
+                let id = profile
+                    .lookup_rule_name(base)
+                    .ok_or(Reason::UnknownCommand)?;
+                let c = profile.command(id);
+                if c.parent().is_some() {
+                    return Err(Reason::FirstArgOfSubcommand);
+                }
+                if arg.is_empty() {
+                    return Err(Reason::Syntax);
+                }
+                if c.container {
+                    let sub = profile
+                        .lookup_rule_name(name)
+                        .ok_or(Reason::UnknownCommand)?;
+                    change_perm(sel, profile, sub, true);
+                    sel.rules.push(CmdRule {
+                        effect: Effect::Command(true, sub),
+                        text: op.to_vec(),
+                        origin,
+                    });
+                } else {
+                    match sel.first_args.iter_mut().find(|(c, _)| *c == id) {
+                        Some((_, list)) => {
+                            if !list.iter().any(|a| a.eq_ignore_ascii_case(arg)) {
+                                list.push(arg.to_vec());
+                            }
+                        }
+                        None => sel.first_args.push((id, vec![arg.to_vec()])),
+                    }
+                    sel.rules.push(CmdRule {
+                        effect: Effect::FirstArg(id, arg.to_vec()),
+                        text: op.to_vec(),
+                        origin,
+                    });
+                    return Ok(profile.behavior.firstarg_whitespace_crashes_list
+                        && firstarg_breaks_listing(arg));
+                }
+            }
+        }
+    } else if first == b'-' && second != b'@' {
+        let id = profile
+            .lookup_rule_name(&kw[1..])
+            .ok_or(Reason::UnknownCommand)?;
+        change_perm(sel, profile, id, false);
+        sel.rules.push(CmdRule {
+            effect: Effect::Command(false, id),
+            text: op.to_vec(),
+            origin,
+        });
+    } else if (first == b'+' || first == b'-') && second == b'@' {
+        let on = first == b'+';
+        let cat = profile
+            .table
+            .category_index(&kw[2..])
+            .ok_or(Reason::UnknownCommand)?;
+        change_category(sel, profile, cat, on);
+        sel.rules.push(CmdRule {
+            effect: Effect::Category(on, cat as u8),
+            text: op.to_vec(),
+            origin,
+        });
+    } else {
+        return Err(Reason::Syntax);
+    }
+    Ok(false)
+}
+
+/// Valkey re-splits a stored first-arg rule with the config splitter when it prints it;
+/// whitespace or a quote it cannot parse makes that fail, and the server aborts.
+fn firstarg_breaks_listing(arg: &[u8]) -> bool {
+    let rule = [b"+x|".as_slice(), arg].concat();
+    !matches!(split_args(&rule, 0), Ok(v) if v.len() == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::REDIS_7_0;
+
+    fn ctx() -> Ctx<'static> {
+        Ctx {
+            profile: &REDIS_7_0,
+            pubsub_all: false,
+        }
+    }
+
+    fn apply(rules: &[&str]) -> Result<User, (String, Reason)> {
+        let mut u = User::new(b"u", &ctx());
+        for r in rules {
+            apply_user_rule(&mut u, r.as_bytes(), &SourceMap::none(), &ctx())
+                .map_err(|e| (r.to_string(), e))?;
+        }
+        Ok(u)
+    }
+
+    #[test]
+    fn percent_syntax() {
+        for bad in ["%", "%~", "%~x", "%X~x", "%RR~x", "%RWR~x"] {
+            assert_eq!(apply(&[bad]).unwrap_err().1, Reason::Syntax, "{bad}");
+        }
+        for good in ["%R", "%RW", "%R~", "%WR~x", "%r~x"] {
+            assert!(apply(&[good]).is_ok(), "{good}");
+        }
+        let u = apply(&["%R~x", "%W~x"]).unwrap();
+        assert_eq!(u.selectors[0].keys.len(), 1);
+        assert!(u.selectors[0].keys[0].read && u.selectors[0].keys[0].write);
+    }
+
+    #[test]
+    fn command_rule_errors() {
+        assert_eq!(
+            apply(&["+config|get|x"]).unwrap_err().1,
+            Reason::FirstArgOfSubcommand
+        );
+        assert_eq!(apply(&["+get|"]).unwrap_err().1, Reason::Syntax);
+        assert_eq!(apply(&["+config|"]).unwrap_err().1, Reason::Syntax);
+        assert_eq!(
+            apply(&["+config|nosuch"]).unwrap_err().1,
+            Reason::UnknownCommand
+        );
+        assert_eq!(apply(&["-select|0"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["+"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["+@"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["++get"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(
+            apply(&["allkeys", "~a"]).unwrap_err().1,
+            Reason::KeyAfterAllKeys
+        );
+        assert_eq!(apply(&["#ABC"]).unwrap_err().1, Reason::BadHash);
+        assert_eq!(apply(&["<nope"]).unwrap_err().1, Reason::NoSuchPassword);
+        assert!(apply(&["+get|a|b"]).is_err());
+    }
+
+    #[test]
+    fn selector_with_unbalanced_quote_is_empty() {
+        let u = apply(&["(~a \"b)"]).unwrap();
+        assert_eq!(u.selectors.len(), 2);
+        assert!(u.selectors[1].keys.is_empty());
+    }
+
+    #[test]
+    fn first_args_keep_first_spelling() {
+        let u = apply(&["+select|a", "+select|A"]).unwrap();
+        let id = REDIS_7_0.lookup(b"select").unwrap();
+        assert_eq!(u.selectors[0].first_args_of(id), [b"a".to_vec()]);
+        let u = apply(&["+select|0", "+@connection"]).unwrap();
+        assert!(u.selectors[0].first_args_of(id).is_empty());
+    }
+}

@@ -6,15 +6,24 @@
 //! [`analyze()`] is the one entry point the CLI, the web app and the tests call.
 
 pub mod acl;
+pub mod analyze;
 pub mod batch;
 pub mod describe;
+pub mod diag;
 pub mod dryrun;
 pub mod glob;
+pub mod int;
 pub mod keys;
+pub mod model;
+pub mod parse;
+pub mod password;
 pub mod profile;
 pub mod server;
 pub mod span;
 pub mod split;
+pub mod startup;
 pub mod table;
 
+pub use analyze::{Analysis, Options, analyze};
+pub use model::Kind;
 pub use profile::{PROFILES, Profile};

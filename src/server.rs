@@ -147,8 +147,8 @@ pub enum LoadProblemKind {
     NotUserLine,
     /// The username contains whitespace (only `\v`/`\f` can get there) or NUL.
     BadUsername(Vec<u8>),
-    /// The username was defined on an earlier line.
-    Duplicate(Vec<u8>),
+    /// The username was defined on an earlier line (the second field).
+    Duplicate(Vec<u8>, usize),
     /// A `(` was never closed. `crash`: this server version segfaults here.
     Unmatched { crash: bool },
     /// An unknown command or category (every one is reported).
@@ -171,7 +171,7 @@ impl LoadProblem {
                     lossy(c_str(name))
                 )
             }
-            LoadProblemKind::Duplicate(name) => format!(
+            LoadProblemKind::Duplicate(name, _) => format!(
                 "WARNING: Duplicate user '{}' found on line {n}. ",
                 lossy(c_str(name))
             ),
@@ -229,29 +229,64 @@ impl AclLoad {
     }
 }
 
-/// Parses and applies an ACL file the way `ACLLoadFromFile` does. `base` is the byte
-/// offset of `text` in the analysed source (for spans).
-pub fn load_acl_file(text: &[u8], base: usize, ctx: &Ctx) -> AclLoad {
+/// One line of an ACL file as the loader sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct FileLine<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    pub bytes: &'a [u8],
+    /// Source offset of `bytes[0]` when the bytes are the source verbatim.
+    pub base: usize,
+    /// `None` when `bytes` are verbatim source at `base`; otherwise the span every token
+    /// of the line maps to (e.g. an unescaped `ACL LIST` entry).
+    pub whole: Option<Span>,
+}
+
+/// Splits a file into lines on `\n` only, as the server does.
+pub fn file_lines(text: &[u8], base: usize) -> impl Iterator<Item = FileLine<'_>> {
+    let mut offset = base;
+    text.split(|&b| b == b'\n')
+        .enumerate()
+        .map(move |(i, bytes)| {
+            let l = FileLine {
+                number: i + 1,
+                bytes,
+                base: offset,
+                whole: None,
+            };
+            offset += bytes.len() + 1;
+            l
+        })
+}
+
+/// Parses and applies an ACL file's lines the way `ACLLoadFromFile` does.
+pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &Ctx) -> AclLoad {
     let mut load = AclLoad {
         problems: Vec::new(),
         users: Vec::new(),
         lines: Vec::new(),
     };
-    let mut seen: std::collections::HashSet<Vec<u8>> = std::collections::HashSet::new();
-    let mut offset = 0;
-    for (i, line) in text.split(|&b| b == b'\n').enumerate() {
-        let line_base = base + offset;
-        offset += line.len() + 1;
-        let n = i + 1;
-        let Some(args) = crate::split::split_acl_line(line, line_base) else {
+    let mut seen: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    for fl in lines {
+        let n = fl.number;
+        let Some(args) = crate::split::split_acl_line(fl.bytes, fl.base) else {
             continue;
         };
-        let line_span = args[0].span.to(args[args.len() - 1].span);
+        let smap = |s: Span| match fl.whole {
+            None => SourceMap::verbatim(s),
+            Some(w) => {
+                let mut m = SourceMap::none();
+                m.push(0, s.len(), w, false);
+                m
+            }
+        };
+        let place = |s: Span| fl.whole.unwrap_or(s);
+        let line_span = place(args[0].span.to(args[args.len() - 1].span));
         if c_str(&args[0].bytes) != b"user" || args.len() < 2 {
             load.problems.push(LoadProblem {
                 line: n,
                 kind: LoadProblemKind::NotUserLine,
-                span: Some(args[0].span),
+                span: Some(line_span),
             });
             continue;
         }
@@ -260,23 +295,24 @@ pub fn load_acl_file(text: &[u8], base: usize, ctx: &Ctx) -> AclLoad {
             load.problems.push(LoadProblem {
                 line: n,
                 kind: LoadProblemKind::BadUsername(name.bytes.clone()),
-                span: Some(name.span),
+                span: Some(place(name.span)),
             });
             continue;
         }
-        if !seen.insert(name.bytes.clone()) {
+        if let Some(&first) = seen.get(&name.bytes) {
             load.problems.push(LoadProblem {
                 line: n,
-                kind: LoadProblemKind::Duplicate(name.bytes.clone()),
-                span: Some(name.span),
+                kind: LoadProblemKind::Duplicate(name.bytes.clone(), first),
+                span: Some(place(name.span)),
             });
             continue;
         }
+        seen.insert(name.bytes.clone(), n);
         let rules: Vec<Token> = args[2..]
             .iter()
             .map(|a| Token {
                 bytes: a.bytes.clone(),
-                map: SourceMap::verbatim(a.span),
+                map: smap(a.span),
             })
             .collect();
         let merged = match merge_selectors(&rules, ctx.profile) {
@@ -309,7 +345,13 @@ pub fn load_acl_file(text: &[u8], base: usize, ctx: &Ctx) -> AclLoad {
                 .map_or(start, |e| e + 1);
             let bytes = &tok.bytes[start..end];
             let span = tok.map.range(start, end);
-            let map = span.map_or_else(SourceMap::none, SourceMap::verbatim);
+            let mut map = SourceMap::none();
+            map.append(0, &tok.map);
+            let map = if start == 0 {
+                map
+            } else {
+                span.map_or_else(SourceMap::none, smap)
+            };
             if let Err(reason) = apply_user_rule(&mut user, bytes, &map, ctx) {
                 if reason == Reason::UnknownCommand {
                     load.problems.push(LoadProblem {
@@ -334,6 +376,11 @@ pub fn load_acl_file(text: &[u8], base: usize, ctx: &Ctx) -> AclLoad {
         load.lines.push(line_span);
     }
     load
+}
+
+/// Loads a whole ACL file; `base` is the byte offset of `text` in the analysed source.
+pub fn load_acl_file(text: &[u8], base: usize, ctx: &Ctx) -> AclLoad {
+    load_acl_lines(file_lines(text, base), ctx)
 }
 
 /// The simulated server.

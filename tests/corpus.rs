@@ -106,7 +106,9 @@ fn corpus_files() -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let n = p.to_string_lossy();
-            n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")
+            (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
+                && !n.contains("-files.")
+                && !n.contains("-conf.")
         })
         .collect();
     files.sort();

@@ -263,8 +263,8 @@ fn load_diagnostics(load: &AclLoad, file: &str, a: &mut Analysis) {
                 name: n.clone(),
                 first_line: *first,
             },
-            LoadProblemKind::Unmatched { crash } => Problem::Unmatched {
-                token: Vec::new(),
+            LoadProblemKind::Unmatched { token, crash } => Problem::Unmatched {
+                token: token.clone(),
                 crash: *crash,
             },
             LoadProblemKind::Unknown(t) => Problem::Rule {

@@ -22,6 +22,7 @@ pub mod server;
 pub mod span;
 pub mod split;
 pub mod startup;
+pub mod summary;
 pub mod table;
 
 pub use analyze::{Analysis, Options, analyze};

@@ -149,8 +149,9 @@ pub enum LoadProblemKind {
     BadUsername(Vec<u8>),
     /// The username was defined on an earlier line (the second field).
     Duplicate(Vec<u8>, usize),
-    /// A `(` was never closed. `crash`: this server version segfaults here.
-    Unmatched { crash: bool },
+    /// A `(` was never closed (`token` opened it). `crash`: this server version
+    /// segfaults here.
+    Unmatched { token: Vec<u8>, crash: bool },
     /// An unknown command or category (every one is reported).
     Unknown(Vec<u8>),
     /// Any other rule error (only the first of a line is reported).
@@ -211,7 +212,7 @@ impl AclLoad {
     pub fn crash(&self) -> Option<&LoadProblem> {
         self.problems
             .iter()
-            .find(|p| matches!(p.kind, LoadProblemKind::Unmatched { crash: true }))
+            .find(|p| matches!(p.kind, LoadProblemKind::Unmatched { crash: true, .. }))
     }
     /// The error text without `ERR ` (also what start-up logs), or `None` when it loads.
     pub fn error_text(&self, file: &str) -> Option<String> {
@@ -321,9 +322,12 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
                 load.problems.push(LoadProblem {
                     line: n,
                     kind: LoadProblemKind::Unmatched {
+                        token: rules[u.open].bytes.clone(),
                         crash: u.merged_before > 0,
                     },
-                    span: rules[u.open].span().map(|s| s.to(line_span)),
+                    span: rules[u.open]
+                        .span()
+                        .map(|s| Span::new(s.start, line_span.end)),
                 });
                 continue;
             }

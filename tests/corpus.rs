@@ -98,7 +98,7 @@ fn compare(expected: &Value, got: &Value, diffs: &mut Vec<String>) {
 fn corpus_files() -> Vec<PathBuf> {
     let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")];
     if let Ok(extra) = std::env::var("ACLPLAY_EXTRA_CORPUS") {
-        dirs.push(PathBuf::from(extra));
+        dirs.extend(std::env::split_paths(&extra));
     }
     let mut files: Vec<PathBuf> = dirs
         .iter()

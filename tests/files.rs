@@ -112,6 +112,7 @@ fn acl_files_load_and_start_exactly() {
         }
     }
     eprintln!("{checked} ACL files, {} differences", diffs.len());
+    assert!(checked > 0, "no recorded ACL files found in tests/corpus");
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
@@ -164,5 +165,6 @@ fn configs_start_exactly() {
         }
     }
     eprintln!("{checked} configs, {} differences", diffs.len());
+    assert!(checked > 0, "no recorded configs found in tests/corpus");
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }

@@ -12,6 +12,7 @@ pub mod describe;
 pub mod diag;
 pub mod dryrun;
 pub mod glob;
+pub mod highlight;
 pub mod int;
 pub mod keys;
 pub mod model;

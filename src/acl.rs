@@ -147,6 +147,52 @@ impl Selector {
     }
 }
 
+/// What one successful rule did (kept in order on the user, for the security lint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Empty,
+    On,
+    Off,
+    Nopass,
+    Resetpass,
+    /// `>pw` / `#hash` (add) or `<pw` / `!hash` (remove).
+    Password {
+        add: bool,
+        plaintext: bool,
+        digest: [u8; 32],
+    },
+    /// `sanitize-payload` (false) / `skip-sanitize-payload` (true).
+    Sanitize {
+        skip: bool,
+    },
+    /// A `(...)` selector was added; its own steps follow with its scope.
+    Selector {
+        scope: u32,
+    },
+    ClearSelectors,
+    Reset,
+    AllKeys,
+    ResetKeys,
+    Key {
+        pattern: Vec<u8>,
+    },
+    AllChannels,
+    ResetChannels,
+    Channel {
+        pattern: Vec<u8>,
+    },
+    Commands(Effect),
+}
+
+/// One applied rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub op: Op,
+    pub span: Option<Span>,
+    /// 0: the user or its root selector; n: the n-th `(...)` selector created.
+    pub scope: u32,
+}
+
 /// RESTORE payload sanitisation flag.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sanitize {
@@ -168,6 +214,10 @@ pub struct User {
     pub selectors: Vec<Selector>,
     /// Set when a first-arg rule would make `ACL LIST` abort the server (Valkey).
     pub list_crash: Option<Span>,
+    /// Every rule applied, in order.
+    pub trail: Vec<Step>,
+    /// Selectors created so far (scopes of their steps).
+    pub scopes: u32,
 }
 
 /// Server settings that change how rules apply.
@@ -193,6 +243,8 @@ impl User {
             passwords: Vec::new(),
             selectors: vec![Selector::new(ctx.pubsub_all)],
             list_crash: None,
+            trail: Vec::new(),
+            scopes: 0,
         }
     }
 
@@ -364,27 +416,35 @@ pub fn apply_user_rule(
     map: &SourceMap,
     ctx: &Ctx,
 ) -> Result<(), Reason> {
+    let span = map.whole();
     if op.is_empty() {
         return Ok(());
     }
     let kw = c_str(op);
     let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
-    if is("on") {
+    let done = if is("on") {
         user.enabled = true;
+        Op::On
     } else if is("off") {
         user.enabled = false;
+        Op::Off
     } else if is("skip-sanitize-payload") {
         user.sanitize = Sanitize::Skip;
+        Op::Sanitize { skip: true }
     } else if is("sanitize-payload") {
         user.sanitize = Sanitize::Sanitize;
+        Op::Sanitize { skip: false }
     } else if is("nopass") {
         user.nopass = true;
         user.passwords.clear();
+        Op::Nopass
     } else if is("resetpass") {
         user.nopass = false;
         user.passwords.clear();
+        Op::Resetpass
     } else if op[0] == b'>' || op[0] == b'#' {
-        let digest = if op[0] == b'>' {
+        let plaintext = op[0] == b'>';
+        let digest = if plaintext {
             sha256(&op[1..])
         } else {
             parse_hash(&op[1..]).ok_or(Reason::BadHash)?
@@ -393,8 +453,14 @@ pub fn apply_user_rule(
             user.passwords.push(digest);
         }
         user.nopass = false;
+        Op::Password {
+            add: true,
+            plaintext,
+            digest,
+        }
     } else if op[0] == b'<' || op[0] == b'!' {
-        let digest = if op[0] == b'<' {
+        let plaintext = op[0] == b'<';
+        let digest = if plaintext {
             sha256(&op[1..])
         } else {
             parse_hash(&op[1..]).ok_or(Reason::BadHash)?
@@ -405,11 +471,27 @@ pub fn apply_user_rule(
             .position(|p| *p == digest)
             .ok_or(Reason::NoSuchPassword)?;
         user.passwords.remove(at);
+        Op::Password {
+            add: false,
+            plaintext,
+            digest,
+        }
     } else if op[0] == b'(' && op[op.len() - 1] == b')' {
-        let sel = selector_from_op(op, map, ctx)?;
+        let scope = user.scopes + 1;
+        let mut steps = Vec::new();
+        let sel = selector_from_op(op, map, ctx, scope, &mut steps)?;
+        user.scopes = scope;
         user.selectors.push(sel);
+        user.trail.push(Step {
+            op: Op::Selector { scope },
+            span,
+            scope: 0,
+        });
+        user.trail.extend(steps);
+        return Ok(());
     } else if is("clearselectors") {
         user.selectors.truncate(1);
+        Op::ClearSelectors
     } else if is("reset") {
         user.passwords.clear();
         user.nopass = false;
@@ -421,18 +503,31 @@ pub fn apply_user_rule(
         user.enabled = false;
         user.sanitize = Sanitize::Sanitize;
         user.selectors.truncate(1);
-        set_all(&mut user.selectors[0], false, b"-@all", map.whole());
+        set_all(&mut user.selectors[0], false, b"-@all", span);
+        Op::Reset
     } else {
-        let crash = apply_selector_rule(&mut user.selectors[0], op, map.whole(), ctx)?;
+        let (done, crash) = apply_selector_rule(&mut user.selectors[0], op, span, ctx)?;
         if crash && user.list_crash.is_none() {
-            user.list_crash = map.whole();
+            user.list_crash = span;
         }
-    }
+        done
+    };
+    user.trail.push(Step {
+        op: done,
+        span,
+        scope: 0,
+    });
     Ok(())
 }
 
 /// Builds a selector from a `(...)` token (`aclCreateSelectorFromOpSet`).
-fn selector_from_op(op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<Selector, Reason> {
+fn selector_from_op(
+    op: &[u8],
+    map: &SourceMap,
+    ctx: &Ctx,
+    scope: u32,
+    steps: &mut Vec<Step>,
+) -> Result<Selector, Reason> {
     let mut sel = Selector::new(ctx.pubsub_all);
     sel.origin = map.whole();
     let inner = &op[1..op.len() - 1];
@@ -441,9 +536,13 @@ fn selector_from_op(op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<Selector, R
     let args = split_args(inner, 1).unwrap_or_default();
     for a in &args {
         let origin = map.range(a.span.start, a.span.end);
-        if apply_selector_rule(&mut sel, &a.bytes, origin, ctx)? {
-            // Whitespace cannot survive the split, so no crash marker is possible here.
-        }
+        // Whitespace cannot survive the split, so the crash marker cannot be set here.
+        let (op, _) = apply_selector_rule(&mut sel, &a.bytes, origin, ctx)?;
+        steps.push(Step {
+            op,
+            span: origin,
+            scope,
+        });
     }
     Ok(sel)
 }
@@ -488,35 +587,49 @@ pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize,
     }
 }
 
-/// Applies one rule to a selector (`ACLSetSelector`). Returns `Ok(true)` when the rule is
-/// a first-arg that would crash the server's `ACL LIST` under this profile.
+/// Applies one rule to a selector (`ACLSetSelector`). Returns what it did, and `true` when
+/// the rule is a first-arg that would crash the server's `ACL LIST` under this profile.
 pub fn apply_selector_rule(
     sel: &mut Selector,
     op: &[u8],
     origin: Option<Span>,
     ctx: &Ctx,
-) -> Result<bool, Reason> {
+) -> Result<(Op, bool), Reason> {
     let profile = ctx.profile;
     let kw = c_str(op);
     let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
     let first = op.first().copied().unwrap_or(0);
     let second = op.get(1).copied().unwrap_or(0);
-    if is("allkeys") || is("~*") {
+    let command = |sel: &mut Selector, effect: Effect| {
+        sel.rules.push(CmdRule {
+            effect: effect.clone(),
+            text: op.to_vec(),
+            origin,
+        });
+        Op::Commands(effect)
+    };
+    let done = if is("allkeys") || is("~*") {
         sel.all_keys = true;
         sel.keys.clear();
+        Op::AllKeys
     } else if is("resetkeys") {
         sel.all_keys = false;
         sel.keys.clear();
+        Op::ResetKeys
     } else if is("allchannels") || is("&*") {
         sel.all_channels = true;
         sel.channels.clear();
+        Op::AllChannels
     } else if is("resetchannels") {
         sel.all_channels = false;
         sel.channels.clear();
+        Op::ResetChannels
     } else if is("allcommands") || is("+@all") {
         set_all(sel, true, op, origin);
+        Op::Commands(Effect::All(true))
     } else if is("nocommands") || is("-@all") {
         set_all(sel, false, op, origin);
+        Op::Commands(Effect::All(false))
     } else if first == b'~' || first == b'%' {
         if sel.all_keys {
             return Err(Reason::KeyAfterAllKeys);
@@ -557,6 +670,9 @@ pub fn apply_selector_rule(
             }),
         }
         sel.all_keys = false;
+        Op::Key {
+            pattern: pattern.to_vec(),
+        }
     } else if first == b'&' {
         if sel.all_channels {
             return Err(Reason::ChannelAfterAllChannels);
@@ -572,6 +688,9 @@ pub fn apply_selector_rule(
             });
         }
         sel.all_channels = false;
+        Op::Channel {
+            pattern: pattern.to_vec(),
+        }
     } else if first == b'+' && second != b'@' {
         let name = &kw[1..];
         match name.iter().rposition(|&b| b == b'|') {
@@ -580,11 +699,7 @@ pub fn apply_selector_rule(
                     .lookup_rule_name(name)
                     .ok_or(Reason::UnknownCommand)?;
                 change_perm(sel, profile, id, true);
-                sel.rules.push(CmdRule {
-                    effect: Effect::Command(true, id),
-                    text: op.to_vec(),
-                    origin,
-                });
+                command(sel, Effect::Command(true, id))
             }
             Some(bar) => {
                 let (base, arg) = (&name[..bar], &name[bar + 1..]);
@@ -603,11 +718,7 @@ pub fn apply_selector_rule(
                         .lookup_rule_name(name)
                         .ok_or(Reason::UnknownCommand)?;
                     change_perm(sel, profile, sub, true);
-                    sel.rules.push(CmdRule {
-                        effect: Effect::Command(true, sub),
-                        text: op.to_vec(),
-                        origin,
-                    });
+                    command(sel, Effect::Command(true, sub))
                 } else {
                     match sel.first_args.iter_mut().find(|(c, _)| *c == id) {
                         Some((_, list)) => {
@@ -617,13 +728,10 @@ pub fn apply_selector_rule(
                         }
                         None => sel.first_args.push((id, vec![arg.to_vec()])),
                     }
-                    sel.rules.push(CmdRule {
-                        effect: Effect::FirstArg(id, arg.to_vec()),
-                        text: op.to_vec(),
-                        origin,
-                    });
-                    return Ok(profile.behavior.firstarg_whitespace_crashes_list
-                        && firstarg_breaks_listing(arg));
+                    let done = command(sel, Effect::FirstArg(id, arg.to_vec()));
+                    let crash = profile.behavior.firstarg_whitespace_crashes_list
+                        && firstarg_breaks_listing(arg);
+                    return Ok((done, crash));
                 }
             }
         }
@@ -632,11 +740,7 @@ pub fn apply_selector_rule(
             .lookup_rule_name(&kw[1..])
             .ok_or(Reason::UnknownCommand)?;
         change_perm(sel, profile, id, false);
-        sel.rules.push(CmdRule {
-            effect: Effect::Command(false, id),
-            text: op.to_vec(),
-            origin,
-        });
+        command(sel, Effect::Command(false, id))
     } else if (first == b'+' || first == b'-') && second == b'@' {
         let on = first == b'+';
         let cat = profile
@@ -644,15 +748,11 @@ pub fn apply_selector_rule(
             .category_index(&kw[2..])
             .ok_or(Reason::UnknownCommand)?;
         change_category(sel, profile, cat, on);
-        sel.rules.push(CmdRule {
-            effect: Effect::Category(on, cat as u8),
-            text: op.to_vec(),
-            origin,
-        });
+        command(sel, Effect::Category(on, cat as u8))
     } else {
         return Err(Reason::Syntax);
-    }
-    Ok(false)
+    };
+    Ok((done, false))
 }
 
 /// Valkey re-splits a stored first-arg rule with the config splitter when it prints it;

@@ -35,6 +35,8 @@ pub struct CaseOutput {
     pub pre_setuser: Option<Vec<String>>,
     /// `ACL LIST` line of the user (Redis 7.0's single-command tokens sorted by name).
     pub acl_list: Option<String>,
+    /// The same line (the corpus' normalised form, which is how we print it).
+    pub acl_list_norm: Option<String>,
     pub getuser: Option<GetUser>,
     pub dryrun: String,
     pub dryrun_kind: ReplyKind,
@@ -128,6 +130,8 @@ pub fn run_case(case: &CaseInput, profile: &Profile) -> CaseOutput {
         setuser,
         pre_setuser,
         acl_list: visible.map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
+        acl_list_norm: visible
+            .map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
         getuser: visible.map(|u| getuser(u, profile)),
         dryrun: reply.text,
         dryrun_kind: reply.kind,

@@ -15,6 +15,7 @@ pub mod glob;
 pub mod highlight;
 pub mod int;
 pub mod keys;
+pub mod lint;
 pub mod model;
 pub mod parse;
 pub mod password;

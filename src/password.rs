@@ -78,6 +78,93 @@ pub fn entropy_bits(alphabet_len: usize, len: usize) -> f64 {
     len as f64 * (alphabet_len as f64).log2()
 }
 
+/// A rough strength estimate: bits of a brute-force search over the character classes
+/// used, cut down for repeats, runs and well-known passwords. (A dictionary estimator such
+/// as zxcvbn carries megabytes of word lists, too big for the playground's page budget.)
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Strength {
+    pub chars: usize,
+    pub bits: f64,
+    /// One of the passwords every attacker tries first.
+    pub common: bool,
+}
+
+/// Passwords (and stems) that attackers try first; compared case-insensitively.
+const COMMON: &[&str] = &[
+    "password",
+    "passw0rd",
+    "123456",
+    "12345678",
+    "123456789",
+    "qwerty",
+    "abc123",
+    "letmein",
+    "welcome",
+    "admin",
+    "secret",
+    "changeme",
+    "redis",
+    "valkey",
+    "iloveyou",
+    "monkey",
+    "dragon",
+    "football",
+    "master",
+    "login",
+    "default",
+    "root",
+    "test",
+    "guest",
+    "pass",
+    "foobared",
+];
+
+pub fn strength(pw: &[u8]) -> Strength {
+    let text = String::from_utf8_lossy(pw);
+    let chars: Vec<char> = text.chars().collect();
+    let mut pool = 0u32;
+    if chars.iter().any(|c| c.is_ascii_lowercase()) {
+        pool += 26;
+    }
+    if chars.iter().any(|c| c.is_ascii_uppercase()) {
+        pool += 26;
+    }
+    if chars.iter().any(|c| c.is_ascii_digit()) {
+        pool += 10;
+    }
+    if chars.iter().any(|c| c.is_ascii_punctuation() || *c == ' ') {
+        pool += 33;
+    }
+    if chars.iter().any(|c| !c.is_ascii()) {
+        pool += 100;
+    }
+    // Characters that repeat the previous one or continue a run (abc, 321) add little.
+    let mut effective = 0.0;
+    for (i, c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|j| chars[j] as i64);
+        let step = prev.map(|p| *c as i64 - p);
+        effective += match step {
+            Some(0) => 0.1,
+            Some(1) | Some(-1) => 0.3,
+            _ => 1.0,
+        };
+    }
+    let lower = text.to_lowercase();
+    let common = COMMON
+        .iter()
+        .any(|w| lower == *w || (lower.len() < w.len() + 5 && lower.contains(w)));
+    let bits = if pool == 0 {
+        0.0
+    } else {
+        effective * (pool as f64).log2()
+    };
+    Strength {
+        chars: chars.len(),
+        bits: if common { bits.min(10.0) } else { bits },
+        common,
+    }
+}
+
 /// Lowercase hex SHA-256, as `#<hash>` rules want it.
 pub fn sha256_hex(password: &[u8]) -> String {
     Sha256::digest(password)
@@ -113,6 +200,15 @@ mod tests {
         assert_eq!(parse_bits(Some("x")), Err(GenpassError::NotAnInteger));
         assert_eq!(parse_bits(Some("-5")), Err(GenpassError::OutOfRange));
         assert_ne!(genpass(256).unwrap(), genpass(256).unwrap());
+    }
+
+    #[test]
+    fn strength_estimates() {
+        assert!(strength(b"password1").common);
+        assert!(strength(b"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa").bits < 40.0);
+        assert!(strength(b"abcdefghijklmnopqrstuvwxyzabcdef").bits < 60.0);
+        let random = strength(b"q7GxR2vLm9ZtP4sK8wNc1YbH6jD3fA0e");
+        assert!(random.bits > 150.0 && !random.common, "{random:?}");
     }
 
     #[test]

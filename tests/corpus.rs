@@ -1,9 +1,12 @@
-//! Replays recorded server answers (tests/corpus/*.jsonl[.gz], recorded by
-//! `aclplay-record`) through the engine: every field must be identical.
-//! `ACLPLAY_EXTRA_CORPUS=<dir>` adds the JSONL files of another directory.
+//! Replays recorded server answers (tests/corpus/<server>-*.jsonl[.gz], recorded by
+//! `aclplay-record cases`) through the engine: every field must be identical (Redis 7.0's
+//! hash-ordered command tokens compared as a set). `ACLPLAY_EXTRA_CORPUS=<dirs>` adds
+//! the JSONL files of other directories.
 
 use aclplay::batch::{CaseInput, run_case};
 use aclplay::profile::Profile;
+use aclplay_oracle::ServerId;
+use aclplay_oracle::compare::{compare_values, describe};
 use serde_json::Value;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -21,78 +24,12 @@ fn read(path: &Path) -> String {
     s
 }
 
-fn profile_for(path: &Path) -> &'static Profile {
+fn server_of(path: &Path) -> ServerId {
     let name = path.file_name().unwrap().to_string_lossy();
-    if name.starts_with("valkey-8.1") {
-        Profile::by_id("valkey-8.1").unwrap()
-    } else if name.starts_with("redis-7.0") {
-        Profile::by_id("redis-7.0").unwrap()
-    } else {
-        panic!("corpus file {name} must start with a profile id")
-    }
-}
-
-/// Redis 7.0 prints single-command tokens in hash order: compare each selector's
-/// tokens as a set.
-fn token_set(s: &str) -> Vec<Vec<&str>> {
-    let mut groups = vec![Vec::new()];
-    for t in s.split(' ') {
-        if let Some(rest) = t.strip_prefix('(') {
-            groups.push(Vec::new());
-            groups
-                .last_mut()
-                .unwrap()
-                .push(rest.strip_suffix(')').unwrap_or(rest));
-        } else {
-            groups
-                .last_mut()
-                .unwrap()
-                .push(t.strip_suffix(')').unwrap_or(t));
-        }
-    }
-    for g in &mut groups {
-        g.sort();
-    }
-    groups
-}
-
-fn compare(expected: &Value, got: &Value, diffs: &mut Vec<String>) {
-    let id = expected["id"].as_str().unwrap_or("?");
-    let field = |v: &Value, k: &str| v.get(k).cloned().unwrap_or(Value::Null);
-    for k in [
-        "setuser",
-        "pre_setuser",
-        "dryrun",
-        "dryrun_kind",
-        "aclload",
-        "getuser",
-    ] {
-        let (e, g) = (field(expected, k), field(got, k));
-        if e != g {
-            diffs.push(format!("{id}: {k}: expected {e} got {g}"));
-        }
-    }
-    let norm = field(expected, "acl_list_norm");
-    let got_list = field(got, "acl_list");
-    if norm != got_list {
-        diffs.push(format!("{id}: acl_list: expected {norm} got {got_list}"));
-    }
-    if let (Some(raw), Some(g)) = (expected["acl_list"].as_str(), got_list.as_str()) {
-        if token_set(raw) != token_set(g) {
-            diffs.push(format!(
-                "{id}: acl_list tokens differ from the raw server line {raw:?}"
-            ));
-        }
-    }
-    for k in ["aclload_crash", "list_crash"] {
-        let (e, g) = (
-            expected.get(k).and_then(Value::as_bool),
-            got.get(k).and_then(Value::as_bool),
-        );
-        if e.unwrap_or(false) != g.unwrap_or(false) {
-            diffs.push(format!("{id}: {k}: expected {e:?} got {g:?}"));
-        }
-    }
+    [ServerId::Redis70, ServerId::Valkey81]
+        .into_iter()
+        .find(|id| name.starts_with(id.as_str()))
+        .unwrap_or_else(|| panic!("corpus file {name} must start with a server id"))
 }
 
 fn corpus_files() -> Vec<PathBuf> {
@@ -119,27 +56,35 @@ fn corpus_files() -> Vec<PathBuf> {
 fn recorded_cases_replay_exactly() {
     let files = corpus_files();
     let mut total = 0;
-    let mut diffs = Vec::new();
+    let mut report = String::new();
+    let mut failed = 0;
     for path in &files {
-        let profile = profile_for(path);
+        let id = server_of(path);
+        let profile = Profile::by_id(id.as_str()).unwrap();
         for line in read(path).lines().filter(|l| !l.trim().is_empty()) {
             let expected: Value = serde_json::from_str(line).unwrap();
             let input: CaseInput = serde_json::from_value(expected.clone()).unwrap();
             let got = serde_json::to_value(run_case(&input, profile)).unwrap();
-            compare(&expected, &got, &mut diffs);
+            let diffs = compare_values(id, &expected, &got);
+            if !diffs.is_empty() {
+                failed += 1;
+                if failed <= 30 {
+                    report.push_str(&describe(
+                        &format!("{} {}", path.display(), input.id),
+                        &diffs,
+                    ));
+                }
+            }
             total += 1;
         }
     }
     eprintln!(
-        "{} cases from {} files, {} differences",
-        total,
-        files.len(),
-        diffs.len()
+        "{total} cases from {} files, {failed} with differences",
+        files.len()
     );
+    assert!(total > 0, "no recorded cases found in tests/corpus");
     assert!(
-        diffs.is_empty(),
-        "{} differences, first ones:\n{}",
-        diffs.len(),
-        diffs[..diffs.len().min(40)].join("\n")
+        failed == 0,
+        "{failed} cases differ from the recorded server answers:\n{report}"
     );
 }

@@ -4,6 +4,8 @@
 //! (dryrun), or findings at or above `--deny` (lint); 2 bad usage; 3 a file cannot be
 //! read.
 
+mod sarif;
+
 use aclplay::analyze::{Outcome, Status};
 use aclplay::diag::Severity;
 use aclplay::model::Kind;
@@ -28,6 +30,12 @@ struct Cli {
     format: Format,
     #[command(subcommand)]
     command: Cmd,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Deny {
+    Warning,
+    Error,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -83,6 +91,21 @@ enum Cmd {
         /// The command and its arguments.
         #[arg(last = true)]
         argv: Vec<String>,
+    },
+    /// Audit the input for unsafe settings (default user open, weak or plaintext passwords,
+    /// dangerous commands, rules undone by later rules, …).
+    Lint {
+        #[command(flatten)]
+        input: Input,
+        /// Exit 1 when a finding is at least this severe.
+        #[arg(long, value_enum, default_value_t = Deny::Error)]
+        deny: Deny,
+        /// Also print SARIF 2.1.0 (for code-scanning tools) instead of text or JSON.
+        #[arg(long)]
+        sarif: bool,
+        /// Apply every safe fix and print the hardened input instead.
+        #[arg(long)]
+        harden: bool,
     },
     /// Say in plain words what each user (or one) may do.
     Explain {
@@ -459,6 +482,75 @@ fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
     out
 }
 
+fn lint(l: &Loaded, format: Format, deny: Deny, sarif_out: bool, harden: bool) -> ExitCode {
+    let findings = aclplay::lint::lint(&l.analysis, &l.text);
+    if harden {
+        print!("{}", aclplay::lint::harden(&l.text, &findings));
+        return ExitCode::SUCCESS;
+    }
+    let ix = LineIndex::new(&l.text);
+    let at = |s: &aclplay::span::Span| ix.locate(&l.text, s.start);
+    if sarif_out {
+        println!("{}", sarif::log(&l.name, &l.text, &findings));
+    } else if format == Format::Json {
+        let v: Vec<serde_json::Value> = findings
+            .iter()
+            .map(|f| {
+                let mut v = serde_json::to_value(f).expect("serialisable");
+                if let Some(s) = f.spans.first() {
+                    let p = at(s);
+                    v["line"] = p.line.into();
+                    v["column"] = p.column.into();
+                }
+                v
+            })
+            .collect();
+        print_json(&v);
+    } else {
+        for f in &findings {
+            let place = f.spans.first().map(|s| {
+                let p = at(s);
+                format!("{}:{}:{}: ", l.name, p.line, p.column)
+            });
+            let sev = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            println!(
+                "{}{sev}[{}]: {}",
+                place.unwrap_or_else(|| format!("{}: ", l.name)),
+                f.code,
+                f.message
+            );
+            println!("  help: {}", f.help);
+            if let Some(fix) = &f.fix {
+                println!(
+                    "  fix{}: {}",
+                    if fix.safe { " (safe)" } else { "" },
+                    fix.title
+                );
+            }
+        }
+        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+        println!(
+            "{} error(s), {} warning(s), {} note(s)",
+            count(Severity::Error),
+            count(Severity::Warning),
+            count(Severity::Info)
+        );
+    }
+    let limit = match deny {
+        Deny::Warning => Severity::Warning,
+        Deny::Error => Severity::Error,
+    };
+    if findings.iter().any(|f| f.severity >= limit) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     let a = &l.analysis;
     let users: Vec<_> = a
@@ -599,6 +691,12 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
             explain,
             &argv,
         )?,
+        Cmd::Lint {
+            input,
+            deny,
+            sarif,
+            harden,
+        } => lint(&load(&input, profile)?, f, deny, sarif, harden),
         Cmd::Explain { input, user } => explain(&load(&input, profile)?, f, user.as_deref()),
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {

@@ -1,0 +1,21 @@
+//! Machinery that asks the real servers: private redis-server / valkey-server
+//! processes, a byte-exact RESP2 client, recorders for command tables, ACL
+//! cases and ACL/config files, a seeded case generator and a comparer.
+#![forbid(unsafe_code)]
+
+pub mod compare;
+pub mod files;
+pub mod generate;
+pub mod json;
+pub mod normalize;
+pub mod record;
+pub mod resp;
+pub mod server;
+pub mod table;
+
+pub use files::{ConfInput, ConfRecord, FileInput, FileRecord, FileRecorder};
+pub use generate::{fresh_seed, generate_cases, generate_files};
+pub use record::{CaseInput, CaseRecord, CaseRecorder, GetUser, SelectorInfo};
+pub use resp::{Conn, Reply, RespError};
+pub use server::{Server, ServerId, ServerOptions, Startup, available, oracle_or_skip};
+pub use table::{CommandInfo, CommandTable};

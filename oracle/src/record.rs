@@ -1,0 +1,767 @@
+//! Recording ACL cases (SETUSER / GETUSER / LIST / DRYRUN / LOAD) in the
+//! corpus format (SPEC.md §16).
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::{BufRead, Write};
+use std::path::Path;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::normalize::{normalize_acl_list, normalize_commands};
+use crate::resp::{Conn, PipelineError, Reply, RespError};
+use crate::server::{Server, ServerId, ServerOptions};
+
+/// One case to ask the server about.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseInput {
+    pub id: String,
+    /// Comma-separated tags (`random,selectors`, `profile:app`).
+    #[serde(default)]
+    pub tags: String,
+    /// Provenance note (upstream-tests corpora only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Never `default` (an ACL LOAD would replace it).
+    pub user: String,
+    /// Arguments of `ACL SETUSER <user> ...`; `None` = no SETUSER at all.
+    #[serde(default)]
+    pub setuser_args: Option<Vec<String>>,
+    /// Earlier SETUSER calls on the same user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre: Option<Vec<Vec<String>>>,
+    /// CONFIG values in force during the case (restored afterwards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_config: Option<BTreeMap<String, String>>,
+    /// argv given to `ACL DRYRUN <user> ...`.
+    pub command: Vec<String>,
+}
+
+/// ACL GETUSER as an object.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GetUser {
+    pub flags: Vec<String>,
+    pub passwords: Vec<String>,
+    /// Root selector commands (normalised for redis-7.0).
+    pub commands: String,
+    pub keys: String,
+    pub channels: String,
+    pub selectors: Vec<SelectorInfo>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SelectorInfo {
+    pub commands: String,
+    pub keys: String,
+    pub channels: String,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// Keeps `null` distinct from a missing field (`Some(None)` vs `None`).
+fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
+}
+
+/// One recorded case; fields and their order are the corpus format, plus
+/// `list_crash` (ACL LIST/GETUSER killed the server).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CaseRecord {
+    pub id: String,
+    #[serde(default)]
+    pub tags: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    pub user: String,
+    /// The equivalent ACL-file line, or null when not representable.
+    #[serde(default)]
+    pub acl: Option<String>,
+    #[serde(default)]
+    pub setuser_args: Option<Vec<String>>,
+    pub command: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre: Option<Vec<Vec<String>>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_config: Option<BTreeMap<String, String>>,
+    /// `OK` or the error line; null without SETUSER.
+    #[serde(default)]
+    pub setuser: Option<String>,
+    #[serde(default)]
+    pub acl_list: Option<String>,
+    #[serde(default)]
+    pub acl_list_norm: Option<String>,
+    #[serde(default)]
+    pub getuser: Option<GetUser>,
+    #[serde(default)]
+    pub dryrun: Option<String>,
+    /// `ok` | `denied` | `error`.
+    #[serde(default)]
+    pub dryrun_kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pre_setuser: Option<Vec<String>>,
+    /// Absent when not applicable; `Some(None)` (null) when LOAD crashed.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub aclload: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub aclload_crash: bool,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub list_crash: bool,
+}
+
+impl CaseRecord {
+    /// The record as one corpus line (no newline).
+    pub fn to_line(&self) -> String {
+        crate::json::to_line(self)
+    }
+}
+
+/// C `isspace()` plus NUL: bytes a username or a file token cannot hold.
+fn is_c_space_or_nul(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\0')
+}
+
+/// The ACL-file line equivalent to `ACL SETUSER user args...`, or `None`
+/// when the file syntax cannot express it (SPEC.md §16): no SETUSER, an
+/// empty username or one with whitespace/NUL, a non-selector argument
+/// with whitespace/NUL, or a selector argument with a newline/NUL (the
+/// file is split into lines, and read as C strings).
+pub fn acl_line(user: &str, setuser_args: Option<&[String]>) -> Option<String> {
+    let args = setuser_args?;
+    if user.is_empty() || user.chars().any(is_c_space_or_nul) {
+        return None;
+    }
+    for a in args {
+        let selector = a.len() >= 2 && a.starts_with('(') && a.ends_with(')');
+        let bad = if selector {
+            // Redis 7.0 restarts an open selector at a file token starting
+            // with `(`, where SETUSER saw one argument: not equivalent.
+            a.contains(['\n', '\0'])
+                || a.split(' ')
+                    .skip(1)
+                    .any(|t| t.starts_with('(') && !t.ends_with(')'))
+        } else {
+            a.chars().any(is_c_space_or_nul)
+        };
+        if bad {
+            return None;
+        }
+    }
+    let mut line = format!("user {user}");
+    for a in args {
+        line.push(' ');
+        line.push_str(a);
+    }
+    Some(line)
+}
+
+/// Text of a reply as the corpora store it: `OK`, error lines with their
+/// code, bulk payloads.
+pub fn reply_text(r: &Reply) -> String {
+    r.text().unwrap_or_else(|| r.to_string())
+}
+
+fn dryrun_kind(r: &Reply) -> &'static str {
+    match r {
+        Reply::Simple(_) => "ok",
+        Reply::Error(_) => "error",
+        _ => "denied",
+    }
+}
+
+fn pairs(r: &Reply) -> Option<Vec<(String, &Reply)>> {
+    let a = r.as_array()?;
+    Some(
+        a.chunks(2)
+            .filter(|c| c.len() == 2)
+            .map(|c| (reply_text(&c[0]), &c[1]))
+            .collect(),
+    )
+}
+
+fn str_list(r: &Reply) -> Vec<String> {
+    r.as_array()
+        .map(|a| a.iter().map(reply_text).collect())
+        .unwrap_or_default()
+}
+
+/// Parses an ACL GETUSER reply (nil → `None`), normalising command text.
+pub fn parse_getuser(id: ServerId, r: &Reply) -> Option<GetUser> {
+    let m = pairs(r)?;
+    let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
+    let s = |k: &str| get(k).map(reply_text).unwrap_or_default();
+    let selectors = get("selectors")
+        .and_then(Reply::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(pairs)
+                .map(|sm| {
+                    let g = |k: &str| {
+                        sm.iter()
+                            .find(|(n, _)| n == k)
+                            .map(|(_, v)| reply_text(v))
+                            .unwrap_or_default()
+                    };
+                    SelectorInfo {
+                        commands: normalize_commands(id, &g("commands")),
+                        keys: g("keys"),
+                        channels: g("channels"),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(GetUser {
+        flags: get("flags").map(str_list).unwrap_or_default(),
+        passwords: get("passwords").map(str_list).unwrap_or_default(),
+        commands: normalize_commands(id, &s("commands")),
+        keys: s("keys"),
+        channels: s("channels"),
+        selectors,
+    })
+}
+
+/// The user's line of an ACL LIST reply.
+pub fn pick_user_line(list: &Reply, user: &str) -> Option<String> {
+    let prefix = format!("user {user} ");
+    list.as_array()?
+        .iter()
+        .map(reply_text)
+        .find(|l| l.starts_with(&prefix))
+}
+
+// ---------------------------------------------------------------------------
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    CfgSet,
+    DelUser,
+    Pre,
+    SetUser,
+    GetUser,
+    List,
+    DryRun,
+    AclLoad,
+    CfgRestore,
+    /// Trailing cleanup in careful mode.
+    DelUserAfter,
+}
+
+/// Counters for a recording session.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecorderStats {
+    pub cases: u64,
+    pub batches: u64,
+    pub restarts: u64,
+    pub list_crashes: u64,
+    pub aclload_crashes: u64,
+}
+
+/// Records cases against one private server, restarting it after crashes.
+pub struct CaseRecorder {
+    server: Server,
+    conn: Conn,
+    defaults: HashMap<String, String>,
+    stats: RecorderStats,
+    /// Most cases pipelined in one write (default 64).
+    pub batch_size: usize,
+    /// Also run ACL LOAD where applicable (default true).
+    pub with_aclload: bool,
+}
+
+fn args_of<'a>(head: &[&'a str], rest: impl IntoIterator<Item = &'a String>) -> Vec<Vec<u8>> {
+    head.iter()
+        .map(|s| s.as_bytes().to_vec())
+        .chain(rest.into_iter().map(|s| s.as_bytes().to_vec()))
+        .collect()
+}
+
+impl CaseRecorder {
+    /// Starts a private server for `id`.
+    pub fn new(id: ServerId) -> Result<CaseRecorder, String> {
+        CaseRecorder::with_server(Server::start(id, ServerOptions::default())?)
+    }
+
+    /// Uses an already started server (it must have `--aclfile users.acl`
+    /// and an unrestricted `default` user).
+    pub fn with_server(server: Server) -> Result<CaseRecorder, String> {
+        let conn = server.connect()?;
+        Ok(CaseRecorder {
+            server,
+            conn,
+            defaults: HashMap::new(),
+            stats: RecorderStats::default(),
+            batch_size: 64,
+            with_aclload: true,
+        })
+    }
+
+    pub fn server_id(&self) -> ServerId {
+        self.server.id()
+    }
+
+    pub fn server(&mut self) -> &mut Server {
+        &mut self.server
+    }
+
+    pub fn stats(&self) -> &RecorderStats {
+        &self.stats
+    }
+
+    fn wants_load(&self, c: &CaseInput) -> bool {
+        self.with_aclload
+            && c.pre.is_none()
+            && acl_line(&c.user, c.setuser_args.as_deref()).is_some()
+    }
+
+    /// Records one case.
+    pub fn record(&mut self, case: &CaseInput) -> Result<CaseRecord, String> {
+        let mut v = self.record_all(std::slice::from_ref(case))?;
+        Ok(v.remove(0))
+    }
+
+    /// Records cases in order, pipelining them in batches.
+    pub fn record_all(&mut self, cases: &[CaseInput]) -> Result<Vec<CaseRecord>, String> {
+        let mut out = Vec::with_capacity(cases.len());
+        self.record_each(cases, |r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Records cases in order, handing each record to `sink` as soon as its
+    /// batch is done.
+    pub fn record_each(
+        &mut self,
+        cases: &[CaseInput],
+        mut sink: impl FnMut(CaseRecord) -> Result<(), String>,
+    ) -> Result<(), String> {
+        for c in cases {
+            if c.user == "default" {
+                return Err(format!(
+                    "case {}: the user `default` cannot be used (ACL LOAD replaces it)",
+                    c.id
+                ));
+            }
+            if let Some(cfg) = &c.server_config {
+                for k in cfg.keys() {
+                    self.ensure_default(k)?;
+                }
+            }
+        }
+        let mut i = 0;
+        while i < cases.len() {
+            // A batch ends with the first case that needs ACL LOAD: the file
+            // is per case and is read when LOAD executes.
+            let mut j = i;
+            while j < cases.len() && j - i < self.batch_size.max(1) {
+                j += 1;
+                if self.wants_load(&cases[j - 1]) {
+                    break;
+                }
+            }
+            for r in self.record_batch(&cases[i..j])? {
+                sink(r)?;
+            }
+            i = j;
+        }
+        Ok(())
+    }
+
+    fn ensure_default(&mut self, key: &str) -> Result<(), String> {
+        if self.defaults.contains_key(key) {
+            return Ok(());
+        }
+        let r = self
+            .conn
+            .command(&["CONFIG", "GET", key])
+            .map_err(|e| format!("CONFIG GET {key}: {e}"))?;
+        let v = r
+            .as_array()
+            .and_then(|a| a.get(1))
+            .map(reply_text)
+            .ok_or_else(|| format!("CONFIG GET {key}: unexpected {r}"))?;
+        self.defaults.insert(key.to_string(), v);
+        Ok(())
+    }
+
+    /// The steps of one case as (step, argv).
+    fn plan(&self, c: &CaseInput, careful_cleanup: bool) -> Vec<(Step, Vec<Vec<u8>>)> {
+        let mut p = Vec::new();
+        let user = &c.user;
+        if let Some(cfg) = &c.server_config {
+            for (k, v) in cfg {
+                p.push((Step::CfgSet, args_of(&["CONFIG", "SET", k, v], [])));
+            }
+        }
+        p.push((Step::DelUser, args_of(&["ACL", "DELUSER", user], [])));
+        for pre in c.pre.iter().flatten() {
+            p.push((Step::Pre, args_of(&["ACL", "SETUSER", user], pre)));
+        }
+        if let Some(a) = &c.setuser_args {
+            p.push((Step::SetUser, args_of(&["ACL", "SETUSER", user], a)));
+        }
+        p.push((Step::GetUser, args_of(&["ACL", "GETUSER", user], [])));
+        p.push((Step::List, args_of(&["ACL", "LIST"], [])));
+        p.push((Step::DryRun, args_of(&["ACL", "DRYRUN", user], &c.command)));
+        if self.wants_load(c) {
+            p.push((Step::AclLoad, args_of(&["ACL", "LOAD"], [])));
+        }
+        if let Some(cfg) = &c.server_config {
+            for k in cfg.keys() {
+                let d = self.defaults.get(k).map(String::as_str).unwrap_or("");
+                p.push((Step::CfgRestore, args_of(&["CONFIG", "SET", k, d], [])));
+            }
+        }
+        if careful_cleanup {
+            p.push((Step::DelUserAfter, args_of(&["ACL", "DELUSER", user], [])));
+        }
+        p
+    }
+
+    fn write_load_file(&self, c: &CaseInput) -> Result<(), String> {
+        let line = acl_line(&c.user, c.setuser_args.as_deref()).unwrap_or_default();
+        self.server.write_acl_file(&format!("{line}\n"))
+    }
+
+    fn record_batch(&mut self, cases: &[CaseInput]) -> Result<Vec<CaseRecord>, String> {
+        self.stats.batches += 1;
+        let plans: Vec<Vec<(Step, Vec<Vec<u8>>)>> =
+            cases.iter().map(|c| self.plan(c, false)).collect();
+        let last = plans.len() - 1;
+        // The ACL LOAD (only ever in the last case) goes in a second write:
+        // a crashing server never flushes replies it had queued, so LOAD
+        // must not share a write with the steps before it.
+        let load_at = plans[last].iter().position(|(s, _)| *s == Step::AclLoad);
+        let split = load_at.unwrap_or(plans[last].len());
+        let first: Vec<&Vec<Vec<u8>>> = plans[..last]
+            .iter()
+            .flatten()
+            .chain(&plans[last][..split])
+            .map(|(_, a)| a)
+            .collect();
+        let mut replies = match self.conn.pipeline(&first) {
+            Ok(r) => r,
+            Err(PipelineError { error, .. }) => {
+                // Something died mid-batch: redo it one step at a time on
+                // the recovered server so a crash is attributed exactly.
+                self.recover(&error)?;
+                let mut out = Vec::with_capacity(cases.len());
+                for c in cases {
+                    out.push(self.record_careful(c)?);
+                }
+                self.stats.cases += cases.len() as u64;
+                return Ok(out);
+            }
+        };
+        let mut load_crash = None;
+        if load_at.is_some() {
+            self.write_load_file(&cases[last])?;
+            let second: Vec<&Vec<Vec<u8>>> = plans[last][split..].iter().map(|(_, a)| a).collect();
+            match self.conn.pipeline(&second) {
+                Ok(r) => replies.extend(r),
+                Err(PipelineError { error, .. }) => {
+                    if !self.recover(&error)? {
+                        return Err(format!(
+                            "case {}: lost the connection during ACL LOAD without a crash: {error}",
+                            cases[last].id
+                        ));
+                    }
+                    // The restarted server has its default config again, so
+                    // the case's CONFIG restore is moot.
+                    self.stats.aclload_crashes += 1;
+                    load_crash = Some(true);
+                }
+            }
+        }
+        let mut it = replies.into_iter();
+        let mut out = Vec::with_capacity(cases.len());
+        for (i, (c, plan)) in cases.iter().zip(&plans).enumerate() {
+            let mut steps: Vec<Step> = plan.iter().map(|(s, _)| *s).collect();
+            if i == last && load_crash.is_some() {
+                steps.truncate(split);
+            }
+            let reps: Vec<Reply> = it.by_ref().take(steps.len()).collect();
+            let lc = if i == last { load_crash } else { None };
+            out.push(self.build(c, &steps, &reps, false, lc)?);
+        }
+        self.stats.cases += cases.len() as u64;
+        Ok(out)
+    }
+
+    /// After a lost connection: restart the server if it died, reconnect.
+    /// Returns true if it had crashed.
+    fn recover(&mut self, error: &RespError) -> Result<bool, String> {
+        let crashed = if error.is_connection_lost() {
+            self.server.wait_exit(Duration::from_secs(15)).is_some()
+        } else {
+            false
+        };
+        if crashed || !self.server.is_running() {
+            self.stats.restarts += 1;
+            self.server.restart()?;
+        }
+        self.conn = self.server.connect()?;
+        Ok(crashed)
+    }
+
+    /// Runs steps one command at a time; returns the replies and the index
+    /// of the step during which the server crashed, if any.
+    fn run_steps(
+        &mut self,
+        steps: &[(Step, Vec<Vec<u8>>)],
+    ) -> Result<(Vec<Reply>, Option<usize>), String> {
+        let mut replies = Vec::new();
+        for (i, (_, argv)) in steps.iter().enumerate() {
+            match self.conn.command(argv) {
+                Ok(r) => replies.push(r),
+                Err(e) => {
+                    if self.recover(&e)? {
+                        return Ok((replies, Some(i)));
+                    }
+                    return Err(format!("lost the connection without a crash: {e}"));
+                }
+            }
+        }
+        Ok((replies, None))
+    }
+
+    fn record_careful(&mut self, c: &CaseInput) -> Result<CaseRecord, String> {
+        let plan = self.plan(c, true);
+        if plan.iter().any(|(s, _)| *s == Step::AclLoad) {
+            self.write_load_file(c)?;
+        }
+        let (replies, crash_at) = self.run_steps(&plan)?;
+        let Some(at) = crash_at else {
+            let steps: Vec<Step> = plan.iter().map(|(s, _)| *s).collect();
+            return self.build(c, &steps, &replies, false, None);
+        };
+        match plan[at].0 {
+            Step::GetUser | Step::List => {
+                // Known Valkey 8.1 crash (SPEC-valkey §3): redo without them.
+                self.stats.list_crashes += 1;
+                let rest: Vec<(Step, Vec<Vec<u8>>)> = plan
+                    .into_iter()
+                    .filter(|(s, _)| !matches!(s, Step::GetUser | Step::List))
+                    .collect();
+                if rest.iter().any(|(s, _)| *s == Step::AclLoad) {
+                    self.write_load_file(c)?;
+                }
+                let (reps, again) = self.run_steps(&rest)?;
+                let steps: Vec<Step> = rest.iter().map(|(s, _)| *s).collect();
+                match again {
+                    None => self.build(c, &steps, &reps, true, None),
+                    Some(k) if rest[k].0 == Step::AclLoad => {
+                        self.stats.aclload_crashes += 1;
+                        self.finish_after_load_crash(c, &steps, reps, true)
+                    }
+                    Some(k) => Err(format!(
+                        "case {}: server crashed at {:?} (after a LIST crash)",
+                        c.id, rest[k].0
+                    )),
+                }
+            }
+            Step::AclLoad => {
+                self.stats.aclload_crashes += 1;
+                let steps: Vec<Step> = plan.iter().map(|(s, _)| *s).collect();
+                self.finish_after_load_crash(c, &steps, replies, false)
+            }
+            other => Err(format!(
+                "case {}: server crashed at {other:?}; it was restarted",
+                c.id
+            )),
+        }
+    }
+
+    /// The LOAD crashed and the server was restarted (fresh config): build
+    /// the record from the replies before it, and clear the case's config.
+    fn finish_after_load_crash(
+        &mut self,
+        c: &CaseInput,
+        steps: &[Step],
+        mut replies: Vec<Reply>,
+        list_crash: bool,
+    ) -> Result<CaseRecord, String> {
+        let at = steps
+            .iter()
+            .position(|s| *s == Step::AclLoad)
+            .expect("load step");
+        replies.truncate(at);
+        let kept: Vec<Step> = steps[..at].to_vec();
+        self.build(c, &kept, &replies, list_crash, Some(true))
+    }
+
+    /// Turns the replies of one case into its record. `load_crash` is
+    /// `Some(true)` when ACL LOAD crashed (its reply is missing).
+    fn build(
+        &self,
+        c: &CaseInput,
+        steps: &[Step],
+        replies: &[Reply],
+        list_crash: bool,
+        load_crash: Option<bool>,
+    ) -> Result<CaseRecord, String> {
+        let id = self.server.id();
+        let mut pre_setuser = Vec::new();
+        let mut rec = CaseRecord {
+            id: c.id.clone(),
+            tags: c.tags.clone(),
+            source: c.source.clone(),
+            user: c.user.clone(),
+            acl: acl_line(&c.user, c.setuser_args.as_deref()),
+            setuser_args: c.setuser_args.clone(),
+            command: c.command.clone(),
+            pre: c.pre.clone(),
+            server_config: c.server_config.clone(),
+            setuser: None,
+            acl_list: None,
+            acl_list_norm: None,
+            getuser: None,
+            dryrun: None,
+            dryrun_kind: None,
+            pre_setuser: None,
+            aclload: None,
+            aclload_crash: false,
+            list_crash,
+        };
+        for (s, r) in steps.iter().zip(replies) {
+            match s {
+                Step::CfgSet | Step::CfgRestore => {
+                    if !r.is_ok() {
+                        return Err(format!("case {}: CONFIG SET failed: {r}", c.id));
+                    }
+                }
+                Step::DelUser | Step::DelUserAfter => {}
+                Step::Pre => pre_setuser.push(reply_text(r)),
+                Step::SetUser => rec.setuser = Some(reply_text(r)),
+                Step::GetUser => rec.getuser = parse_getuser(id, r),
+                Step::List => {
+                    rec.acl_list = pick_user_line(r, &c.user);
+                    rec.acl_list_norm = rec.acl_list.as_deref().map(|l| normalize_acl_list(id, l));
+                }
+                Step::DryRun => {
+                    rec.dryrun = Some(reply_text(r));
+                    rec.dryrun_kind = Some(dryrun_kind(r).to_string());
+                }
+                Step::AclLoad => rec.aclload = Some(Some(reply_text(r))),
+            }
+        }
+        if c.pre.is_some() {
+            rec.pre_setuser = Some(pre_setuser);
+        }
+        if load_crash == Some(true) {
+            rec.aclload = Some(None);
+            rec.aclload_crash = true;
+        }
+        if list_crash {
+            rec.acl_list = None;
+            rec.acl_list_norm = None;
+            rec.getuser = None;
+        }
+        Ok(rec)
+    }
+}
+
+/// Starts a server, records `cases`, stops it.
+pub fn record_cases(id: ServerId, cases: &[CaseInput]) -> Result<Vec<CaseRecord>, String> {
+    CaseRecorder::new(id)?.record_all(cases)
+}
+
+// ---------------------------------------------------------------------------
+// JSONL input/output (optionally gzip-compressed by file name).
+
+/// Opens `path` for writing; `.gz` names are gzip-compressed.
+pub fn jsonl_writer(path: &Path) -> Result<Box<dyn Write>, String> {
+    let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let w = std::io::BufWriter::new(f);
+    if path.extension().is_some_and(|e| e == "gz") {
+        Ok(Box::new(flate2::write::GzEncoder::new(
+            w,
+            flate2::Compression::default(),
+        )))
+    } else {
+        Ok(Box::new(w))
+    }
+}
+
+/// Reads the non-empty lines of a JSONL(.gz) file.
+pub fn jsonl_lines(path: &Path) -> Result<Vec<String>, String> {
+    let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let r: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(std::io::BufReader::new(flate2::read::GzDecoder::new(f)))
+    } else {
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut out = Vec::new();
+    for l in r.lines() {
+        let l = l.map_err(|e| format!("{}: {e}", path.display()))?;
+        if !l.trim().is_empty() {
+            out.push(l);
+        }
+    }
+    Ok(out)
+}
+
+/// Reads JSONL(.gz) objects of any deserialisable type (cases, records).
+pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>, String> {
+    jsonl_lines(path)?
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// Writes items one per line in the corpus style.
+pub fn write_jsonl<T: Serialize>(path: &Path, items: &[T]) -> Result<(), String> {
+    let mut w = jsonl_writer(path)?;
+    for it in items {
+        writeln!(w, "{}", crate::json::to_line(it)).map_err(|e| e.to_string())?;
+    }
+    w.flush().map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn acl_line_rules() {
+        assert_eq!(
+            acl_line("u", Some(&s(&["on", "(~a b)", ""]))).as_deref(),
+            Some("user u on (~a b) ")
+        );
+        assert_eq!(acl_line("u", None), None);
+        assert_eq!(acl_line("", Some(&s(&["on"]))), None);
+        assert_eq!(acl_line("a b", Some(&[])), None);
+        assert_eq!(acl_line("u", Some(&s(&[" () "]))), None);
+        assert_eq!(acl_line("u", Some(&s(&["~a\tb"]))), None);
+        assert_eq!(acl_line("u", Some(&s(&["(~a\nb)"]))), None);
+        assert_eq!(acl_line("u", Some(&s(&[">a b"]))), None);
+        assert_eq!(acl_line("u", Some(&[])).as_deref(), Some("user u"));
+        assert_eq!(acl_line("u", Some(&s(&["(~a (~b c)"]))), None);
+        assert!(acl_line("u", Some(&s(&["(~a (~b)"]))).is_some());
+    }
+
+    #[test]
+    fn null_and_missing_aclload_round_trip() {
+        let base = r#"{"id":"x","user":"u","acl":null,"setuser_args":null,"command":[],"setuser":null,"acl_list":null,"acl_list_norm":null,"getuser":null,"dryrun":null,"dryrun_kind":null"#;
+        let a: CaseRecord = serde_json::from_str(&format!("{base}}}")).unwrap();
+        assert_eq!(a.aclload, None);
+        let b: CaseRecord = serde_json::from_str(&format!("{base},\"aclload\":null}}")).unwrap();
+        assert_eq!(b.aclload, Some(None));
+        assert!(b.to_line().contains("\"aclload\": null"));
+        assert!(!a.to_line().contains("aclload"));
+    }
+}

@@ -71,31 +71,19 @@ const COMMAND_FLAGS: &[&str] = &[
     "skip_commandlog",
     "touches_arbitrary_keys",
 ];
-const KEY_FLAGS: &[&str] = &[
-    "RO",
-    "RW",
-    "OW",
-    "RM",
-    "access",
-    "update",
-    "insert",
-    "delete",
-    "not_key",
-    "incomplete",
-    "variable_flags",
-];
+const KEY_FLAGS: &[&str] =
+    &["RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"];
 
 fn int(spec: &serde_json::Map<String, serde_json::Value>, key: &str) -> i64 {
-    spec.get(key)
-        .and_then(|v| v.as_i64())
-        .unwrap_or_else(|| panic!("key spec field `{key}` missing"))
+    spec.get(key).and_then(|v| v.as_i64()).unwrap_or_else(|| panic!("key spec field `{key}` missing"))
 }
 
 fn bits(names: &[String], table: &[&str], what: &str, cmd: &str) -> u32 {
     names.iter().fold(0, |acc, n| {
-        let i = table.iter().position(|t| t == n).unwrap_or_else(|| {
-            panic!("unknown {what} `{n}` on `{cmd}`: add it to build.rs and src/table.rs")
-        });
+        let i = table
+            .iter()
+            .position(|t| t == n)
+            .unwrap_or_else(|| panic!("unknown {what} `{n}` on `{cmd}`: add it to build.rs and src/table.rs"));
         acc | 1 << i
     })
 }
@@ -103,24 +91,12 @@ fn bits(names: &[String], table: &[&str], what: &str, cmd: &str) -> u32 {
 fn generate(file: &Path, ident: &str, out: &mut String) {
     let text = std::fs::read_to_string(file).expect("read command table");
     let t: TableFile = serde_json::from_str(&text).expect("parse command table");
-    assert!(
-        t.commands.len() < 1023,
-        "the 1024-bit command bitmap is full"
-    );
-    let index_of = |name: &str| {
-        t.commands
-            .iter()
-            .position(|c| c.name == name)
-            .expect("parent exists")
-    };
+    assert!(t.commands.len() < 1023, "the 1024-bit command bitmap is full");
+    let index_of = |name: &str| t.commands.iter().position(|c| c.name == name).expect("parent exists");
     let cat_bits = |c: &Cmd| -> u32 {
-        c.categories.iter().fold(0, |acc, n| {
-            acc | 1
-                << t.categories
-                    .iter()
-                    .position(|x| x == n)
-                    .expect("category listed")
-        })
+        c.categories
+            .iter()
+            .fold(0, |acc, n| acc | 1 << t.categories.iter().position(|x| x == n).expect("category listed"))
     };
     writeln!(out, "pub static {ident}: Table = Table {{").unwrap();
     writeln!(out, "  server: {:?}, version: {:?},", t.server, t.version).unwrap();
@@ -140,12 +116,7 @@ fn generate(file: &Path, ident: &str, out: &mut String) {
             .collect();
         let sub_range = match (subs.first(), subs.last()) {
             (Some(&a), Some(&b)) => {
-                assert_eq!(
-                    b + 1 - a,
-                    subs.len(),
-                    "subcommands of `{}` are contiguous",
-                    c.name
-                );
+                assert_eq!(b + 1 - a, subs.len(), "subcommands of `{}` are contiguous", c.name);
                 (a, b + 1)
             }
             _ => (0, 0),
@@ -204,10 +175,7 @@ fn generate(file: &Path, ident: &str, out: &mut String) {
 
 fn main() {
     let mut out = String::new();
-    for (file, ident) in [
-        ("data/redis-7.0.json", "REDIS_7_0"),
-        ("data/valkey-8.1.json", "VALKEY_8_1"),
-    ] {
+    for (file, ident) in [("data/redis-7.0.json", "REDIS_7_0"), ("data/valkey-8.1.json", "VALKEY_8_1")] {
         println!("cargo::rerun-if-changed={file}");
         generate(Path::new(file), ident, &mut out);
     }

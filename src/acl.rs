@@ -46,11 +46,7 @@ impl Bitmap {
         self.0.iter().map(|w| w.count_ones()).sum()
     }
     pub fn and_count(&self, other: &Bitmap) -> u32 {
-        self.0
-            .iter()
-            .zip(&other.0)
-            .map(|(a, b)| (a & b).count_ones())
-            .sum()
+        self.0.iter().zip(&other.0).map(|(a, b)| (a & b).count_ones()).sum()
     }
 }
 
@@ -136,10 +132,7 @@ impl Selector {
 
     /// The first arguments allowed for `id` while its bit is clear.
     pub fn first_args_of(&self, id: CmdId) -> &[Vec<u8>] {
-        self.first_args
-            .iter()
-            .find(|(c, _)| *c == id)
-            .map_or(&[], |(_, v)| v)
+        self.first_args.iter().find(|(c, _)| *c == id).map_or(&[], |(_, v)| v)
     }
 
     fn reset_first_args(&mut self, id: CmdId) {
@@ -212,12 +205,12 @@ pub struct User {
     pub passwords: Vec<[u8; 32]>,
     /// `selectors[0]` is the root selector.
     pub selectors: Vec<Selector>,
-    /// Set when a first-arg rule would make `ACL LIST` abort the server (Valkey).
-    pub list_crash: Option<Span>,
     /// Every rule applied, in order.
     pub trail: Vec<Step>,
     /// Selectors created so far (scopes of their steps).
     pub scopes: u32,
+    /// Lines the server logs while applying the rules (deprecation warnings).
+    pub log: Vec<String>,
 }
 
 /// Server settings that change how rules apply.
@@ -235,16 +228,12 @@ impl User {
             name: name.to_vec(),
             enabled: false,
             nopass: false,
-            sanitize: if ctx.profile.behavior.new_user_sanitize_payload {
-                Sanitize::Sanitize
-            } else {
-                Sanitize::Unset
-            },
+            sanitize: if ctx.profile.behavior.new_user_sanitize_payload { Sanitize::Sanitize } else { Sanitize::Unset },
             passwords: Vec::new(),
             selectors: vec![Selector::new(ctx.pubsub_all)],
-            list_crash: None,
             trail: Vec::new(),
             scopes: 0,
+            log: Vec::new(),
         }
     }
 
@@ -259,11 +248,7 @@ impl User {
         root.all_channels = true;
         root.commands = Bitmap::full(n);
         root.future = true;
-        root.rules.push(CmdRule {
-            effect: Effect::All(true),
-            text: b"+@all".to_vec(),
-            origin: None,
-        });
+        root.rules.push(CmdRule { effect: Effect::All(true), text: b"+@all".to_vec(), origin: None });
         u
     }
 }
@@ -301,16 +286,12 @@ impl Reason {
             Reason::ChannelAfterAllChannels => {
                 "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels"
             }
-            Reason::NoSuchPassword => {
-                "The password you are trying to remove from the user does not exist"
-            }
+            Reason::NoSuchPassword => "The password you are trying to remove from the user does not exist",
             Reason::BadHash => {
                 "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
             }
             Reason::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
-            Reason::DuplicateUser => {
-                "Duplicate user found. A user can only be defined once in config files"
-            }
+            Reason::DuplicateUser => "Duplicate user found. A user can only be defined once in config files",
         }
     }
 }
@@ -327,9 +308,7 @@ impl SourceMap {
         SourceMap::default()
     }
     pub fn verbatim(span: Span) -> SourceMap {
-        SourceMap {
-            pieces: vec![(0, span.len(), span, true)],
-        }
+        SourceMap { pieces: vec![(0, span.len(), span, true)] }
     }
     /// Adds a piece that occupies `len` bytes at `offset` of the token.
     pub fn push(&mut self, offset: usize, len: usize, span: Span, verbatim: bool) {
@@ -337,12 +316,7 @@ impl SourceMap {
     }
     /// Appends another token's pieces, shifted to start at `offset`.
     pub fn append(&mut self, offset: usize, other: &SourceMap) {
-        self.pieces.extend(
-            other
-                .pieces
-                .iter()
-                .map(|&(o, l, s, v)| (o + offset, l, s, v)),
-        );
+        self.pieces.extend(other.pieces.iter().map(|&(o, l, s, v)| (o + offset, l, s, v)));
     }
     /// The whole token.
     pub fn whole(&self) -> Option<Span> {
@@ -355,13 +329,7 @@ impl SourceMap {
                 .pieces
                 .iter()
                 .rev()
-                .find(|(o, len, ..)| {
-                    if is_end {
-                        *o < off && off <= o + len
-                    } else {
-                        *o <= off && off < o + len
-                    }
-                })
+                .find(|(o, len, ..)| if is_end { *o < off && off <= o + len } else { *o <= off && off < o + len })
                 .or(self.pieces.last())?;
             Some(if verbatim {
                 span.start + (off - o).min(span.len())
@@ -388,11 +356,7 @@ fn parse_hash(hex: &[u8]) -> Option<[u8; 32]> {
     let mut out = [0u8; 32];
     for (i, pair) in hex.chunks(2).enumerate() {
         let d = |b: u8| {
-            if b.is_ascii_digit() {
-                b - b'0'
-            } else {
-                b - b'a' + 10
-            }
+            if b.is_ascii_digit() { b - b'0' } else { b - b'a' + 10 }
         };
         out[i] = d(pair[0]) << 4 | d(pair[1]);
     }
@@ -405,17 +369,11 @@ fn c_str(op: &[u8]) -> &[u8] {
 }
 
 fn has_space_or_nul(b: &[u8]) -> bool {
-    b.iter()
-        .any(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
+    b.iter().any(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
 }
 
 /// Applies one (merged) rule token to a user (`ACLSetUser`).
-pub fn apply_user_rule(
-    user: &mut User,
-    op: &[u8],
-    map: &SourceMap,
-    ctx: &Ctx,
-) -> Result<(), Reason> {
+pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<(), Reason> {
     let span = map.whole();
     if op.is_empty() {
         return Ok(());
@@ -444,49 +402,25 @@ pub fn apply_user_rule(
         Op::Resetpass
     } else if op[0] == b'>' || op[0] == b'#' {
         let plaintext = op[0] == b'>';
-        let digest = if plaintext {
-            sha256(&op[1..])
-        } else {
-            parse_hash(&op[1..]).ok_or(Reason::BadHash)?
-        };
+        let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
         if !user.passwords.contains(&digest) {
             user.passwords.push(digest);
         }
         user.nopass = false;
-        Op::Password {
-            add: true,
-            plaintext,
-            digest,
-        }
+        Op::Password { add: true, plaintext, digest }
     } else if op[0] == b'<' || op[0] == b'!' {
         let plaintext = op[0] == b'<';
-        let digest = if plaintext {
-            sha256(&op[1..])
-        } else {
-            parse_hash(&op[1..]).ok_or(Reason::BadHash)?
-        };
-        let at = user
-            .passwords
-            .iter()
-            .position(|p| *p == digest)
-            .ok_or(Reason::NoSuchPassword)?;
+        let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
+        let at = user.passwords.iter().position(|p| *p == digest).ok_or(Reason::NoSuchPassword)?;
         user.passwords.remove(at);
-        Op::Password {
-            add: false,
-            plaintext,
-            digest,
-        }
+        Op::Password { add: false, plaintext, digest }
     } else if op[0] == b'(' && op[op.len() - 1] == b')' {
         let scope = user.scopes + 1;
         let mut steps = Vec::new();
-        let sel = selector_from_op(op, map, ctx, scope, &mut steps)?;
+        let sel = selector_from_op(op, map, ctx, scope, &mut steps, &mut user.log)?;
         user.scopes = scope;
         user.selectors.push(sel);
-        user.trail.push(Step {
-            op: Op::Selector { scope },
-            span,
-            scope: 0,
-        });
+        user.trail.push(Step { op: Op::Selector { scope }, span, scope: 0 });
         user.trail.extend(steps);
         return Ok(());
     } else if is("clearselectors") {
@@ -506,18 +440,22 @@ pub fn apply_user_rule(
         set_all(&mut user.selectors[0], false, b"-@all", span);
         Op::Reset
     } else {
-        let (done, crash) = apply_selector_rule(&mut user.selectors[0], op, span, ctx)?;
-        if crash && user.list_crash.is_none() {
-            user.list_crash = span;
-        }
+        let done = apply_selector_rule(&mut user.selectors[0], op, span, ctx)?;
+        log_first_arg(&done, op, &mut user.log);
         done
     };
-    user.trail.push(Step {
-        op: done,
-        span,
-        scope: 0,
-    });
+    user.trail.push(Step { op: done, span, scope: 0 });
     Ok(())
+}
+
+/// The server logs a deprecation warning for every first-argument rule it applies.
+fn log_first_arg(done: &Op, token: &[u8], log: &mut Vec<String>) {
+    if let Op::Commands(Effect::FirstArg(..)) = done {
+        log.push(format!(
+            "Deprecation warning: Allowing a first arg of an otherwise blocked command is a misuse of ACL and may get disabled in the future (offender: {})",
+            String::from_utf8_lossy(c_str(token))
+        ));
+    }
 }
 
 /// Builds a selector from a `(...)` token (`aclCreateSelectorFromOpSet`).
@@ -527,6 +465,7 @@ fn selector_from_op(
     ctx: &Ctx,
     scope: u32,
     steps: &mut Vec<Step>,
+    log: &mut Vec<String>,
 ) -> Result<Selector, Reason> {
     let mut sel = Selector::new(ctx.pubsub_all);
     sel.origin = map.whole();
@@ -536,31 +475,19 @@ fn selector_from_op(
     let args = split_args(inner, 1).unwrap_or_default();
     for a in &args {
         let origin = map.range(a.span.start, a.span.end);
-        // Whitespace cannot survive the split, so the crash marker cannot be set here.
-        let (op, _) = apply_selector_rule(&mut sel, &a.bytes, origin, ctx)?;
-        steps.push(Step {
-            op,
-            span: origin,
-            scope,
-        });
+        let op = apply_selector_rule(&mut sel, &a.bytes, origin, ctx)?;
+        log_first_arg(&op, &a.bytes, log);
+        steps.push(Step { op, span: origin, scope });
     }
     Ok(sel)
 }
 
 fn set_all(sel: &mut Selector, on: bool, text: &[u8], origin: Option<Span>) {
-    sel.commands = if on {
-        Bitmap([u64::MAX; 16])
-    } else {
-        Bitmap::default()
-    };
+    sel.commands = if on { Bitmap([u64::MAX; 16]) } else { Bitmap::default() };
     sel.future = on;
     sel.first_args.clear();
     sel.rules.clear();
-    sel.rules.push(CmdRule {
-        effect: Effect::All(on),
-        text: text.to_vec(),
-        origin,
-    });
+    sel.rules.push(CmdRule { effect: Effect::All(on), text: text.to_vec(), origin });
 }
 
 /// `ACLChangeSelectorPerm`: the command's bit, its subcommands' bits, and its first-args.
@@ -587,25 +514,15 @@ pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize,
     }
 }
 
-/// Applies one rule to a selector (`ACLSetSelector`). Returns what it did, and `true` when
-/// the rule is a first-arg that would crash the server's `ACL LIST` under this profile.
-pub fn apply_selector_rule(
-    sel: &mut Selector,
-    op: &[u8],
-    origin: Option<Span>,
-    ctx: &Ctx,
-) -> Result<(Op, bool), Reason> {
+/// Applies one rule to a selector (`ACLSetSelector`). Returns what it did.
+pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, ctx: &Ctx) -> Result<Op, Reason> {
     let profile = ctx.profile;
     let kw = c_str(op);
     let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
     let first = op.first().copied().unwrap_or(0);
     let second = op.get(1).copied().unwrap_or(0);
     let command = |sel: &mut Selector, effect: Effect| {
-        sel.rules.push(CmdRule {
-            effect: effect.clone(),
-            text: op.to_vec(),
-            origin,
-        });
+        sel.rules.push(CmdRule { effect: effect.clone(), text: op.to_vec(), origin });
         Op::Commands(effect)
     };
     let done = if is("allkeys") || is("~*") {
@@ -662,17 +579,10 @@ pub fn apply_selector_rule(
                 k.read |= read;
                 k.write |= write;
             }
-            None => sel.keys.push(KeyPattern {
-                pattern: pattern.to_vec(),
-                read,
-                write,
-                origin,
-            }),
+            None => sel.keys.push(KeyPattern { pattern: pattern.to_vec(), read, write, origin }),
         }
         sel.all_keys = false;
-        Op::Key {
-            pattern: pattern.to_vec(),
-        }
+        Op::Key { pattern: pattern.to_vec() }
     } else if first == b'&' {
         if sel.all_channels {
             return Err(Reason::ChannelAfterAllChannels);
@@ -682,30 +592,21 @@ pub fn apply_selector_rule(
             return Err(Reason::Syntax);
         }
         if !sel.channels.iter().any(|c| c.pattern == pattern) {
-            sel.channels.push(ChannelPattern {
-                pattern: pattern.to_vec(),
-                origin,
-            });
+            sel.channels.push(ChannelPattern { pattern: pattern.to_vec(), origin });
         }
         sel.all_channels = false;
-        Op::Channel {
-            pattern: pattern.to_vec(),
-        }
+        Op::Channel { pattern: pattern.to_vec() }
     } else if first == b'+' && second != b'@' {
         let name = &kw[1..];
         match name.iter().rposition(|&b| b == b'|') {
             None => {
-                let id = profile
-                    .lookup_rule_name(name)
-                    .ok_or(Reason::UnknownCommand)?;
+                let id = profile.lookup_rule_name(name).ok_or(Reason::UnknownCommand)?;
                 change_perm(sel, profile, id, true);
                 command(sel, Effect::Command(true, id))
             }
             Some(bar) => {
                 let (base, arg) = (&name[..bar], &name[bar + 1..]);
-                let id = profile
-                    .lookup_rule_name(base)
-                    .ok_or(Reason::UnknownCommand)?;
+                let id = profile.lookup_rule_name(base).ok_or(Reason::UnknownCommand)?;
                 let c = profile.command(id);
                 if c.parent().is_some() {
                     return Err(Reason::FirstArgOfSubcommand);
@@ -714,9 +615,7 @@ pub fn apply_selector_rule(
                     return Err(Reason::Syntax);
                 }
                 if c.container {
-                    let sub = profile
-                        .lookup_rule_name(name)
-                        .ok_or(Reason::UnknownCommand)?;
+                    let sub = profile.lookup_rule_name(name).ok_or(Reason::UnknownCommand)?;
                     change_perm(sel, profile, sub, true);
                     command(sel, Effect::Command(true, sub))
                 } else {
@@ -728,38 +627,23 @@ pub fn apply_selector_rule(
                         }
                         None => sel.first_args.push((id, vec![arg.to_vec()])),
                     }
-                    let done = command(sel, Effect::FirstArg(id, arg.to_vec()));
-                    let crash = profile.behavior.firstarg_whitespace_crashes_list
-                        && firstarg_breaks_listing(arg);
-                    return Ok((done, crash));
+                    command(sel, Effect::FirstArg(id, arg.to_vec()))
                 }
             }
         }
     } else if first == b'-' && second != b'@' {
-        let id = profile
-            .lookup_rule_name(&kw[1..])
-            .ok_or(Reason::UnknownCommand)?;
+        let id = profile.lookup_rule_name(&kw[1..]).ok_or(Reason::UnknownCommand)?;
         change_perm(sel, profile, id, false);
         command(sel, Effect::Command(false, id))
     } else if (first == b'+' || first == b'-') && second == b'@' {
         let on = first == b'+';
-        let cat = profile
-            .table
-            .category_index(&kw[2..])
-            .ok_or(Reason::UnknownCommand)?;
+        let cat = profile.table.category_index(&kw[2..]).ok_or(Reason::UnknownCommand)?;
         change_category(sel, profile, cat, on);
         command(sel, Effect::Category(on, cat as u8))
     } else {
         return Err(Reason::Syntax);
     };
-    Ok((done, false))
-}
-
-/// Valkey re-splits a stored first-arg rule with the config splitter when it prints it;
-/// whitespace or a quote it cannot parse makes that fail, and the server aborts.
-fn firstarg_breaks_listing(arg: &[u8]) -> bool {
-    let rule = [b"+x|".as_slice(), arg].concat();
-    !matches!(split_args(&rule, 0), Ok(v) if v.len() == 1)
+    Ok(done)
 }
 
 #[cfg(test)]
@@ -768,17 +652,13 @@ mod tests {
     use crate::profile::REDIS_7_0;
 
     fn ctx() -> Ctx<'static> {
-        Ctx {
-            profile: &REDIS_7_0,
-            pubsub_all: false,
-        }
+        Ctx { profile: &REDIS_7_0, pubsub_all: false }
     }
 
     fn apply(rules: &[&str]) -> Result<User, (String, Reason)> {
         let mut u = User::new(b"u", &ctx());
         for r in rules {
-            apply_user_rule(&mut u, r.as_bytes(), &SourceMap::none(), &ctx())
-                .map_err(|e| (r.to_string(), e))?;
+            apply_user_rule(&mut u, r.as_bytes(), &SourceMap::none(), &ctx()).map_err(|e| (r.to_string(), e))?;
         }
         Ok(u)
     }
@@ -798,24 +678,15 @@ mod tests {
 
     #[test]
     fn command_rule_errors() {
-        assert_eq!(
-            apply(&["+config|get|x"]).unwrap_err().1,
-            Reason::FirstArgOfSubcommand
-        );
+        assert_eq!(apply(&["+config|get|x"]).unwrap_err().1, Reason::FirstArgOfSubcommand);
         assert_eq!(apply(&["+get|"]).unwrap_err().1, Reason::Syntax);
         assert_eq!(apply(&["+config|"]).unwrap_err().1, Reason::Syntax);
-        assert_eq!(
-            apply(&["+config|nosuch"]).unwrap_err().1,
-            Reason::UnknownCommand
-        );
+        assert_eq!(apply(&["+config|nosuch"]).unwrap_err().1, Reason::UnknownCommand);
         assert_eq!(apply(&["-select|0"]).unwrap_err().1, Reason::UnknownCommand);
         assert_eq!(apply(&["+"]).unwrap_err().1, Reason::UnknownCommand);
         assert_eq!(apply(&["+@"]).unwrap_err().1, Reason::UnknownCommand);
         assert_eq!(apply(&["++get"]).unwrap_err().1, Reason::UnknownCommand);
-        assert_eq!(
-            apply(&["allkeys", "~a"]).unwrap_err().1,
-            Reason::KeyAfterAllKeys
-        );
+        assert_eq!(apply(&["allkeys", "~a"]).unwrap_err().1, Reason::KeyAfterAllKeys);
         assert_eq!(apply(&["#ABC"]).unwrap_err().1, Reason::BadHash);
         assert_eq!(apply(&["<nope"]).unwrap_err().1, Reason::NoSuchPassword);
         assert!(apply(&["+get|a|b"]).is_err());

@@ -7,9 +7,7 @@ use crate::dryrun;
 use crate::model::{Document, Kind, Shape};
 use crate::parse;
 use crate::profile::Profile;
-use crate::server::{
-    AclLoad, FileLine, LoadProblemKind, Server, SetuserError, Token, c_str, load_acl_lines,
-};
+use crate::server::{AclLoad, FileLine, LoadProblemKind, Server, SetuserError, Token, c_str, load_acl_lines};
 use crate::span::Span;
 use crate::split::split_args;
 use crate::startup::{FatalKind, Startup};
@@ -30,13 +28,7 @@ pub struct Options<'a> {
 
 impl Options<'_> {
     pub fn new(profile: &'static Profile) -> Options<'static> {
-        Options {
-            profile,
-            kind: None,
-            acl_filename: "users.acl",
-            acl_file: None,
-            pubsub_all: false,
-        }
+        Options { profile, kind: None, acl_filename: "users.acl", acl_file: None, pubsub_all: false }
     }
 }
 
@@ -96,11 +88,7 @@ pub struct CommandReply {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum Outcome {
     /// `ACL LOAD` of the file (also what start-up with it as `aclfile` does).
-    AclLoad {
-        reply: String,
-        crash: bool,
-        startup: Startup,
-    },
+    AclLoad { reply: String, crash: bool, startup: Startup },
     /// Start-up with the config.
     Startup(Startup),
     /// One reply per command line.
@@ -166,15 +154,13 @@ impl Analysis {
 
     /// The `ACL LIST` line of a user, unless listing it crashes the server.
     pub fn acl_list(&self, u: &User) -> Option<String> {
-        u.list_crash
+        crate::describe::list_crash(u, self.profile)
             .is_none()
             .then(|| String::from_utf8_lossy(&acl_list_line(u, self.profile)).into_owned())
     }
 
     pub fn has_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| d.severity == crate::diag::Severity::Error)
+        self.diagnostics.iter().any(|d| d.severity == crate::diag::Severity::Error)
     }
 }
 
@@ -185,9 +171,7 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         profile: opts.profile,
         options_pubsub_all: opts.pubsub_all,
         users: Vec::new(),
-        outcome: Outcome::Commands {
-            replies: Vec::new(),
-        },
+        outcome: Outcome::Commands { replies: Vec::new() },
         diagnostics: Vec::new(),
         document,
     };
@@ -222,21 +206,14 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         Kind::Config => config(&mut a, text, opts),
         Kind::Commands => commands(&mut a, text, opts),
     }
-    a.users.iter_mut().for_each(|r| {
-        if let (Status::Accepted, Some(_)) = (&r.status, r.user.list_crash) {
-            r.status = Status::ListCrash;
+    let profile = a.profile;
+    for i in 0..a.users.len() {
+        let Some(blame) = crate::describe::list_crash(&a.users[i].user, profile) else { continue };
+        if a.users[i].status == Status::Accepted {
+            a.users[i].status = Status::ListCrash;
         }
-    });
-    for r in &a.users {
-        if let Some(span) = r.user.list_crash {
-            a.diagnostics.push(Diagnostic::new(
-                Problem::ListCrash {
-                    token: text.as_bytes()[span.start..span.end].to_vec(),
-                },
-                Some(span),
-                None,
-            ));
-        }
+        let token = blame.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
+        a.diagnostics.push(Diagnostic::new(Problem::ListCrash { token }, blame.or(a.users[i].span), None));
     }
     a.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
     a
@@ -246,11 +223,7 @@ fn builtin_default(a: &mut Analysis, server: &Server) {
     if !a.users.iter().any(|r| r.user.name == b"default")
         && let Some(d) = server.user(b"default")
     {
-        a.users.push(UserReport {
-            user: d.clone(),
-            span: None,
-            status: Status::Builtin,
-        });
+        a.users.push(UserReport { user: d.clone(), span: None, status: Status::Builtin });
     }
 }
 
@@ -259,28 +232,12 @@ fn load_diagnostics(load: &AclLoad, file: &str, a: &mut Analysis) {
         let problem = match &p.kind {
             LoadProblemKind::NotUserLine => Problem::NotUserLine { comment: false },
             LoadProblemKind::BadUsername(n) => Problem::BadUsername { name: n.clone() },
-            LoadProblemKind::Duplicate(n, first) => Problem::Duplicate {
-                name: n.clone(),
-                first_line: *first,
-            },
-            LoadProblemKind::Unmatched { token, crash } => Problem::Unmatched {
-                token: token.clone(),
-                crash: *crash,
-            },
-            LoadProblemKind::Unknown(t) => Problem::Rule {
-                token: t.clone(),
-                reason: Reason::UnknownCommand,
-            },
-            LoadProblemKind::Rule { token, reason } => Problem::Rule {
-                token: token.clone(),
-                reason: *reason,
-            },
+            LoadProblemKind::Duplicate(n, first) => Problem::Duplicate { name: n.clone(), first_line: *first },
+            LoadProblemKind::Unmatched { token, crash } => Problem::Unmatched { token: token.clone(), crash: *crash },
+            LoadProblemKind::Unknown(t) => Problem::Rule { token: t.clone(), reason: Reason::UnknownCommand },
+            LoadProblemKind::Rule { token, reason } => Problem::Rule { token: token.clone(), reason: *reason },
         };
-        a.diagnostics.push(Diagnostic::new(
-            problem,
-            p.span,
-            Some(p.piece(file).trim_end().to_string()),
-        ));
+        a.diagnostics.push(Diagnostic::new(problem, p.span, Some(p.piece(file).trim_end().to_string())));
     }
 }
 
@@ -293,62 +250,34 @@ fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opt
     // Name comment lines for what they are, and point unmatched-paren errors at their token.
     for d in &mut a.diagnostics {
         if let (Problem::NotUserLine { comment }, Some(s)) = (&mut d.problem, d.span) {
-            *comment = a.document.lines.iter().any(|l| {
-                l.span.start <= s.start && s.start <= l.span.end && l.shape == Shape::Comment
-            });
+            *comment = a
+                .document
+                .lines
+                .iter()
+                .any(|l| l.span.start <= s.start && s.start <= l.span.end && l.shape == Shape::Comment);
         }
     }
     for (u, span) in load.users.iter().zip(&load.lines) {
         let line_problems: Vec<&crate::server::LoadProblem> = load
             .problems
             .iter()
-            .filter(|p| {
-                p.span
-                    .is_some_and(|s| span.start <= s.start && s.end <= span.end)
-            })
+            .filter(|p| p.span.is_some_and(|s| span.start <= s.start && s.end <= span.end))
             .collect();
         let status = if line_problems.is_empty() {
             Status::Accepted
         } else {
-            Status::Rejected(
-                line_problems
-                    .iter()
-                    .map(|p| p.piece(file))
-                    .collect::<String>()
-                    .trim_end()
-                    .to_string(),
-            )
+            Status::Rejected(line_problems.iter().map(|p| p.piece(file)).collect::<String>().trim_end().to_string())
         };
-        a.users.push(UserReport {
-            user: u.clone(),
-            span: Some(*span),
-            status,
-        });
+        a.users.push(UserReport { user: u.clone(), span: Some(*span), status });
     }
     let crash = load.crash().is_some();
     let reply = load.reply(file);
-    let startup = match (load.crash(), load.error_text(file)) {
-        (Some(c), Some(t)) => Startup::Crash {
-            line: c.line,
-            would_say: t,
-        },
-        (None, Some(t)) => Startup::Exit {
-            log: vec![format!(
-                "Aborting {} startup because of ACL errors: {t}",
-                opts.profile.behavior.product
-            )],
-        },
-        _ => Startup::Running,
-    };
+    let startup = Startup::of_acl_file(&load, file, opts.profile.behavior.product);
     if load.ok() {
         server.install(&load);
     }
     builtin_default(a, &server);
-    a.outcome = Outcome::AclLoad {
-        reply,
-        crash,
-        startup,
-    };
+    a.outcome = Outcome::AclLoad { reply, crash, startup };
 }
 
 fn config(a: &mut Analysis, text: &str, opts: &Options) {
@@ -363,40 +292,23 @@ fn config(a: &mut Analysis, text: &str, opts: &Options) {
         let problem = match kind {
             FatalKind::UnbalancedQuotes => Some(Problem::UnbalancedQuotes),
             FatalKind::BadDirective => Some(Problem::BadDirective),
-            FatalKind::Rule { token, reason } => Some(Problem::Rule {
-                token: token.clone(),
-                reason: *reason,
-            }),
-            FatalKind::Unmatched { token } => Some(Problem::Unmatched {
-                token: token.clone(),
-                crash: false,
-            }),
-            FatalKind::Duplicate { name } => Some(Problem::Rule {
-                token: name.clone(),
-                reason: Reason::DuplicateUser,
-            }),
+            FatalKind::Rule { token, reason } => Some(Problem::Rule { token: token.clone(), reason: *reason }),
+            FatalKind::Unmatched { token } => Some(Problem::Unmatched { token: token.clone(), crash: false }),
+            FatalKind::Duplicate { name } => Some(Problem::Rule { token: name.clone(), reason: Reason::DuplicateUser }),
             FatalKind::UsersAndAclfile => Some(Problem::UsersAndAclfile),
-            FatalKind::StartupRule { token, reason } => Some(Problem::StartupRule {
-                token: token.clone(),
-                reason: *reason,
-            }),
-            FatalKind::StartupUsername { name } => {
-                Some(Problem::StartupUsername { name: name.clone() })
+            FatalKind::StartupRule { token, reason } => {
+                Some(Problem::StartupRule { token: token.clone(), reason: *reason })
             }
+            FatalKind::StartupUsername { name } => Some(Problem::StartupUsername { name: name.clone() }),
             FatalKind::AclFile => None,
         };
         if let Some(p) = problem {
-            a.diagnostics
-                .push(Diagnostic::new(p, Some(*span), server_words));
+            a.diagnostics.push(Diagnostic::new(p, Some(*span), server_words));
         }
     }
     if let Some(load) = &res.acl_load {
         // Problems inside the ACL file have no span in this text.
-        let file = res
-            .aclfile
-            .as_ref()
-            .map(|(p, _)| String::from_utf8_lossy(p).into_owned())
-            .unwrap_or_default();
+        let file = res.aclfile.as_ref().map(|(p, _)| String::from_utf8_lossy(p).into_owned()).unwrap_or_default();
         let before = a.diagnostics.len();
         load_diagnostics(load, &file, a);
         for d in &mut a.diagnostics[before..] {
@@ -413,27 +325,17 @@ fn config(a: &mut Analysis, text: &str, opts: &Options) {
             u
         });
         let status = match (&res.fatal_at, &res.outcome) {
-            (Some((line, ..)), Startup::Exit { log } | Startup::Fatal { output: log, .. })
-                if *line == cu.line =>
-            {
+            (Some((line, ..)), Startup::Exit { log } | Startup::Fatal { output: log, .. }) if *line == cu.line => {
                 Status::Rejected(log.join("\n"))
             }
             _ => Status::Accepted,
         };
-        a.users.push(UserReport {
-            user,
-            span: Some(cu.line_span),
-            status,
-        });
+        a.users.push(UserReport { user, span: Some(cu.line_span), status });
     }
     if let Some(load) = &res.acl_load {
         for u in &load.users {
             if !a.users.iter().any(|r| r.user.name == u.name) {
-                a.users.push(UserReport {
-                    user: u.clone(),
-                    span: None,
-                    status: Status::Accepted,
-                });
+                a.users.push(UserReport { user: u.clone(), span: None, status: Status::Accepted });
             }
         }
     }
@@ -455,8 +357,7 @@ fn commands(a: &mut Analysis, text: &str, opts: &Options) {
             Shape::Command { args } => args,
             Shape::Blank | Shape::Comment => continue,
             Shape::Listing { .. } | Shape::Other { .. } => {
-                a.diagnostics
-                    .push(Diagnostic::new(Problem::UnknownLine, Some(l.span), None));
+                a.diagnostics.push(Diagnostic::new(Problem::UnknownLine, Some(l.span), None));
                 continue;
             }
         };
@@ -477,46 +378,23 @@ fn commands(a: &mut Analysis, text: &str, opts: &Options) {
             .map(|x| {
                 let mut map = crate::acl::SourceMap::none();
                 map.push(0, x.bytes.len(), x.span, x.verbatim);
-                Token {
-                    bytes: x.bytes.clone(),
-                    map,
-                }
+                Token { bytes: x.bytes.clone(), map }
             })
             .collect();
         let reply = run_command(&mut server, &toks, a, l.span, &mut defined_at);
-        replies.push(CommandReply {
-            line: l.number,
-            span: l.span,
-            reply,
-        });
+        replies.push(CommandReply { line: l.number, span: l.span, reply });
     }
     for (name, u) in &server.users {
-        let span = defined_at
-            .iter()
-            .rev()
-            .find(|(n, _)| n == name)
-            .map(|(_, s)| *s);
-        let status = if span.is_some() {
-            Status::Accepted
-        } else {
-            Status::Builtin
-        };
-        a.users.push(UserReport {
-            user: u.clone(),
-            span,
-            status,
-        });
+        let span = defined_at.iter().rev().find(|(n, _)| n == name).map(|(_, s)| *s);
+        let status = if span.is_some() { Status::Accepted } else { Status::Builtin };
+        a.users.push(UserReport { user: u.clone(), span, status });
     }
     a.outcome = Outcome::Commands { replies };
 }
 
 fn arity_error(a: &mut Analysis, span: Span, name: &str) -> Value {
     let msg = format!("ERR wrong number of arguments for '{name}' command");
-    a.diagnostics.push(Diagnostic::new(
-        Problem::Arity,
-        Some(span),
-        Some(msg.clone()),
-    ));
+    a.diagnostics.push(Diagnostic::new(Problem::Arity, Some(span), Some(msg.clone())));
     Value::Error(msg)
 }
 
@@ -527,11 +405,7 @@ fn run_command(
     line: Span,
     defined_at: &mut Vec<(Vec<u8>, Span)>,
 ) -> Value {
-    let lower = |i: usize| {
-        argv.get(i)
-            .map(|t| t.bytes.to_ascii_lowercase())
-            .unwrap_or_default()
-    };
+    let lower = |i: usize| argv.get(i).map(|t| t.bytes.to_ascii_lowercase()).unwrap_or_default();
     let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let profile = server.ctx.profile;
     match (lower(0).as_slice(), lower(1).as_slice()) {
@@ -648,14 +522,7 @@ fn getuser_value(u: &User, profile: &Profile) -> Value {
     let g = crate::describe::getuser(u, profile);
     let b = |s: &str| Value::Bulk(s.to_string());
     let sel = |s: &crate::describe::SelectorInfo| {
-        Value::Array(vec![
-            b("commands"),
-            b(&s.commands),
-            b("keys"),
-            b(&s.keys),
-            b("channels"),
-            b(&s.channels),
-        ])
+        Value::Array(vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)])
     };
     Value::Array(vec![
         b("flags"),

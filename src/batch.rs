@@ -59,10 +59,8 @@ pub fn acl_line(user: &str, args: &[String]) -> Option<String> {
     if user.is_empty() || user.bytes().any(is_space_or_nul) {
         return None;
     }
-    let representable = |a: &String| {
-        !a.bytes().any(is_space_or_nul)
-            || (a.starts_with('(') && a.ends_with(')') && !a.contains('\0'))
-    };
+    let representable =
+        |a: &String| !a.bytes().any(is_space_or_nul) || (a.starts_with('(') && a.ends_with(')') && !a.contains('\0'));
     if !args.iter().all(representable) {
         return None;
     }
@@ -81,36 +79,24 @@ fn tokens(args: &[String]) -> Vec<Token> {
 /// Runs one case on a fresh simulated server.
 pub fn run_case(case: &CaseInput, profile: &Profile) -> CaseOutput {
     let mut server = Server::new(profile);
-    if let Some(v) = case
-        .server_config
-        .as_ref()
-        .and_then(|c| c.get("acl-pubsub-default"))
-    {
+    if let Some(v) = case.server_config.as_ref().and_then(|c| c.get("acl-pubsub-default")) {
         server.ctx.pubsub_all = v == "allchannels";
     }
     let name = case.user.as_bytes();
     let pre_setuser = case.pre.as_ref().map(|pre| {
         pre.iter()
-            .map(|args| {
-                server
-                    .setuser(name, None, &tokens(args))
-                    .map_or_else(|e| e.reply(), |()| "OK".into())
-            })
+            .map(|args| server.setuser(name, None, &tokens(args)).map_or_else(|e| e.reply(), |()| "OK".into()))
             .collect()
     });
-    let setuser = case.setuser_args.as_ref().map(|args| {
-        server
-            .setuser(name, None, &tokens(args))
-            .map_or_else(|e| e.reply(), |()| "OK".into())
-    });
-    let user = server.user(name);
-    let list_crash = user.is_some_and(|u| u.list_crash.is_some());
-    let argv: Vec<&[u8]> = case.command.iter().map(|a| a.as_bytes()).collect();
-    let reply = dryrun(profile, name, user, &argv);
-    let acl = case
+    let setuser = case
         .setuser_args
         .as_ref()
-        .and_then(|a| acl_line(&case.user, a));
+        .map(|args| server.setuser(name, None, &tokens(args)).map_or_else(|e| e.reply(), |()| "OK".into()));
+    let user = server.user(name);
+    let list_crash = user.is_some_and(|u| crate::describe::list_crash(u, profile).is_some());
+    let argv: Vec<&[u8]> = case.command.iter().map(|a| a.as_bytes()).collect();
+    let reply = dryrun(profile, name, user, &argv);
+    let acl = case.setuser_args.as_ref().and_then(|a| acl_line(&case.user, a));
     let mut aclload = None;
     let mut aclload_crash = false;
     if let (Some(line), None) = (&acl, &case.pre) {
@@ -130,8 +116,7 @@ pub fn run_case(case: &CaseInput, profile: &Profile) -> CaseOutput {
         setuser,
         pre_setuser,
         acl_list: visible.map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
-        acl_list_norm: visible
-            .map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
+        acl_list_norm: visible.map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
         getuser: visible.map(|u| getuser(u, profile)),
         dryrun: reply.text,
         dryrun_kind: reply.kind,

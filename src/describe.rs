@@ -1,6 +1,6 @@
 //! `ACL LIST` and `ACL GETUSER` output, per profile.
 
-use crate::acl::{Bitmap, Effect, Sanitize, Selector, User, change_category, change_perm};
+use crate::acl::{Bitmap, CmdRule, Effect, Sanitize, Selector, User, change_category, change_perm};
 use crate::profile::{ListStyle, Profile};
 use crate::table::CmdId;
 use serde::Serialize;
@@ -46,10 +46,7 @@ pub fn channels_text(s: &Selector) -> Vec<Vec<u8>> {
     if s.all_channels {
         return vec![b"&*".to_vec()];
     }
-    s.channels
-        .iter()
-        .map(|c| [b"&".as_slice(), &c.pattern].concat())
-        .collect()
+    s.channels.iter().map(|c| [b"&".as_slice(), &c.pattern].concat()).collect()
 }
 
 /// The command rules of a selector, as this profile prints them.
@@ -66,11 +63,7 @@ pub fn commands_text(s: &Selector, profile: &Profile) -> Vec<u8> {
 /// order is random; we print those tokens sorted by name.
 fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
     let additive = !s.future;
-    let mut out: Vec<Vec<u8>> = vec![if additive {
-        b"-@all".to_vec()
-    } else {
-        b"+@all".to_vec()
-    }];
+    let mut out: Vec<Vec<u8>> = vec![if additive { b"-@all".to_vec() } else { b"+@all".to_vec() }];
     let mut fake = Selector::new(false);
     if !additive {
         fake.commands = Bitmap([u64::MAX; 16]);
@@ -101,8 +94,7 @@ fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
         out.push(format!("{sign}{}", profile.table.categories[cat]).into_bytes());
     }
     let mut singles: Vec<(Vec<u8>, u8)> = Vec::new();
-    let mut emit =
-        |name: &[u8], on: bool| singles.push((name.to_vec(), if on { b'+' } else { b'-' }));
+    let mut emit = |name: &[u8], on: bool| singles.push((name.to_vec(), if on { b'+' } else { b'-' }));
     for top in profile.table.top_level() {
         let c = profile.command(top);
         let bit = s.commands.get(top);
@@ -124,36 +116,61 @@ fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
         }
     }
     singles.sort();
-    out.extend(
-        singles
-            .into_iter()
-            .map(|(name, sign)| [&[sign][..], &name].concat()),
-    );
+    out.extend(singles.into_iter().map(|(name, sign)| [&[sign][..], &name].concat()));
     out
 }
 
-/// Valkey / Redis ≥ 7.2: `+@all` or `-@all`, then the rules since, lowercased, each
-/// dropping earlier rules for the same command (or its subcommands / first-args).
-fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
-    let mut list: Vec<Vec<u8>> = Vec::new();
+/// Valkey / Redis ≥ 7.2: the rules since the last `±@all`, lowercased, each dropping
+/// earlier rules for the same command (or its subcommands / first-args); with the rule
+/// each entry came from.
+fn rules_as_written(s: &Selector) -> Vec<(Vec<u8>, &CmdRule)> {
+    let mut list: Vec<(Vec<u8>, &CmdRule)> = Vec::new();
     for r in &s.rules {
         if matches!(r.effect, Effect::All(_)) {
             continue;
         }
         let text = crate::server::c_str(&r.text).to_ascii_lowercase();
         let key = &text[1..];
-        list.retain(|old| {
+        list.retain(|(old, _)| {
             let k = &old[1..];
             !(k == key || (k.len() > key.len() && k.starts_with(key) && k[key.len()] == b'|'))
         });
-        list.push(text);
+        list.push((text, r));
     }
-    let base = if s.future {
-        b"+@all".to_vec()
-    } else {
-        b"-@all".to_vec()
-    };
-    std::iter::once(base).chain(list).collect()
+    list
+}
+
+/// `+@all` or `-@all`, then the rules as written.
+fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
+    let base = if s.future { b"+@all".to_vec() } else { b"-@all".to_vec() };
+    std::iter::once(base).chain(rules_as_written(s).into_iter().map(|(t, _)| t)).collect()
+}
+
+/// Whether `ACL LIST` / `GETUSER` / `SAVE` of this user aborts the server, and the rule
+/// to blame. Valkey re-splits a selector's rule text with the config splitter and
+/// re-applies every piece, asserting that each succeeds: a first-argument rule with
+/// whitespace or an unbalanced quote breaks that.
+pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Span>> {
+    if !profile.behavior.firstarg_whitespace_crashes_list {
+        return None;
+    }
+    let ctx = crate::acl::Ctx { profile, pubsub_all: false };
+    for s in &u.selectors {
+        let entries = rules_as_written(s);
+        let text = entries.iter().map(|(t, _)| t.as_slice()).collect::<Vec<_>>().join(&b' ');
+        let ok = crate::split::split_args(&text, 0).is_ok_and(|pieces| {
+            let mut fake = Selector::new(false);
+            pieces.iter().all(|p| crate::acl::apply_selector_rule(&mut fake, &p.bytes, None, &ctx).is_ok())
+        });
+        if !ok {
+            let blame = entries.iter().find(|(t, r)| {
+                matches!(r.effect, Effect::FirstArg(..))
+                    && t.iter().any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+            });
+            return Some(blame.and_then(|(_, r)| r.origin).or(s.origin));
+        }
+    }
+    None
 }
 
 /// One selector's description: keys, channels (with `resetchannels`), commands.
@@ -173,18 +190,10 @@ pub fn selector_text(s: &Selector, profile: &Profile) -> Vec<u8> {
 pub fn acl_list_line(u: &User, profile: &Profile) -> Vec<u8> {
     let mut parts: Vec<Vec<u8>> = vec![b"user".to_vec(), u.name.clone()];
     parts.extend(flags(u).into_iter().map(|f| f.as_bytes().to_vec()));
-    parts.extend(
-        u.passwords
-            .iter()
-            .map(|p| format!("#{}", hex(p)).into_bytes()),
-    );
+    parts.extend(u.passwords.iter().map(|p| format!("#{}", hex(p)).into_bytes()));
     for (i, s) in u.selectors.iter().enumerate() {
         let d = selector_text(s, profile);
-        parts.push(if i == 0 {
-            d
-        } else {
-            [b"(".as_slice(), &d, b")"].concat()
-        });
+        parts.push(if i == 0 { d } else { [b"(".as_slice(), &d, b")"].concat() });
     }
     parts.join(&b' ')
 }

@@ -49,10 +49,7 @@ pub enum Problem {
     UnbalancedQuotes,
     /// Valkey accepts a first-argument rule with whitespace or a stray quote, then aborts
     /// on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by `ACL SETUSER u "+select|0 1"`.
-    #[error(
-        "first-argument rule `{}` makes this server crash when the user is listed",
-        show(token)
-    )]
+    #[error("first-argument rule `{}` makes this server crash when the user is listed", show(token))]
     ListCrash { token: Vec<u8> },
     /// redis.conf defines users and also sets `aclfile`. Triggered by `user a on` +
     /// `aclfile users.acl`.
@@ -60,16 +57,10 @@ pub enum Problem {
     UsersAndAclfile,
     /// A redis.conf user rule names an unknown command (checked only at start-up).
     /// Triggered by `user a on +nosuch` in redis.conf.
-    #[error(
-        "unknown command or category `{}`; the server exits at start-up",
-        show(token)
-    )]
+    #[error("unknown command or category `{}`; the server exits at start-up", show(token))]
     StartupRule { token: Vec<u8>, reason: Reason },
     /// A redis.conf user name with a space. Triggered by `user "a b" on`.
-    #[error(
-        "username `{}` contains a space; the server exits at start-up",
-        show(name)
-    )]
+    #[error("username `{}` contains a space; the server exits at start-up", show(name))]
     StartupUsername { name: Vec<u8> },
     /// A redis.conf line the server cannot parse. Triggered by `user` alone, or
     /// `acl-pubsub-default maybe`.
@@ -207,12 +198,7 @@ fn ser_problem<S: serde::Serializer>(p: &Problem, s: S) -> Result<S::Ok, S::Erro
 
 impl Diagnostic {
     pub fn new(problem: Problem, span: Option<Span>, server: Option<String>) -> Diagnostic {
-        Diagnostic {
-            severity: problem.severity(),
-            problem,
-            span,
-            server,
-        }
+        Diagnostic { severity: problem.severity(), problem, span, server }
     }
     pub fn code(&self) -> &'static str {
         self.problem.code()
@@ -259,8 +245,6 @@ impl miette::Diagnostic for Diagnostic {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_with_span(None, span),
-        )))
+        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(None, span))))
     }
 }

@@ -43,11 +43,7 @@ pub struct Reply {
 
 impl Reply {
     fn error(msg: String) -> Reply {
-        Reply {
-            kind: ReplyKind::Error,
-            text: error_reply(msg),
-            denial: None,
-        }
+        Reply { kind: ReplyKind::Error, text: error_reply(msg), denial: None }
     }
     pub fn is_ok(&self) -> bool {
         self.kind == ReplyKind::Ok
@@ -66,23 +62,15 @@ pub struct Resolved {
 /// Lookup and arity, with the server's error replies.
 pub fn resolve(profile: &Profile, argv: &[&[u8]]) -> Result<Resolved, Reply> {
     if argv.is_empty() {
-        return Err(Reply::error(
-            "wrong number of arguments for 'acl|dryrun' command".into(),
-        ));
+        return Err(Reply::error("wrong number of arguments for 'acl|dryrun' command".into()));
     }
     let Some(id) = profile.lookup_argv(argv) else {
-        return Err(Reply::error(format!(
-            "Command '{}' not found",
-            lossy(c_str(argv[0]))
-        )));
+        return Err(Reply::error(format!("Command '{}' not found", lossy(c_str(argv[0])))));
     };
     let c = profile.command(id);
     let argc = argv.len() as i32;
     if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
-        return Err(Reply::error(format!(
-            "wrong number of arguments for '{}' command",
-            c.name
-        )));
+        return Err(Reply::error(format!("wrong number of arguments for '{}' command", c.name)));
     }
     Ok(Resolved { id })
 }
@@ -95,17 +83,11 @@ fn command_allowed(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -
     }
     let idx = if c.parent().is_some() { 2 } else { 1 };
     argv.len() >= 2
-        && argv.get(idx).is_some_and(|a| {
-            s.first_args_of(id)
-                .iter()
-                .any(|f| c_str(a).eq_ignore_ascii_case(c_str(f)))
-        })
+        && argv.get(idx).is_some_and(|a| s.first_args_of(id).iter().any(|f| c_str(a).eq_ignore_ascii_case(c_str(f))))
 }
 
 fn key_allowed(s: &Selector, key: &[u8], read: bool, write: bool) -> Option<usize> {
-    s.keys
-        .iter()
-        .position(|p| (!read || p.read) && (!write || p.write) && glob::matches(&p.pattern, key))
+    s.keys.iter().position(|p| (!read || p.read) && (!write || p.write) && glob::matches(&p.pattern, key))
 }
 
 fn channel_allowed(s: &Selector, channel: &[u8], pattern: bool) -> Option<usize> {
@@ -163,11 +145,7 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
     for s in &user.selectors {
         match check_selector(s, profile, id, argv, &mut keys) {
             Ok(()) => {
-                return Reply {
-                    kind: ReplyKind::Ok,
-                    text: "OK".into(),
-                    denial: None,
-                };
+                return Reply { kind: ReplyKind::Ok, text: "OK".into(), denial: None };
             }
             Err(d) => {
                 if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {
@@ -177,11 +155,7 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
         }
     }
     let (kind, pos) = worst.expect("a user has at least one selector");
-    Reply {
-        kind: ReplyKind::Denied,
-        text: denial_text(profile, user, id, kind, argv[pos]),
-        denial: Some((kind, pos)),
-    }
+    Reply { kind: ReplyKind::Denied, text: denial_text(profile, user, id, kind, argv[pos]), denial: Some((kind, pos)) }
 }
 
 fn denial_text(profile: &Profile, user: &User, id: CmdId, kind: Denial, arg: &[u8]) -> String {
@@ -211,11 +185,7 @@ pub enum CommandWhy {
     /// AUTH, HELLO, QUIT and RESET are never checked.
     NoAuth,
     /// A rule set or cleared the command's bit last.
-    Rule {
-        rule: String,
-        span: Option<Span>,
-        allows: bool,
-    },
+    Rule { rule: String, span: Option<Span>, allows: bool },
     /// The bit is clear but a `+cmd|arg` rule allows this first argument.
     FirstArg { rule: String, span: Option<Span> },
     /// No rule ever touched it: selectors start with no commands.
@@ -288,8 +258,7 @@ fn covers(profile: &Profile, e: &Effect, id: CmdId) -> bool {
     match *e {
         Effect::All(_) => true,
         Effect::Category(_, cat) => {
-            c.in_category(cat as usize)
-                || parent.is_some_and(|p| profile.command(p).in_category(cat as usize))
+            c.in_category(cat as usize) || parent.is_some_and(|p| profile.command(p).in_category(cat as usize))
         }
         Effect::Command(_, r) => r == id || Some(r) == parent,
         Effect::FirstArg(..) => false,
@@ -303,10 +272,7 @@ fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> Co
     }
     let last = s.rules.iter().rposition(|r| covers(profile, &r.effect, id));
     if !s.commands.get(id) && command_allowed(s, profile, id, argv) {
-        let arg = argv
-            .get(if c.parent().is_some() { 2 } else { 1 })
-            .copied()
-            .unwrap_or_default();
+        let arg = argv.get(if c.parent().is_some() { 2 } else { 1 }).copied().unwrap_or_default();
         if let Some(r) = s.rules.iter().rev().find(
             |r| matches!(&r.effect, Effect::FirstArg(fid, a) if *fid == id && c_str(a).eq_ignore_ascii_case(c_str(arg))),
         ) {
@@ -316,23 +282,13 @@ fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> Co
     match last {
         Some(i) => {
             let r = &s.rules[i];
-            CommandWhy::Rule {
-                rule: lossy(&r.text),
-                span: r.origin,
-                allows: s.commands.get(id),
-            }
+            CommandWhy::Rule { rule: lossy(&r.text), span: r.origin, allows: s.commands.get(id) }
         }
         None => CommandWhy::Default,
     }
 }
 
-fn explain_selector(
-    index: usize,
-    s: &Selector,
-    profile: &Profile,
-    id: CmdId,
-    argv: &[&[u8]],
-) -> SelectorExplain {
+fn explain_selector(index: usize, s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> SelectorExplain {
     let c = profile.command(id);
     let command_allowed = command_allowed(s, profile, id, argv);
     let mut out = SelectorExplain {
@@ -356,10 +312,7 @@ fn explain_selector(
             } else {
                 key_allowed(s, argv[k.pos], r, w).map(|i| {
                     let p = &s.keys[i];
-                    let shown = crate::describe::keys_text(&Selector {
-                        keys: vec![p.clone()],
-                        ..Selector::new(false)
-                    });
+                    let shown = crate::describe::keys_text(&Selector { keys: vec![p.clone()], ..Selector::new(false) });
                     (lossy(&shown[0]), p.origin)
                 })
             };
@@ -390,12 +343,8 @@ fn explain_selector(
             let matched = if s.all_channels {
                 None
             } else {
-                channel_allowed(s, argv[pos], pattern).map(|i| {
-                    (
-                        format!("&{}", lossy(&s.channels[i].pattern)),
-                        s.channels[i].origin,
-                    )
-                })
+                channel_allowed(s, argv[pos], pattern)
+                    .map(|i| (format!("&{}", lossy(&s.channels[i].pattern)), s.channels[i].origin))
             };
             let ok = s.all_channels || matched.is_some();
             out.channels.push(ArgCheck {
@@ -418,13 +367,7 @@ fn explain_selector(
 /// DRYRUN with the reasons behind it.
 pub fn explain(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Explanation {
     let reply = dryrun(profile, name, user, argv);
-    let mut e = Explanation {
-        reply,
-        command: None,
-        selectors: Vec::new(),
-        allowed_by: None,
-        reported: None,
-    };
+    let mut e = Explanation { reply, command: None, selectors: Vec::new(), allowed_by: None, reported: None };
     let (Some(user), Ok(r)) = (user, resolve(profile, argv)) else {
         return e;
     };

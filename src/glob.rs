@@ -142,10 +142,7 @@ mod tests {
             ("**a", "ba"),
         ];
         for (p, s) in yes {
-            assert!(
-                matches(p.as_bytes(), s.as_bytes()),
-                "{p:?} should match {s:?}"
-            );
+            assert!(matches(p.as_bytes(), s.as_bytes()), "{p:?} should match {s:?}");
         }
         let no: &[(&str, &str)] = &[
             ("*", ""),
@@ -162,10 +159,7 @@ mod tests {
             ("[^a]", "a"),
         ];
         for (p, s) in no {
-            assert!(
-                !matches(p.as_bytes(), s.as_bytes()),
-                "{p:?} should not match {s:?}"
-            );
+            assert!(!matches(p.as_bytes(), s.as_bytes()), "{p:?} should not match {s:?}");
         }
     }
 

@@ -79,46 +79,22 @@ pub fn highlight(text: &str, doc: &Document) -> Vec<(Span, Class)> {
             (_, Shape::Comment) => out.push((l.span, Class::Comment)),
             (Kind::AclFile, _) => {
                 if let Some(args) = split_acl_line(line, l.span.start) {
-                    rules(
-                        &args
-                            .iter()
-                            .map(|a| (a.span, a.bytes.as_slice()))
-                            .collect::<Vec<_>>(),
-                        &mut out,
-                    );
+                    rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
                 }
             }
             (Kind::Listing, Shape::Listing { quoted }) => {
-                let inner = Span::new(
-                    quoted.start + 1,
-                    quoted.end.saturating_sub(1).max(quoted.start + 1),
-                );
+                let inner = Span::new(quoted.start + 1, quoted.end.saturating_sub(1).max(quoted.start + 1));
                 if let Some(args) = split_acl_line(&bytes[inner.start..inner.end], inner.start) {
-                    rules(
-                        &args
-                            .iter()
-                            .map(|a| (a.span, a.bytes.as_slice()))
-                            .collect::<Vec<_>>(),
-                        &mut out,
-                    );
+                    rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
                 }
             }
             (Kind::Commands, Shape::Command { args }) => {
                 if let Ok(v) = split_args(&bytes[args.start..args.end], args.start) {
-                    let verb_len = if v
-                        .first()
-                        .is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"auth"))
-                    {
-                        1
-                    } else {
-                        2
-                    };
+                    let verb_len = if v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"auth")) { 1 } else { 2 };
                     for a in v.iter().take(verb_len) {
                         out.push((a.span, Class::Keyword));
                     }
-                    let setuser = v
-                        .get(1)
-                        .is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
+                    let setuser = v.get(1).is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
                     for (i, a) in v.iter().enumerate().skip(verb_len) {
                         let class = match (setuser, i == verb_len) {
                             (_, true) => Class::Username,
@@ -131,16 +107,9 @@ pub fn highlight(text: &str, doc: &Document) -> Vec<(Span, Class)> {
             }
             (Kind::Config, Shape::Other { .. }) => {
                 if let Ok(v) = split_args(line, l.span.start) {
-                    let user = v
-                        .first()
-                        .is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"user"));
+                    let user = v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"user"));
                     if user {
-                        rules(
-                            &v.iter()
-                                .map(|a| (a.span, a.bytes.as_slice()))
-                                .collect::<Vec<_>>(),
-                            &mut out,
-                        );
+                        rules(&v.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
                     } else {
                         for (i, a) in v.iter().enumerate() {
                             out.push((a.span, if i == 0 { Class::Keyword } else { Class::Value }));
@@ -205,10 +174,7 @@ mod tests {
     fn acl_file_line() {
         let t = "user app on >pw ~app:* (+get ~x)";
         let doc = crate::parse::parse(t, None);
-        let h: Vec<(&str, Class)> = highlight(t, &doc)
-            .into_iter()
-            .map(|(s, c)| (&t[s.start..s.end], c))
-            .collect();
+        let h: Vec<(&str, Class)> = highlight(t, &doc).into_iter().map(|(s, c)| (&t[s.start..s.end], c)).collect();
         assert_eq!(
             h,
             [

@@ -12,10 +12,7 @@ pub fn string2ll(s: &[u8]) -> Option<i64> {
         b'-' => (true, &s[1..]),
         _ => (false, s),
     };
-    if digits.is_empty()
-        || !matches!(digits[0], b'1'..=b'9')
-        || !digits.iter().all(u8::is_ascii_digit)
-    {
+    if digits.is_empty() || !matches!(digits[0], b'1'..=b'9') || !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let mut v: u64 = 0;

@@ -26,11 +26,7 @@ impl KeyRef {
         self.flags & (keyflag::INSERT | keyflag::DELETE | keyflag::UPDATE) != 0
     }
     pub fn flag_names(&self) -> Vec<&'static str> {
-        keyflag::NAMES
-            .iter()
-            .filter(|(b, _)| self.flags & b != 0)
-            .map(|&(_, n)| n)
-            .collect()
+        keyflag::NAMES.iter().filter(|(b, _)| self.flags & b != 0).map(|&(_, n)| n).collect()
     }
 }
 
@@ -55,24 +51,13 @@ enum Native {
 fn native(name: &str) -> Option<Native> {
     use Native::*;
     Some(match name {
-        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" | "blmpop"
-        | "bzmpop" => Generic {
-            store: 0,
-            count: 2,
-            first: 3,
-        },
-        "zunion" | "zinter" | "zdiff" | "zintercard" | "sintercard" | "lmpop" | "zmpop" => {
-            Generic {
-                store: 0,
-                count: 1,
-                first: 2,
-            }
+        "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" | "blmpop" | "bzmpop" => {
+            Generic { store: 0, count: 2, first: 3 }
         }
-        "zunionstore" | "zinterstore" | "zdiffstore" => Generic {
-            store: 1,
-            count: 2,
-            first: 3,
-        },
+        "zunion" | "zinter" | "zdiff" | "zintercard" | "sintercard" | "lmpop" | "zmpop" => {
+            Generic { store: 0, count: 1, first: 2 }
+        }
+        "zunionstore" | "zinterstore" | "zdiffstore" => Generic { store: 1, count: 2, first: 3 },
         "sort" => Sort,
         "sort_ro" => SortRo,
         "migrate" => Migrate,
@@ -128,11 +113,7 @@ fn from_specs(c: &CommandDef, argv: &[&[u8]]) -> Option<Vec<KeyRef>> {
             Begin::Unknown => return None,
         };
         let (last, step) = match spec.find {
-            Find::Range {
-                lastkey,
-                keystep,
-                limit,
-            } => {
+            Find::Range { lastkey, keystep, limit } => {
                 let (lastkey, limit) = (lastkey as i64, limit as i64);
                 let last = if lastkey >= 0 {
                     first + lastkey
@@ -143,11 +124,7 @@ fn from_specs(c: &CommandDef, argv: &[&[u8]]) -> Option<Vec<KeyRef>> {
                 };
                 (last, keystep as i64)
             }
-            Find::Keynum {
-                keynumidx,
-                firstkey,
-                keystep,
-            } => {
+            Find::Keynum { keynumidx, firstkey, keystep } => {
                 if keynumidx as i64 >= argc {
                     return None;
                 }
@@ -164,10 +141,7 @@ fn from_specs(c: &CommandDef, argv: &[&[u8]]) -> Option<Vec<KeyRef>> {
         }
         let mut i = first;
         while i <= last {
-            keys.push(KeyRef {
-                pos: i as usize,
-                flags: spec.flags,
-            });
+            keys.push(KeyRef { pos: i as usize, flags: spec.flags });
             i += step.max(1);
         }
         if spec.flags & keyflag::INCOMPLETE != 0 {
@@ -182,11 +156,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
     let argc = argv.len();
     let key = |pos, flags| KeyRef { pos, flags };
     match n {
-        Native::Generic {
-            store,
-            count,
-            first,
-        } => {
+        Native::Generic { store, count, first } => {
             let num = atoi(argv[count]);
             if num < 1 || num as i64 > (argc as i64 - first as i64) {
                 return Vec::new();
@@ -242,9 +212,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                     i += 1;
                 }
             }
-            (0..num)
-                .map(|i| key(first + i, RW | ACCESS | DELETE))
-                .collect()
+            (0..num).map(|i| key(first + i, RW | ACCESS | DELETE)).collect()
         }
         Native::Georadius => {
             let mut stored = None;
@@ -256,9 +224,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            std::iter::once(key(1, 0))
-                .chain(stored.map(|s| key(s, 0)))
-                .collect()
+            std::iter::once(key(1, 0)).chain(stored.map(|s| key(s, 0))).collect()
         }
         Native::Xread => {
             let mut streams = None;
@@ -287,14 +253,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
         }
         Native::Set => {
             let get = argv.iter().skip(3).any(|a| eq_c(a, "get"));
-            vec![key(
-                1,
-                if get {
-                    RW | ACCESS | UPDATE
-                } else {
-                    OW | UPDATE
-                },
-            )]
+            vec![key(1, if get { RW | ACCESS | UPDATE } else { OW | UPDATE })]
         }
         Native::Bitfield => {
             let mut readonly = true;
@@ -315,14 +274,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            vec![key(
-                1,
-                if readonly {
-                    RO | ACCESS
-                } else {
-                    RW | ACCESS | UPDATE
-                },
-            )]
+            vec![key(1, if readonly { RO | ACCESS } else { RW | ACCESS | UPDATE })]
         }
     }
 }
@@ -330,10 +282,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
 /// The keys the server finds in `argv` for command `c` (`getKeysFromCommandWithSpecs`).
 pub fn keys_of(c: &CommandDef, argv: &[&[u8]]) -> Vec<KeyRef> {
     let has_spec = c.key_specs.iter().any(|k| k.flags & keyflag::NOT_KEY == 0);
-    let variable = c
-        .key_specs
-        .iter()
-        .any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
+    let variable = c.key_specs.iter().any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
     if has_spec
         && !variable
         && let Some(keys) = from_specs(c, argv)
@@ -355,10 +304,7 @@ pub fn channels_of(c: &CommandDef, argc: usize) -> Vec<(usize, bool)> {
 
 /// Whether the command is channel-checked at all.
 pub fn has_channels(c: &CommandDef) -> bool {
-    matches!(
-        c.name,
-        "publish" | "spublish" | "subscribe" | "ssubscribe" | "psubscribe"
-    )
+    matches!(c.name, "publish" | "spublish" | "subscribe" | "ssubscribe" | "psubscribe")
 }
 
 /// What `aclplay keys` reports: the command found and its keys.

@@ -45,97 +45,25 @@ pub struct Finding {
 
 /// Every check: code, severity, one-line description (also SARIF rule metadata).
 pub const RULES: &[(&str, Severity, &str)] = &[
-    (
-        "default-user-open",
-        Severity::Error,
-        "the default user can log in without a password",
-    ),
-    (
-        "nopass",
-        Severity::Error,
-        "an enabled user accepts any password (nopass)",
-    ),
-    (
-        "weak-password",
-        Severity::Warning,
-        "a plaintext password is short or easy to guess",
-    ),
-    (
-        "plaintext-password",
-        Severity::Warning,
-        "a plaintext password is stored in a file",
-    ),
-    (
-        "all-commands",
-        Severity::Warning,
-        "+@all / allcommands without removing @dangerous",
-    ),
-    (
-        "dangerous-commands",
-        Severity::Warning,
-        "the user may run @dangerous commands",
-    ),
-    (
-        "admin-commands",
-        Severity::Warning,
-        "the user may run @admin commands",
-    ),
-    (
-        "privilege-escalation",
-        Severity::Error,
-        "the user may change users or server settings",
-    ),
-    (
-        "all-keys",
-        Severity::Warning,
-        "a non-administrator may access every key",
-    ),
-    (
-        "all-channels",
-        Severity::Warning,
-        "a non-administrator may use every Pub/Sub channel",
-    ),
-    (
-        "order-trap",
-        Severity::Warning,
-        "a rule is silently undone by a later rule",
-    ),
-    (
-        "deprecated-first-arg",
-        Severity::Warning,
-        "a deprecated first-argument rule (+cmd|arg)",
-    ),
-    (
-        "server-crash",
-        Severity::Error,
-        "the input makes this server version crash",
-    ),
+    ("default-user-open", Severity::Error, "the default user can log in without a password"),
+    ("nopass", Severity::Error, "an enabled user accepts any password (nopass)"),
+    ("weak-password", Severity::Warning, "a plaintext password is short or easy to guess"),
+    ("plaintext-password", Severity::Warning, "a plaintext password is stored in a file"),
+    ("all-commands", Severity::Warning, "+@all / allcommands without removing @dangerous"),
+    ("dangerous-commands", Severity::Warning, "the user may run @dangerous commands"),
+    ("admin-commands", Severity::Warning, "the user may run @admin commands"),
+    ("privilege-escalation", Severity::Error, "the user may change users or server settings"),
+    ("all-keys", Severity::Warning, "a non-administrator may access every key"),
+    ("all-channels", Severity::Warning, "a non-administrator may use every Pub/Sub channel"),
+    ("order-trap", Severity::Warning, "a rule is silently undone by a later rule"),
+    ("deprecated-first-arg", Severity::Warning, "a deprecated first-argument rule (+cmd|arg)"),
+    ("server-crash", Severity::Error, "the input makes this server version crash"),
     ("duplicate-user", Severity::Error, "a user is defined twice"),
-    (
-        "requirepass-with-aclfile",
-        Severity::Warning,
-        "requirepass is ignored or dropped because of aclfile",
-    ),
-    (
-        "requirepass-overridden",
-        Severity::Warning,
-        "requirepass is dropped by a `user default` line",
-    ),
-    (
-        "no-login",
-        Severity::Info,
-        "an enabled user has no password and cannot log in",
-    ),
-    (
-        "skip-sanitize-payload",
-        Severity::Warning,
-        "RESTORE payloads are not checked",
-    ),
-    (
-        "suspicious-pattern",
-        Severity::Warning,
-        "a key or channel pattern that matches almost nothing",
-    ),
+    ("requirepass-with-aclfile", Severity::Warning, "requirepass is ignored or dropped because of aclfile"),
+    ("requirepass-overridden", Severity::Warning, "requirepass is dropped by a `user default` line"),
+    ("no-login", Severity::Info, "an enabled user has no password and cannot log in"),
+    ("skip-sanitize-payload", Severity::Warning, "RESTORE payloads are not checked"),
+    ("suspicious-pattern", Severity::Warning, "a key or channel pattern that matches almost nothing"),
 ];
 
 /// Commands that let a user change users, server settings or loaded code.
@@ -170,10 +98,7 @@ impl Ctx<'_> {
         spans: Vec<Span>,
         fix: Option<Fix>,
     ) {
-        let severity = RULES
-            .iter()
-            .find(|r| r.0 == code)
-            .map_or(Severity::Warning, |r| r.1);
+        let severity = RULES.iter().find(|r| r.0 == code).map_or(Severity::Warning, |r| r.1);
         self.out.push(Finding {
             code,
             severity,
@@ -194,16 +119,10 @@ impl Ctx<'_> {
         } else {
             s
         };
-        Edit {
-            span,
-            replacement: String::new(),
-        }
+        Edit { span, replacement: String::new() }
     }
     fn line_of(&self, s: Span) -> usize {
-        self.text[..s.start.min(self.text.len())]
-            .bytes()
-            .filter(|&b| b == b'\n')
-            .count()
+        self.text[..s.start.min(self.text.len())].bytes().filter(|&b| b == b'\n').count()
     }
 }
 
@@ -218,20 +137,13 @@ fn allowed_in(u: &User, profile: &Profile, cat: &str) -> Vec<CmdId> {
     };
     let mask = profile.category_mask(c);
     (0..profile.table.commands.len() as CmdId)
-        .filter(|&id| {
-            mask.get(id)
-                && !profile.command(id).container
-                && u.selectors.iter().any(|s| s.commands.get(id))
-        })
+        .filter(|&id| mask.get(id) && !profile.command(id).container && u.selectors.iter().any(|s| s.commands.get(id)))
         .collect()
 }
 
 fn names(profile: &Profile, ids: &[CmdId], max: usize) -> String {
-    let mut s: Vec<String> = ids
-        .iter()
-        .take(max)
-        .map(|&i| profile.command(i).name.to_uppercase().replace('|', " "))
-        .collect();
+    let mut s: Vec<String> =
+        ids.iter().take(max).map(|&i| profile.command(i).name.to_uppercase().replace('|', " ")).collect();
     if ids.len() > max {
         s.push(format!("and {} more", ids.len() - max));
     }
@@ -240,16 +152,9 @@ fn names(profile: &Profile, ids: &[CmdId], max: usize) -> String {
 
 /// The span of the rule that last granted `id` in any selector.
 fn granting_rule(u: &User, profile: &Profile, id: CmdId) -> Option<Span> {
-    u.selectors
-        .iter()
-        .filter(|s| s.commands.get(id))
-        .find_map(|s| {
-            s.rules
-                .iter()
-                .rev()
-                .find(|r| r.allows() && touched(profile, &r.effect).get(id))
-                .and_then(|r| r.origin)
-        })
+    u.selectors.iter().filter(|s| s.commands.get(id)).find_map(|s| {
+        s.rules.iter().rev().find(|r| r.allows() && touched(profile, &r.effect).get(id)).and_then(|r| r.origin)
+    })
 }
 
 /// The commands (and subcommands) a command rule sets or clears.
@@ -286,26 +191,13 @@ fn subset(a: &Bitmap, b: &Bitmap) -> bool {
     a.0.iter().zip(&b.0).all(|(x, y)| x & !y == 0)
 }
 
-fn may_run_any(
-    s: &Selector,
-    profile: &Profile,
-    pred: impl Fn(&crate::table::CommandDef) -> bool,
-) -> bool {
-    profile
-        .table
-        .commands
-        .iter()
-        .enumerate()
-        .any(|(i, c)| s.commands.get(i as CmdId) && pred(c))
+fn may_run_any(s: &Selector, profile: &Profile, pred: impl Fn(&crate::table::CommandDef) -> bool) -> bool {
+    profile.table.commands.iter().enumerate().any(|(i, c)| s.commands.get(i as CmdId) && pred(c))
 }
 
 /// Runs every check.
 pub fn lint(a: &Analysis, text: &str) -> Vec<Finding> {
-    let mut cx = Ctx {
-        a,
-        text,
-        out: Vec::new(),
-    };
+    let mut cx = Ctx { a, text, out: Vec::new() };
     default_user(&mut cx);
     for r in &a.users {
         let u = &r.user;
@@ -321,12 +213,7 @@ pub fn lint(a: &Analysis, text: &str) -> Vec<Finding> {
     server_problems(&mut cx);
     config(&mut cx);
     let mut out = cx.out;
-    out.sort_by_key(|f| {
-        (
-            f.spans.first().map_or(0, |s| s.start),
-            std::cmp::Reverse(f.severity),
-        )
-    });
+    out.sort_by_key(|f| (f.spans.first().map_or(0, |s| s.start), std::cmp::Reverse(f.severity)));
     out
 }
 
@@ -345,27 +232,16 @@ fn default_user(cx: &mut Ctx) {
             return;
         }
     }
-    let on = d
-        .trail
-        .iter()
-        .rev()
-        .find(|s| s.scope == 0 && s.op == Op::On)
-        .and_then(|s| s.span);
+    let on = d.trail.iter().rev().find(|s| s.scope == 0 && s.op == Op::On).and_then(|s| s.span);
     let fix = match (r.status == Status::Builtin, on, a.document.kind) {
         (false, Some(on), _) => Some(Fix {
             title: "turn the default user off".into(),
-            edits: vec![Edit {
-                span: on,
-                replacement: "off".into(),
-            }],
+            edits: vec![Edit { span: on, replacement: "off".into() }],
             safe: true,
         }),
         (true, _, Kind::AclFile) => Some(Fix {
             title: "add `user default off`".into(),
-            edits: vec![Edit {
-                span: Span::new(0, 0),
-                replacement: "user default off\n".into(),
-            }],
+            edits: vec![Edit { span: Span::new(0, 0), replacement: "user default off\n".into() }],
             safe: true,
         }),
         (true, _, Kind::Commands) => Some(Fix {
@@ -374,20 +250,13 @@ fn default_user(cx: &mut Ctx) {
                 span: Span::new(cx.text.len(), cx.text.len()),
                 replacement: format!(
                     "{}ACL SETUSER default off\n",
-                    if cx.text.ends_with('\n') || cx.text.is_empty() {
-                        ""
-                    } else {
-                        "\n"
-                    }
+                    if cx.text.ends_with('\n') || cx.text.is_empty() { "" } else { "\n" }
                 ),
             }],
             safe: true,
         }),
         (true, _, Kind::Config)
-            if !cx
-                .text
-                .lines()
-                .any(|l| l.trim_start().to_ascii_lowercase().starts_with("aclfile")) =>
+            if !cx.text.lines().any(|l| l.trim_start().to_ascii_lowercase().starts_with("aclfile")) =>
         {
             Some(Fix {
                 title: "add `user default off`".into(),
@@ -395,11 +264,7 @@ fn default_user(cx: &mut Ctx) {
                     span: Span::new(cx.text.len(), cx.text.len()),
                     replacement: format!(
                         "{}user default off\n",
-                        if cx.text.ends_with('\n') || cx.text.is_empty() {
-                            ""
-                        } else {
-                            "\n"
-                        }
+                        if cx.text.ends_with('\n') || cx.text.is_empty() { "" } else { "\n" }
                     ),
                 }],
                 safe: true,
@@ -412,9 +277,7 @@ fn default_user(cx: &mut Ctx) {
             Kind::AclFile | Kind::Listing => {
                 "the file has no `default` line, so the server creates it as `on nopass ~* &* +@all`"
             }
-            Kind::Config => {
-                "nothing sets a password for it (no `requirepass`, no `user default` line)"
-            }
+            Kind::Config => "nothing sets a password for it (no `requirepass`, no `user default` line)",
             Kind::Commands => "it is still the built-in `on nopass ~* &* +@all`",
         }
     } else {
@@ -434,12 +297,7 @@ fn default_user(cx: &mut Ctx) {
 fn passwords(cx: &mut Ctx, u: &User) {
     let file = matches!(cx.a.document.kind, Kind::AclFile | Kind::Config);
     if u.enabled && u.nopass && u.name != b"default" {
-        let span = u
-            .trail
-            .iter()
-            .rev()
-            .find(|s| s.op == Op::Nopass)
-            .and_then(|s| s.span);
+        let span = u.trail.iter().rev().find(|s| s.op == Op::Nopass).and_then(|s| s.span);
         cx.push(
             "nopass",
             format!("`{}` accepts any password, or none", lossy(&u.name)),
@@ -453,10 +311,7 @@ fn passwords(cx: &mut Ctx, u: &User) {
     } else if u.name != b"default" {
         cx.push(
             "no-login",
-            format!(
-                "`{}` is `on` but has no password: nobody can log in as it",
-                lossy(&u.name)
-            ),
+            format!("`{}` is `on` but has no password: nobody can log in as it", lossy(&u.name)),
             "add a password (`#<sha256>` or `>password`) or turn the user `off`",
             Some(u),
             Vec::new(),
@@ -464,24 +319,15 @@ fn passwords(cx: &mut Ctx, u: &User) {
         );
     }
     for step in &u.trail {
-        let (
-            Op::Password {
-                add,
-                plaintext: true,
-                digest,
-            },
-            Some(span),
-        ) = (&step.op, step.span)
-        else {
+        let (Op::Password { add, plaintext: true, digest }, Some(span)) = (&step.op, step.span) else {
             continue;
         };
         let raw = cx.src(span);
         // Quoted (redis.conf, redis-cli) tokens are decoded the way the server splits them.
         let token = match raw.as_bytes().first() {
-            Some(b'"' | b'\'') => crate::split::split_args(raw.as_bytes(), 0)
-                .ok()
-                .and_then(|mut v| v.pop())
-                .map(|a| a.bytes),
+            Some(b'"' | b'\'') => {
+                crate::split::split_args(raw.as_bytes(), 0).ok().and_then(|mut v| v.pop()).map(|a| a.bytes)
+            }
             _ => Some(raw.as_bytes().to_vec()),
         };
         let Some(token) = token else { continue };
@@ -492,10 +338,7 @@ fn passwords(cx: &mut Ctx, u: &User) {
                 let why = if st.common {
                     "it is one of the first passwords attackers try".to_string()
                 } else if st.chars < 32 {
-                    format!(
-                        "it has {} characters; 32 or more random ones are recommended",
-                        st.chars
-                    )
+                    format!("it has {} characters; 32 or more random ones are recommended", st.chars)
                 } else {
                     format!("it is guessable (about {:.0} bits)", st.bits)
                 };
@@ -531,38 +374,27 @@ fn commands(cx: &mut Ctx, u: &User) {
     let admin = allowed_in(u, profile, "admin");
     // +@all without -@dangerous, per selector scope.
     for (scope, sel) in scopes(u) {
-        let last_all = u.trail.iter().rposition(|s| {
-            s.scope == scope && matches!(s.op, Op::Commands(Effect::All(_)) | Op::Reset)
-        });
+        let last_all =
+            u.trail.iter().rposition(|s| s.scope == scope && matches!(s.op, Op::Commands(Effect::All(_)) | Op::Reset));
         let Some(i) = last_all else { continue };
         let step = &u.trail[i];
         let (Op::Commands(Effect::All(true)), Some(span)) = (&step.op, step.span) else {
             continue;
         };
-        let sel_dangerous: Vec<CmdId> = dangerous
-            .iter()
-            .copied()
-            .filter(|&id| sel.is_some_and(|s| s.commands.get(id)))
-            .collect();
+        let sel_dangerous: Vec<CmdId> =
+            dangerous.iter().copied().filter(|&id| sel.is_some_and(|s| s.commands.get(id))).collect();
         if sel_dangerous.is_empty() {
             continue;
         }
         cx.push(
             "all-commands",
-            format!(
-                "`{}` allows every command, including {}",
-                cx.src(span),
-                names(profile, &sel_dangerous, 6)
-            ),
+            format!("`{}` allows every command, including {}", cx.src(span), names(profile, &sel_dangerous, 6)),
             "follow it with `-@dangerous` (and add back only what the application needs)",
             Some(u),
             vec![span],
             Some(Fix {
                 title: "add `-@dangerous` after it".into(),
-                edits: vec![Edit {
-                    span: Span::new(span.end, span.end),
-                    replacement: " -@dangerous".into(),
-                }],
+                edits: vec![Edit { span: Span::new(span.end, span.end), replacement: " -@dangerous".into() }],
                 safe: false,
             }),
         );
@@ -583,16 +415,8 @@ fn commands(cx: &mut Ctx, u: &User) {
             None,
         );
     }
-    let admin_only: Vec<CmdId> = admin
-        .iter()
-        .copied()
-        .filter(|id| !escalation.contains(id))
-        .collect();
-    let dangerous_only: Vec<CmdId> = dangerous
-        .iter()
-        .copied()
-        .filter(|id| !admin.contains(id))
-        .collect();
+    let admin_only: Vec<CmdId> = admin.iter().copied().filter(|id| !escalation.contains(id)).collect();
+    let dangerous_only: Vec<CmdId> = dangerous.iter().copied().filter(|id| !admin.contains(id)).collect();
     if !dangerous_only.is_empty() {
         cx.push(
             "dangerous-commands",
@@ -606,16 +430,10 @@ fn commands(cx: &mut Ctx, u: &User) {
     if !admin_only.is_empty() {
         cx.push(
             "admin-commands",
-            format!(
-                "`{}` may run administrative commands: {}",
-                lossy(&u.name),
-                names(profile, &admin_only, 8)
-            ),
+            format!("`{}` may run administrative commands: {}", lossy(&u.name), names(profile, &admin_only, 8)),
             "add `-@admin` unless this is an operator or monitoring account that needs them",
             Some(u),
-            granting_rule(u, profile, admin_only[0])
-                .into_iter()
-                .collect(),
+            granting_rule(u, profile, admin_only[0]).into_iter().collect(),
             None,
         );
     }
@@ -624,26 +442,13 @@ fn commands(cx: &mut Ctx, u: &User) {
 /// Each scope (0 = root) with its selector if it still exists.
 fn scopes(u: &User) -> Vec<(u32, Option<&Selector>)> {
     let mut v = vec![(0, u.selectors.first())];
-    let live: Vec<u32> = u
-        .trail
-        .iter()
-        .filter_map(|s| {
-            if let Op::Selector { scope } = s.op {
-                Some(scope)
-            } else {
-                None
-            }
-        })
-        .collect();
+    let live: Vec<u32> =
+        u.trail.iter().filter_map(|s| if let Op::Selector { scope } = s.op { Some(scope) } else { None }).collect();
     // Selectors still present are the last `selectors.len() - 1` created.
     let present = u.selectors.len().saturating_sub(1);
     let start = live.len().saturating_sub(present);
     for (k, scope) in live.iter().enumerate() {
-        let sel = if k >= start {
-            u.selectors.get(1 + k - start)
-        } else {
-            None
-        };
+        let sel = if k >= start { u.selectors.get(1 + k - start) } else { None };
         v.push((*scope, sel));
     }
     v
@@ -657,13 +462,8 @@ fn keys_and_channels(cx: &mut Ctx, u: &User) {
     }
     for (scope, sel) in scopes(u) {
         let Some(sel) = sel else { continue };
-        let origin = |pred: fn(&Op) -> bool| {
-            u.trail
-                .iter()
-                .rev()
-                .find(|s| s.scope == scope && pred(&s.op))
-                .and_then(|s| s.span)
-        };
+        let origin =
+            |pred: fn(&Op) -> bool| u.trail.iter().rev().find(|s| s.scope == scope && pred(&s.op)).and_then(|s| s.span);
         if sel.all_keys && may_run_any(sel, profile, crate::keys::has_keys) {
             let span = origin(|o| *o == Op::AllKeys);
             cx.push(
@@ -677,17 +477,10 @@ fn keys_and_channels(cx: &mut Ctx, u: &User) {
         }
         if sel.all_channels && may_run_any(sel, profile, crate::keys::has_channels) {
             let span = origin(|o| *o == Op::AllChannels);
-            let why = if span.is_none() {
-                " (from `acl-pubsub-default allchannels`)"
-            } else {
-                ""
-            };
+            let why = if span.is_none() { " (from `acl-pubsub-default allchannels`)" } else { "" };
             cx.push(
                 "all-channels",
-                format!(
-                    "`{}` may publish and subscribe on every channel{why}",
-                    lossy(&u.name)
-                ),
+                format!("`{}` may publish and subscribe on every channel{why}", lossy(&u.name)),
                 "use `resetchannels` and list the channels it needs, e.g. `&events:*`",
                 Some(u),
                 span.into_iter().collect(),
@@ -698,59 +491,39 @@ fn keys_and_channels(cx: &mut Ctx, u: &User) {
 }
 
 /// Which later step undoes `steps[i]`, if any.
-fn undone_by(
-    profile: &Profile,
-    steps: &[Step],
-    i: usize,
-    same_line: impl Fn(&Step) -> bool,
-) -> Option<usize> {
+fn undone_by(profile: &Profile, steps: &[Step], i: usize, same_line: impl Fn(&Step) -> bool) -> Option<usize> {
     let s = &steps[i];
-    let later =
-        || {
-            steps.iter().enumerate().skip(i + 1).filter(|(_, t)| {
-                same_line(t) && (t.scope == s.scope || (t.scope == 0 && s.scope == 0))
-            })
-        };
+    let later = || {
+        steps
+            .iter()
+            .enumerate()
+            .skip(i + 1)
+            .filter(|(_, t)| same_line(t) && (t.scope == s.scope || (t.scope == 0 && s.scope == 0)))
+    };
     let user_level = |t: &Step| t.scope == 0;
     let find = |pred: &dyn Fn(&Op) -> bool| later().find(|(_, t)| pred(&t.op)).map(|(j, _)| j);
     match &s.op {
         Op::On | Op::Off => find(&|o| matches!(o, Op::On | Op::Off | Op::Reset)),
         Op::Sanitize { .. } => find(&|o| matches!(o, Op::Sanitize { .. } | Op::Reset)),
-        Op::Nopass => find(&|o| {
-            matches!(
-                o,
-                Op::Resetpass | Op::Reset | Op::Password { add: true, .. }
-            )
-        }),
-        Op::Password {
-            add: true, digest, ..
-        } => find(&|o| match o {
+        Op::Nopass => find(&|o| matches!(o, Op::Resetpass | Op::Reset | Op::Password { add: true, .. })),
+        Op::Password { add: true, digest, .. } => find(&|o| match o {
             Op::Nopass | Op::Resetpass | Op::Reset => true,
-            Op::Password {
-                add: false,
-                digest: d,
-                ..
-            } => d == digest,
+            Op::Password { add: false, digest: d, .. } => d == digest,
             _ => false,
         }),
         Op::Selector { .. } => find(&|o| matches!(o, Op::ClearSelectors | Op::Reset)),
         Op::Key { .. } => later()
-            .find(|(_, t)| {
-                matches!(t.op, Op::AllKeys | Op::ResetKeys) || (t.op == Op::Reset && user_level(s))
-            })
+            .find(|(_, t)| matches!(t.op, Op::AllKeys | Op::ResetKeys) || (t.op == Op::Reset && user_level(s)))
             .map(|(j, _)| j),
-        Op::AllKeys => later()
-            .find(|(_, t)| t.op == Op::ResetKeys || (t.op == Op::Reset && user_level(s)))
-            .map(|(j, _)| j),
+        Op::AllKeys => {
+            later().find(|(_, t)| t.op == Op::ResetKeys || (t.op == Op::Reset && user_level(s))).map(|(j, _)| j)
+        }
         Op::Channel { .. } => later()
-            .find(|(_, t)| {
-                matches!(t.op, Op::AllChannels | Op::ResetChannels)
-                    || (t.op == Op::Reset && user_level(s))
-            })
+            .find(|(_, t)| matches!(t.op, Op::AllChannels | Op::ResetChannels) || (t.op == Op::Reset && user_level(s)))
             .map(|(j, _)| j),
-        Op::AllChannels => later()
-            .find(|(_, t)| t.op == Op::ResetChannels || (t.op == Op::Reset && user_level(s)))
-            .map(|(j, _)| j),
+        Op::AllChannels => {
+            later().find(|(_, t)| t.op == Op::ResetChannels || (t.op == Op::Reset && user_level(s))).map(|(j, _)| j)
+        }
         Op::Commands(Effect::FirstArg(id, _)) => later()
             .find(|(_, t)| match &t.op {
                 Op::Commands(e) => touched(profile, e).get(*id),
@@ -864,18 +637,10 @@ fn misc(cx: &mut Ctx, u: &User) {
         && let Some(restore) = profile.lookup(b"restore")
         && u.selectors.iter().any(|s| s.commands.get(restore))
     {
-        let span = u
-            .trail
-            .iter()
-            .rev()
-            .find(|s| s.op == Op::Sanitize { skip: true })
-            .and_then(|s| s.span);
+        let span = u.trail.iter().rev().find(|s| s.op == Op::Sanitize { skip: true }).and_then(|s| s.span);
         cx.push(
             "skip-sanitize-payload",
-            format!(
-                "`{}` may RESTORE payloads the server does not check",
-                lossy(&u.name)
-            ),
+            format!("`{}` may RESTORE payloads the server does not check", lossy(&u.name)),
             "remove `skip-sanitize-payload` unless the payloads come only from a trusted source",
             Some(u),
             span.into_iter().collect(),
@@ -916,9 +681,7 @@ fn config(cx: &mut Ctx) {
     }
     let line_span = |word: &str| {
         a.document.lines.iter().find_map(|l| match l.shape {
-            crate::model::Shape::Other { word: w } if cx.src(w).eq_ignore_ascii_case(word) => {
-                Some(l.span)
-            }
+            crate::model::Shape::Other { word: w } if cx.src(w).eq_ignore_ascii_case(word) => Some(l.span),
             _ => None,
         })
     };
@@ -934,11 +697,7 @@ fn config(cx: &mut Ctx) {
             vec![rp, af],
             None,
         );
-    } else if let Some(r) = a
-        .users
-        .iter()
-        .find(|r| r.user.name == b"default" && r.status != Status::Builtin)
-    {
+    } else if let Some(r) = a.users.iter().find(|r| r.user.name == b"default" && r.status != Status::Builtin) {
         cx.push(
             "requirepass-overridden",
             "`requirepass` is dropped: the `user default` line resets the default user".into(),
@@ -970,10 +729,6 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
 
 /// Applies every safe fix ("Harden").
 pub fn harden(text: &str, findings: &[Finding]) -> String {
-    let fixes: Vec<&Fix> = findings
-        .iter()
-        .filter_map(|f| f.fix.as_ref())
-        .filter(|f| f.safe)
-        .collect();
+    let fixes: Vec<&Fix> = findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.safe).collect();
     apply(text, &fixes)
 }

@@ -52,10 +52,7 @@ pub fn genpass_reply(arg: Option<&str>) -> Result<String, String> {
 /// A password of `len` characters drawn uniformly from `alphabet` (rejection sampling:
 /// no modulo bias).
 pub fn random_from(alphabet: &[char], len: usize) -> Result<String, GenpassError> {
-    assert!(
-        !alphabet.is_empty() && alphabet.len() <= 256,
-        "alphabet of 1..=256 characters"
-    );
+    assert!(!alphabet.is_empty() && alphabet.len() <= 256, "alphabet of 1..=256 characters");
     let n = alphabet.len() as u32;
     // Largest multiple of n that fits in a byte: bytes at or above it are rejected.
     let limit = 256 - 256 % n;
@@ -150,27 +147,14 @@ pub fn strength(pw: &[u8]) -> Strength {
         };
     }
     let lower = text.to_lowercase();
-    let common = COMMON
-        .iter()
-        .any(|w| lower == *w || (lower.len() < w.len() + 5 && lower.contains(w)));
-    let bits = if pool == 0 {
-        0.0
-    } else {
-        effective * (pool as f64).log2()
-    };
-    Strength {
-        chars: chars.len(),
-        bits: if common { bits.min(10.0) } else { bits },
-        common,
-    }
+    let common = COMMON.iter().any(|w| lower == *w || (lower.len() < w.len() + 5 && lower.contains(w)));
+    let bits = if pool == 0 { 0.0 } else { effective * (pool as f64).log2() };
+    Strength { chars: chars.len(), bits: if common { bits.min(10.0) } else { bits }, common }
 }
 
 /// Lowercase hex SHA-256, as `#<hash>` rules want it.
 pub fn sha256_hex(password: &[u8]) -> String {
-    Sha256::digest(password)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    Sha256::digest(password).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
@@ -179,20 +163,10 @@ mod tests {
 
     #[test]
     fn genpass_lengths_and_errors() {
-        for (bits, len) in [
-            (1, 1),
-            (5, 2),
-            (255, 64),
-            (256, 64),
-            (257, 65),
-            (4096, 1024),
-        ] {
+        for (bits, len) in [(1, 1), (5, 2), (255, 64), (256, 64), (257, 65), (4096, 1024)] {
             let p = genpass(bits).unwrap();
             assert_eq!(p.len(), len, "{bits} bits");
-            assert!(
-                p.bytes()
-                    .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
-            );
+            assert!(p.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
         }
         assert_eq!(parse_bits(None), Ok(256));
         assert_eq!(parse_bits(Some("0")), Err(GenpassError::OutOfRange));
@@ -213,10 +187,7 @@ mod tests {
 
     #[test]
     fn hashes() {
-        assert_eq!(
-            sha256_hex(b""),
-            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
+        assert_eq!(sha256_hex(b""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
     }
 
     #[test]

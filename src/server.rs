@@ -16,10 +16,7 @@ pub struct Token {
 
 impl Token {
     pub fn plain(bytes: impl Into<Vec<u8>>) -> Token {
-        Token {
-            bytes: bytes.into(),
-            map: SourceMap::none(),
-        }
+        Token { bytes: bytes.into(), map: SourceMap::none() }
     }
     pub fn span(&self) -> Option<Span> {
         self.map.whole()
@@ -42,8 +39,7 @@ pub(crate) fn error_reply(msg: String) -> String {
 }
 
 fn has_space_or_nul(b: &[u8]) -> bool {
-    b.iter()
-        .any(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
+    b.iter().any(|&c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
 }
 
 /// Selector merging failed: a `(` was never closed.
@@ -81,10 +77,7 @@ pub fn merge_selectors(args: &[Token], profile: &Profile) -> Result<Vec<Token>, 
         out.push(a.clone());
     }
     match open {
-        Some((j, _)) => Err(Unmatched {
-            open: j,
-            merged_before: out.len(),
-        }),
+        Some((j, _)) => Err(Unmatched { open: j, merged_before: out.len() }),
         None => Ok(out),
     }
 }
@@ -97,24 +90,17 @@ pub enum SetuserError {
     /// `ERR Unmatched parenthesis in acl selector starting at '<token>'.`
     Unmatched { token: Vec<u8>, span: Option<Span> },
     /// `ERR Error in ACL SETUSER modifier '<token>': <reason>`
-    Rule {
-        token: Vec<u8>,
-        reason: Reason,
-        span: Option<Span>,
-    },
+    Rule { token: Vec<u8>, reason: Reason, span: Option<Span> },
 }
 
 impl SetuserError {
     /// The reply, byte for byte (as UTF-8, lossy for invalid bytes).
     pub fn reply(&self) -> String {
         match self {
-            SetuserError::BadUsername { .. } => {
-                error_reply("Usernames can't contain spaces or null characters".into())
+            SetuserError::BadUsername { .. } => error_reply("Usernames can't contain spaces or null characters".into()),
+            SetuserError::Unmatched { token, .. } => {
+                error_reply(format!("Unmatched parenthesis in acl selector starting at '{}'.", lossy(c_str(token))))
             }
-            SetuserError::Unmatched { token, .. } => error_reply(format!(
-                "Unmatched parenthesis in acl selector starting at '{}'.",
-                lossy(c_str(token))
-            )),
             SetuserError::Rule { token, reason, .. } => error_reply(format!(
                 "Error in ACL SETUSER modifier '{}': {}",
                 lossy(c_str(token)),
@@ -167,15 +153,11 @@ impl LoadProblem {
                 format!("{file}:{n} should start with user keyword followed by the username. ")
             }
             LoadProblemKind::BadUsername(name) => {
-                format!(
-                    "'{file}:{n}: username '{}' contains invalid characters. ",
-                    lossy(c_str(name))
-                )
+                format!("'{file}:{n}: username '{}' contains invalid characters. ", lossy(c_str(name)))
             }
-            LoadProblemKind::Duplicate(name, _) => format!(
-                "WARNING: Duplicate user '{}' found on line {n}. ",
-                lossy(c_str(name))
-            ),
+            LoadProblemKind::Duplicate(name, _) => {
+                format!("WARNING: Duplicate user '{}' found on line {n}. ", lossy(c_str(name)))
+            }
             LoadProblemKind::Unmatched { .. } => {
                 format!("{file}:{n}: Unmatched parenthesis in selector definition.")
             }
@@ -210,9 +192,7 @@ impl AclLoad {
     }
     /// The first problem that makes the real server crash, if any.
     pub fn crash(&self) -> Option<&LoadProblem> {
-        self.problems
-            .iter()
-            .find(|p| matches!(p.kind, LoadProblemKind::Unmatched { crash: true, .. }))
+        self.problems.iter().find(|p| matches!(p.kind, LoadProblemKind::Unmatched { crash: true, .. }))
     }
     /// The error text without `ERR ` (also what start-up logs), or `None` when it loads.
     pub fn error_text(&self, file: &str) -> Option<String> {
@@ -225,8 +205,7 @@ impl AclLoad {
     }
     /// The `ACL LOAD` reply: `OK` or `ERR …`.
     pub fn reply(&self, file: &str) -> String {
-        self.error_text(file)
-            .map_or_else(|| "OK".to_string(), |e| format!("ERR {e}"))
+        self.error_text(file).map_or_else(|| "OK".to_string(), |e| format!("ERR {e}"))
     }
 }
 
@@ -246,27 +225,16 @@ pub struct FileLine<'a> {
 /// Splits a file into lines on `\n` only, as the server does.
 pub fn file_lines(text: &[u8], base: usize) -> impl Iterator<Item = FileLine<'_>> {
     let mut offset = base;
-    text.split(|&b| b == b'\n')
-        .enumerate()
-        .map(move |(i, bytes)| {
-            let l = FileLine {
-                number: i + 1,
-                bytes,
-                base: offset,
-                whole: None,
-            };
-            offset += bytes.len() + 1;
-            l
-        })
+    text.split(|&b| b == b'\n').enumerate().map(move |(i, bytes)| {
+        let l = FileLine { number: i + 1, bytes, base: offset, whole: None };
+        offset += bytes.len() + 1;
+        l
+    })
 }
 
 /// Parses and applies an ACL file's lines the way `ACLLoadFromFile` does.
 pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &Ctx) -> AclLoad {
-    let mut load = AclLoad {
-        problems: Vec::new(),
-        users: Vec::new(),
-        lines: Vec::new(),
-    };
+    let mut load = AclLoad { problems: Vec::new(), users: Vec::new(), lines: Vec::new() };
     let mut seen: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
     for fl in lines {
         let n = fl.number;
@@ -284,11 +252,7 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
         let place = |s: Span| fl.whole.unwrap_or(s);
         let line_span = place(args[0].span.to(args[args.len() - 1].span));
         if c_str(&args[0].bytes) != b"user" || args.len() < 2 {
-            load.problems.push(LoadProblem {
-                line: n,
-                kind: LoadProblemKind::NotUserLine,
-                span: Some(line_span),
-            });
+            load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::NotUserLine, span: Some(line_span) });
             continue;
         }
         let name = &args[1];
@@ -309,25 +273,14 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
             continue;
         }
         seen.insert(name.bytes.clone(), n);
-        let rules: Vec<Token> = args[2..]
-            .iter()
-            .map(|a| Token {
-                bytes: a.bytes.clone(),
-                map: smap(a.span),
-            })
-            .collect();
+        let rules: Vec<Token> = args[2..].iter().map(|a| Token { bytes: a.bytes.clone(), map: smap(a.span) }).collect();
         let merged = match merge_selectors(&rules, ctx.profile) {
             Ok(m) => m,
             Err(u) => {
                 load.problems.push(LoadProblem {
                     line: n,
-                    kind: LoadProblemKind::Unmatched {
-                        token: rules[u.open].bytes.clone(),
-                        crash: u.merged_before > 0,
-                    },
-                    span: rules[u.open]
-                        .span()
-                        .map(|s| Span::new(s.start, line_span.end)),
+                    kind: LoadProblemKind::Unmatched { token: rules[u.open].bytes.clone(), crash: u.merged_before > 0 },
+                    span: rules[u.open].span().map(|s| Span::new(s.start, line_span.end)),
                 });
                 continue;
             }
@@ -337,40 +290,21 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
         for tok in merged {
             // Each merged rule is trimmed of tabs, CR and LF (not spaces).
             let trim = |b: &u8| matches!(b, b'\t' | b'\r' | b'\n');
-            let start = tok
-                .bytes
-                .iter()
-                .position(|b| !trim(b))
-                .unwrap_or(tok.bytes.len());
-            let end = tok
-                .bytes
-                .iter()
-                .rposition(|b| !trim(b))
-                .map_or(start, |e| e + 1);
+            let start = tok.bytes.iter().position(|b| !trim(b)).unwrap_or(tok.bytes.len());
+            let end = tok.bytes.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
             let bytes = &tok.bytes[start..end];
             let span = tok.map.range(start, end);
             let mut map = SourceMap::none();
             map.append(0, &tok.map);
-            let map = if start == 0 {
-                map
-            } else {
-                span.map_or_else(SourceMap::none, smap)
-            };
+            let map = if start == 0 { map } else { span.map_or_else(SourceMap::none, smap) };
             if let Err(reason) = apply_user_rule(&mut user, bytes, &map, ctx) {
                 if reason == Reason::UnknownCommand {
-                    load.problems.push(LoadProblem {
-                        line: n,
-                        kind: LoadProblemKind::Unknown(bytes.to_vec()),
-                        span,
-                    });
+                    load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::Unknown(bytes.to_vec()), span });
                 } else if !reported_other {
                     reported_other = true;
                     load.problems.push(LoadProblem {
                         line: n,
-                        kind: LoadProblemKind::Rule {
-                            token: bytes.to_vec(),
-                            reason,
-                        },
+                        kind: LoadProblemKind::Rule { token: bytes.to_vec(), reason },
                         span,
                     });
                 }
@@ -398,41 +332,28 @@ pub struct Server<'p> {
 impl<'p> Server<'p> {
     /// A freshly started server: only the `default` user.
     pub fn new(profile: &'p Profile) -> Server<'p> {
-        let ctx = Ctx {
-            profile,
-            pubsub_all: false,
-        };
+        let ctx = Ctx { profile, pubsub_all: false };
         let mut users = BTreeMap::new();
         users.insert(b"default".to_vec(), User::new_default(&ctx));
         Server { ctx, users }
     }
 
     /// `ACL SETUSER name args…`: atomic; on error nothing changes.
-    pub fn setuser(
-        &mut self,
-        name: &[u8],
-        name_span: Option<Span>,
-        args: &[Token],
-    ) -> Result<(), SetuserError> {
+    pub fn setuser(&mut self, name: &[u8], name_span: Option<Span>, args: &[Token]) -> Result<(), SetuserError> {
         if has_space_or_nul(name) {
             return Err(SetuserError::BadUsername { span: name_span });
         }
-        let merged =
-            merge_selectors(args, self.ctx.profile).map_err(|u| SetuserError::Unmatched {
-                token: args[u.open].bytes.clone(),
-                span: args[u.open].span(),
-            })?;
+        let merged = merge_selectors(args, self.ctx.profile)
+            .map_err(|u| SetuserError::Unmatched { token: args[u.open].bytes.clone(), span: args[u.open].span() })?;
         let mut user = match self.users.get(name) {
             Some(u) => u.clone(),
             None => User::new(name, &self.ctx),
         };
         for tok in &merged {
-            apply_user_rule(&mut user, &tok.bytes, &tok.map, &self.ctx).map_err(|reason| {
-                SetuserError::Rule {
-                    token: tok.bytes.clone(),
-                    reason,
-                    span: tok.span(),
-                }
+            apply_user_rule(&mut user, &tok.bytes, &tok.map, &self.ctx).map_err(|reason| SetuserError::Rule {
+                token: tok.bytes.clone(),
+                reason,
+                span: tok.span(),
             })?;
         }
         self.users.insert(name.to_vec(), user);
@@ -449,14 +370,8 @@ impl<'p> Server<'p> {
 
     /// Replaces the user table with an ACL file's users, as a successful `ACL LOAD` does.
     pub fn install(&mut self, load: &AclLoad) {
-        let mut users: BTreeMap<Vec<u8>, User> = load
-            .users
-            .iter()
-            .map(|u| (u.name.clone(), u.clone()))
-            .collect();
-        users
-            .entry(b"default".to_vec())
-            .or_insert_with(|| User::new_default(&self.ctx));
+        let mut users: BTreeMap<Vec<u8>, User> = load.users.iter().map(|u| (u.name.clone(), u.clone())).collect();
+        users.entry(b"default".to_vec()).or_insert_with(|| User::new_default(&self.ctx));
         self.users = users;
     }
 

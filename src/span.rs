@@ -47,21 +47,14 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let starts = std::iter::once(0)
-            .chain(
-                text.bytes()
-                    .enumerate()
-                    .filter(|&(_, b)| b == b'\n')
-                    .map(|(i, _)| i + 1),
-            )
+            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
             .collect();
         LineIndex { starts }
     }
 
     /// The 0-based line holding byte `offset`.
     pub fn line_of(&self, offset: usize) -> usize {
-        self.starts
-            .partition_point(|&s| s <= offset)
-            .saturating_sub(1)
+        self.starts.partition_point(|&s| s <= offset).saturating_sub(1)
     }
 
     pub fn line_start(&self, line: usize) -> usize {
@@ -73,14 +66,8 @@ impl LineIndex {
         let line = self.line_of(offset);
         let start = self.starts[line];
         let end = offset.min(text.len());
-        let column = text
-            .get(start..end)
-            .map_or(end - start, |s| s.chars().count())
-            + 1;
-        LineCol {
-            line: line + 1,
-            column,
-        }
+        let column = text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        LineCol { line: line + 1, column }
     }
 }
 

@@ -122,11 +122,7 @@ pub fn split_args(text: &[u8], base: usize) -> Result<Vec<Arg>, SplitError> {
             }
             i += 1;
         }
-        args.push(Arg {
-            bytes: cur,
-            span: Span::new(base + start, base + i),
-            verbatim,
-        });
+        args.push(Arg { bytes: cur, span: Span::new(base + start, base + i), verbatim });
     }
 }
 
@@ -142,19 +138,11 @@ pub fn split_acl_line(line: &[u8], base: usize) -> Option<Vec<Arg>> {
     for (i, &b) in line[start..end].iter().enumerate() {
         if b == b' ' {
             let to = start + i;
-            args.push(Arg {
-                bytes: line[from..to].to_vec(),
-                span: Span::new(base + from, base + to),
-                verbatim: true,
-            });
+            args.push(Arg { bytes: line[from..to].to_vec(), span: Span::new(base + from, base + to), verbatim: true });
             from = to + 1;
         }
     }
-    args.push(Arg {
-        bytes: line[from..end].to_vec(),
-        span: Span::new(base + from, base + end),
-        verbatim: true,
-    });
+    args.push(Arg { bytes: line[from..end].to_vec(), span: Span::new(base + from, base + end), verbatim: true });
     Some(args)
 }
 
@@ -163,32 +151,20 @@ mod tests {
     use super::*;
 
     fn words(s: &str) -> Result<Vec<String>, SplitError> {
-        split_args(s.as_bytes(), 0).map(|v| {
-            v.into_iter()
-                .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
-                .collect()
-        })
+        split_args(s.as_bytes(), 0)
+            .map(|v| v.into_iter().map(|a| String::from_utf8_lossy(&a.bytes).into_owned()).collect())
     }
 
     #[test]
     fn config_style_splitting() {
         assert_eq!(words("  a  b\tc ").unwrap(), ["a", "b", "c"]);
-        assert_eq!(
-            words(r#"user "app" on ">pw with space""#).unwrap(),
-            ["user", "app", "on", ">pw with space"]
-        );
+        assert_eq!(words(r#"user "app" on ">pw with space""#).unwrap(), ["user", "app", "on", ">pw with space"]);
         assert_eq!(words(r#""\x41\n" 'it\'s'"#).unwrap(), ["A\n", "it's"]);
         assert_eq!(words(r#"ab"cd""#).unwrap(), ["abcd"]);
         assert_eq!(words(r#""\q\xZZ""#).unwrap(), ["qxZZ"]);
         assert_eq!(words("").unwrap(), Vec::<String>::new());
-        assert!(matches!(
-            words(r#""abc"#),
-            Err(SplitError::Unbalanced { at: 0 })
-        ));
-        assert!(matches!(
-            words(r#""a"b"#),
-            Err(SplitError::AfterQuote { at: 2 })
-        ));
+        assert!(matches!(words(r#""abc"#), Err(SplitError::Unbalanced { at: 0 })));
+        assert!(matches!(words(r#""a"b"#), Err(SplitError::AfterQuote { at: 2 })));
         assert!(matches!(words("'a"), Err(SplitError::Unbalanced { at: 0 })));
         // A NUL ends the text.
         assert_eq!(words("a\0b c").unwrap(), ["a"]);
@@ -205,10 +181,7 @@ mod tests {
     #[test]
     fn acl_line_splitting() {
         let v = split_acl_line(b"  user  alice on\t\r", 0).unwrap();
-        let w: Vec<_> = v
-            .iter()
-            .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
-            .collect();
+        let w: Vec<_> = v.iter().map(|a| String::from_utf8_lossy(&a.bytes).into_owned()).collect();
         assert_eq!(w, ["user", "", "alice", "on"]);
         assert_eq!(v[2].span, Span::new(8, 13));
         assert!(split_acl_line(b" \t\r", 0).is_none());

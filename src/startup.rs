@@ -22,6 +22,22 @@ pub enum Startup {
     Crash { line: usize, would_say: String },
 }
 
+impl Startup {
+    /// Start-up with an ACL file as `aclfile`: it runs, exits logging the deprecation
+    /// warnings and the `ACL LOAD` errors, or crashes.
+    pub fn of_acl_file(load: &AclLoad, file: &str, product: &str) -> Startup {
+        match (load.crash(), load.error_text(file)) {
+            (Some(c), Some(t)) => Startup::Crash { line: c.line, would_say: t },
+            (None, Some(t)) => {
+                let mut log: Vec<String> = load.users.iter().flat_map(|u| u.log.iter().cloned()).collect();
+                log.push(format!("Aborting {product} startup because of ACL errors: {t}"));
+                Startup::Exit { log }
+            }
+            _ => Startup::Running,
+        }
+    }
+}
+
 /// A config `user` line kept for loading (`UsersToLoad`).
 #[derive(Debug, Clone)]
 pub struct ConfUser {
@@ -74,10 +90,7 @@ fn tokens(args: &[crate::split::Arg]) -> Vec<Token> {
         .map(|a| {
             let mut map = SourceMap::none();
             map.push(0, a.bytes.len(), a.span, a.verbatim);
-            Token {
-                bytes: a.bytes.clone(),
-                map,
-            }
+            Token { bytes: a.bytes.clone(), map }
         })
         .collect()
 }
@@ -126,8 +139,7 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                 let at = match e {
                     SplitError::Unbalanced { at } | SplitError::AfterQuote { at } => at,
                 };
-                res.outcome =
-                    fatal_block(n, line, "Unbalanced quotes in configuration line".into());
+                res.outcome = fatal_block(n, line, "Unbalanced quotes in configuration line".into());
                 res.fatal_at = Some((n, Span::new(at, line_span.end), FatalKind::UnbalancedQuotes));
                 return res;
             }
@@ -154,19 +166,10 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                     res.outcome = fatal_block(
                         n,
                         line,
-                        format!(
-                            "Error in user declaration '{}': {}",
-                            shown(1),
-                            Reason::DuplicateUser.server_text()
-                        ),
+                        format!("Error in user declaration '{}': {}", shown(1), Reason::DuplicateUser.server_text()),
                     );
-                    res.fatal_at = Some((
-                        n,
-                        name.span().unwrap_or(line_span),
-                        FatalKind::Duplicate {
-                            name: name.bytes.clone(),
-                        },
-                    ));
+                    res.fatal_at =
+                        Some((n, name.span().unwrap_or(line_span), FatalKind::Duplicate { name: name.bytes.clone() }));
                     return res;
                 }
                 let merged = match merge_selectors(&argv[2..], profile) {
@@ -175,27 +178,18 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                         res.outcome = fatal_block(
                             n,
                             line,
-                            format!(
-                                "Error in user declaration '{}': {}",
-                                shown(u.open),
-                                b.conf_unmatched_paren_reason
-                            ),
+                            format!("Error in user declaration '{}': {}", shown(u.open), b.conf_unmatched_paren_reason),
                         );
                         let tok = &argv[2 + u.open];
                         res.fatal_at = Some((
                             n,
                             tok.span().unwrap_or(line_span),
-                            FatalKind::Unmatched {
-                                token: tok.bytes.clone(),
-                            },
+                            FatalKind::Unmatched { token: tok.bytes.clone() },
                         ));
                         return res;
                     }
                 };
-                let ctx = Ctx {
-                    profile,
-                    pubsub_all,
-                };
+                let ctx = Ctx { profile, pubsub_all };
                 let mut fake = User::new(b"", &ctx);
                 for (j, tok) in merged.iter().enumerate() {
                     if let Err(reason) = apply_user_rule(&mut fake, &tok.bytes, &tok.map, &ctx)
@@ -204,19 +198,12 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                         res.outcome = fatal_block(
                             n,
                             line,
-                            format!(
-                                "Error in user declaration '{}': {}",
-                                shown(j),
-                                reason.server_text()
-                            ),
+                            format!("Error in user declaration '{}': {}", shown(j), reason.server_text()),
                         );
                         res.fatal_at = Some((
                             n,
                             tok.span().unwrap_or(line_span),
-                            FatalKind::Rule {
-                                token: tok.bytes.clone(),
-                                reason,
-                            },
+                            FatalKind::Rule { token: tok.bytes.clone(), reason },
                         ));
                         return res;
                     }
@@ -241,10 +228,7 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                     b"allchannels" => pubsub_all = true,
                     b"resetchannels" => pubsub_all = false,
                     _ => {
-                        bad(
-                            &mut res,
-                            "argument(s) must be one of the following: allchannels, resetchannels",
-                        );
+                        bad(&mut res, "argument(s) must be one of the following: allchannels, resetchannels");
                         return res;
                     }
                 }
@@ -260,18 +244,10 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
     res.server.ctx.pubsub_all = pubsub_all;
     let ctx = res.server.ctx;
     if let Some((pw, _)) = &res.requirepass {
-        let default = res
-            .server
-            .users
-            .get_mut(b"default".as_slice())
-            .expect("default exists");
+        let default = res.server.users.get_mut(b"default".as_slice()).expect("default exists");
         let none = SourceMap::none();
         let _ = apply_user_rule(default, b"resetpass", &none, &ctx);
-        let op = if pw.is_empty() {
-            b"nopass".to_vec()
-        } else {
-            [b">".as_slice(), pw].concat()
-        };
+        let op = if pw.is_empty() { b"nopass".to_vec() } else { [b">".as_slice(), pw].concat() };
         let _ = apply_user_rule(default, &op, &none, &ctx);
     }
     let exit = |res: &mut StartupResult, log: String, at: Option<(usize, Span, FatalKind)>| {
@@ -290,11 +266,7 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
         return res;
     }
     for cu in res.conf_users.clone() {
-        if cu
-            .name
-            .iter()
-            .any(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0))
-        {
+        if cu.name.iter().any(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c | 0)) {
             res.outcome = Startup::Exit {
                 log: vec![
                     "Spaces not allowed in ACL usernames".into(),
@@ -304,9 +276,7 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
             res.fatal_at = Some((
                 cu.line,
                 cu.name_span.unwrap_or(cu.line_span),
-                FatalKind::StartupUsername {
-                    name: cu.name.clone(),
-                },
+                FatalKind::StartupUsername { name: cu.name.clone() },
             ));
             return res;
         }
@@ -335,10 +305,7 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
                 res.fatal_at = Some((
                     cu.line,
                     tok.span().unwrap_or(cu.line_span),
-                    FatalKind::StartupRule {
-                        token: tok.bytes.clone(),
-                        reason,
-                    },
+                    FatalKind::StartupRule { token: tok.bytes.clone(), reason },
                 ));
                 return res;
             }
@@ -348,22 +315,11 @@ pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> St
     if let (Some((path, span)), Some(text)) = (res.aclfile.clone(), acl_file) {
         let load = load_acl_file(text.as_bytes(), 0, &ctx);
         let file = lossy(&path);
-        if let Some(c) = load.crash() {
-            res.outcome = Startup::Crash {
-                line: c.line,
-                would_say: load.error_text(&file).unwrap_or_default(),
-            };
-            res.fatal_at = Some((c.line, span, FatalKind::AclFile));
-        } else if let Some(err) = load.error_text(&file) {
-            res.outcome = Startup::Exit {
-                log: vec![format!(
-                    "Aborting {} startup because of ACL errors: {err}",
-                    b.product
-                )],
-            };
-            res.fatal_at = Some((0, span, FatalKind::AclFile));
-        } else {
-            res.server.install(&load);
+        res.outcome = Startup::of_acl_file(&load, &file, b.product);
+        match &res.outcome {
+            Startup::Crash { line, .. } => res.fatal_at = Some((*line, span, FatalKind::AclFile)),
+            Startup::Exit { .. } => res.fatal_at = Some((0, span, FatalKind::AclFile)),
+            _ => res.server.install(&load),
         }
         res.acl_load = Some(load);
     }

@@ -61,8 +61,7 @@ pub fn selector(s: &Selector, profile: &Profile) -> SelectorSummary {
     let ids = || (0..table.commands.len() as CmdId).filter(|&i| runnable(profile, i));
     let allowed_ids: Vec<CmdId> = ids().filter(|&i| s.commands.get(i)).collect();
     let cat = |name: &str| table.category_index(name.as_bytes());
-    let in_cat =
-        |id: CmdId, c: Option<usize>| c.is_some_and(|c| profile.command(id).in_category(c));
+    let in_cat = |id: CmdId, c: Option<usize>| c.is_some_and(|c| profile.command(id).in_category(c));
     let (dangerous, admin) = (cat("dangerous"), cat("admin"));
     let categories = (0..table.categories.len())
         .filter(|&c| {
@@ -76,34 +75,16 @@ pub fn selector(s: &Selector, profile: &Profile) -> SelectorSummary {
         total: ids().count(),
         future: s.future,
         categories,
-        dangerous: allowed_ids
-            .iter()
-            .filter(|&&i| in_cat(i, dangerous))
-            .map(|&i| profile.command(i).name)
-            .collect(),
-        admin: allowed_ids
-            .iter()
-            .filter(|&&i| in_cat(i, admin))
-            .map(|&i| profile.command(i).name)
-            .collect(),
-        commands: allowed_ids
-            .iter()
-            .map(|&i| profile.command(i).name)
-            .collect(),
+        dangerous: allowed_ids.iter().filter(|&&i| in_cat(i, dangerous)).map(|&i| profile.command(i).name).collect(),
+        admin: allowed_ids.iter().filter(|&&i| in_cat(i, admin)).map(|&i| profile.command(i).name).collect(),
+        commands: allowed_ids.iter().map(|&i| profile.command(i).name).collect(),
         first_args: s
             .first_args
             .iter()
-            .flat_map(|(id, args)| {
-                args.iter()
-                    .map(move |a| format!("{}|{}", profile.command(*id).name, lossy(a)))
-            })
+            .flat_map(|(id, args)| args.iter().map(move |a| format!("{}|{}", profile.command(*id).name, lossy(a))))
             .collect(),
         all_keys: s.all_keys,
-        keys: s
-            .keys
-            .iter()
-            .map(|k| (lossy(&k.pattern), k.read, k.write))
-            .collect(),
+        keys: s.keys.iter().map(|k| (lossy(&k.pattern), k.read, k.write)).collect(),
         all_channels: s.all_channels,
         channels: s.channels.iter().map(|c| lossy(&c.pattern)).collect(),
     }
@@ -120,12 +101,7 @@ pub fn user(u: &User, profile: &Profile) -> UserSummary {
 }
 
 fn list(items: &[&str], max: usize) -> String {
-    let mut s = items
-        .iter()
-        .take(max)
-        .map(|i| i.to_uppercase())
-        .collect::<Vec<_>>()
-        .join(", ");
+    let mut s = items.iter().take(max).map(|i| i.to_uppercase()).collect::<Vec<_>>().join(", ");
     if items.len() > max {
         s.push_str(&format!(" and {} more", items.len() - max));
     }
@@ -143,11 +119,7 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
         (true, false, n) => format!("can log in with any of its {n} passwords"),
     });
     for (i, sel) in s.selectors.iter().enumerate() {
-        let lead = if i == 0 {
-            String::new()
-        } else {
-            format!("or, through selector {i}: ")
-        };
+        let lead = if i == 0 { String::new() } else { format!("or, through selector {i}: ") };
         let commands = if sel.allowed == sel.total && sel.future {
             "may run every command, including ones added to the server later".to_string()
         } else if sel.allowed == 0 && sel.first_args.is_empty() {
@@ -161,19 +133,13 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
                 c = format!("may run {}", list(&sel.commands, 8));
             }
             if !sel.first_args.is_empty() {
-                c.push_str(&format!(
-                    "; with a given first argument: {}",
-                    sel.first_args.join(", ")
-                ));
+                c.push_str(&format!("; with a given first argument: {}", sel.first_args.join(", ")));
             }
             c
         };
         out.push(format!("{lead}{commands}"));
         if !sel.dangerous.is_empty() && sel.allowed > 0 {
-            out.push(format!(
-                "  dangerous commands allowed: {}",
-                list(&sel.dangerous, 10)
-            ));
+            out.push(format!("  dangerous commands allowed: {}", list(&sel.dangerous, 10)));
         }
         let keys = if sel.all_keys {
             "every key".to_string()
@@ -198,11 +164,7 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
         } else if sel.channels.is_empty() {
             "no channel".to_string()
         } else {
-            sel.channels
-                .iter()
-                .map(|c| format!("`{c}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
+            sel.channels.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
         };
         out.push(format!("  keys: {keys}; channels: {channels}"));
     }

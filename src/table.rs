@@ -95,16 +95,8 @@ pub enum Begin {
 /// How a key-spec finds keys once it has started.
 #[derive(Debug, Clone, Copy)]
 pub enum Find {
-    Range {
-        lastkey: i32,
-        keystep: i32,
-        limit: i32,
-    },
-    Keynum {
-        keynumidx: i32,
-        firstkey: i32,
-        keystep: i32,
-    },
+    Range { lastkey: i32, keystep: i32, limit: i32 },
+    Keynum { keynumidx: i32, firstkey: i32, keystep: i32 },
     Unknown,
 }
 
@@ -139,21 +131,14 @@ pub(crate) struct Index {
 
 impl Index {
     pub(crate) fn new(table: &Table) -> Index {
-        let by_name = table
-            .commands
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.name.as_bytes().into(), i as CmdId))
-            .collect();
+        let by_name = table.commands.iter().enumerate().map(|(i, c)| (c.name.as_bytes().into(), i as CmdId)).collect();
         Index { by_name }
     }
 
     /// Exact lookup of a lowercase-insensitive full name (`get`, `config|get`).
     pub(crate) fn get(&self, name: &[u8]) -> Option<CmdId> {
         if name.iter().any(u8::is_ascii_uppercase) {
-            self.by_name
-                .get(name.to_ascii_lowercase().as_slice())
-                .copied()
+            self.by_name.get(name.to_ascii_lowercase().as_slice()).copied()
         } else {
             self.by_name.get(name).copied()
         }
@@ -165,9 +150,7 @@ impl Table {
         &self.commands[id as usize]
     }
     pub fn category_index(&self, name: &[u8]) -> Option<usize> {
-        self.categories
-            .iter()
-            .position(|c| c.as_bytes().eq_ignore_ascii_case(name))
+        self.categories.iter().position(|c| c.as_bytes().eq_ignore_ascii_case(name))
     }
     /// Top-level commands (containers and plain commands).
     pub fn top_level(&self) -> impl Iterator<Item = CmdId> + '_ {

@@ -15,9 +15,7 @@ fn read(path: &Path) -> String {
     let mut s = String::new();
     let f = std::fs::File::open(path).unwrap();
     if path.extension().is_some_and(|e| e == "gz") {
-        flate2::read::GzDecoder::new(f)
-            .read_to_string(&mut s)
-            .unwrap();
+        flate2::read::GzDecoder::new(f).read_to_string(&mut s).unwrap();
     } else {
         std::io::BufReader::new(f).read_to_string(&mut s).unwrap();
     }
@@ -43,9 +41,7 @@ fn corpus_files() -> Vec<PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| {
             let n = p.to_string_lossy();
-            (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
-                && !n.contains("-files.")
-                && !n.contains("-conf.")
+            (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")) && !n.contains("-files.") && !n.contains("-conf.")
         })
         .collect();
     files.sort();
@@ -69,22 +65,13 @@ fn recorded_cases_replay_exactly() {
             if !diffs.is_empty() {
                 failed += 1;
                 if failed <= 30 {
-                    report.push_str(&describe(
-                        &format!("{} {}", path.display(), input.id),
-                        &diffs,
-                    ));
+                    report.push_str(&describe(&format!("{} {}", path.display(), input.id), &diffs));
                 }
             }
             total += 1;
         }
     }
-    eprintln!(
-        "{total} cases from {} files, {failed} with differences",
-        files.len()
-    );
+    eprintln!("{total} cases from {} files, {failed} with differences", files.len());
     assert!(total > 0, "no recorded cases found in tests/corpus");
-    assert!(
-        failed == 0,
-        "{failed} cases differ from the recorded server answers:\n{report}"
-    );
+    assert!(failed == 0, "{failed} cases differ from the recorded server answers:\n{report}");
 }

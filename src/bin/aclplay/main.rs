@@ -16,11 +16,7 @@ use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "aclplay",
-    version,
-    about = "What a Redis or Valkey server would answer to ACL rules, and why"
-)]
+#[command(name = "aclplay", version, about = "What a Redis or Valkey server would answer to ACL rules, and why")]
 struct Cli {
     /// Server version to answer as.
     #[arg(long, global = true, default_value = "redis-7.0", value_parser = ["redis-7.0", "valkey-8.1"])]
@@ -138,9 +134,7 @@ enum Fail {
 fn read_input(path: &str) -> Result<String, Fail> {
     let mut bytes = Vec::new();
     if path == "-" {
-        std::io::stdin()
-            .read_to_end(&mut bytes)
-            .map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?;
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?;
     } else {
         bytes = std::fs::read(path).map_err(|e| Fail::Io(format!("cannot read `{path}`: {e}")))?;
     }
@@ -148,10 +142,7 @@ fn read_input(path: &str) -> Result<String, Fail> {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         let pos = LineIndex::new(&text).locate(&text, at);
-        Fail::Io(format!(
-            "{path}:{}:{}: the input is not valid UTF-8",
-            pos.line, pos.column
-        ))
+        Fail::Io(format!("{path}:{}:{}: the input is not valid UTF-8", pos.line, pos.column))
     })
 }
 
@@ -173,16 +164,8 @@ fn load(input: &Input, profile: &'static Profile) -> Result<Loaded, Fail> {
         ..Options::new(profile)
     };
     let analysis = analyze(&text, &opts);
-    let name = if input.file == "-" {
-        "<stdin>".to_string()
-    } else {
-        input.file.clone()
-    };
-    Ok(Loaded {
-        name,
-        text,
-        analysis,
-    })
+    let name = if input.file == "-" { "<stdin>".to_string() } else { input.file.clone() };
+    Ok(Loaded { name, text, analysis })
 }
 
 fn print_json(v: &impl serde::Serialize) {
@@ -230,12 +213,8 @@ fn diagnostics_json(l: &Loaded) -> Vec<serde_json::Value> {
 
 fn outcome_text(a: &Analysis) -> Vec<String> {
     match &a.outcome {
-        Outcome::AclLoad {
-            reply, crash: true, ..
-        } => {
-            vec![format!(
-                "ACL LOAD: the server crashes (segfault) on this file; it would otherwise reply: {reply}"
-            )]
+        Outcome::AclLoad { reply, crash: true, .. } => {
+            vec![format!("ACL LOAD: the server crashes (segfault) on this file; it would otherwise reply: {reply}")]
         }
         Outcome::AclLoad { reply, .. } => vec![format!("ACL LOAD: {reply}")],
         Outcome::Startup(s) => match s {
@@ -246,9 +225,7 @@ fn outcome_text(a: &Analysis) -> Vec<String> {
                     .collect()
             }
             aclplay::startup::Startup::Exit { log } => {
-                std::iter::once("start-up: the server exits:".to_string())
-                    .chain(log.iter().cloned())
-                    .collect()
+                std::iter::once("start-up: the server exits:".to_string()).chain(log.iter().cloned()).collect()
             }
             aclplay::startup::Startup::Crash { would_say, .. } => {
                 vec![format!(
@@ -260,8 +237,7 @@ fn outcome_text(a: &Analysis) -> Vec<String> {
             .iter()
             .flat_map(|r| {
                 let lines = r.reply.cli_lines();
-                std::iter::once(format!("line {}:", r.line))
-                    .chain(lines.into_iter().map(|l| format!("  {l}")))
+                std::iter::once(format!("line {}:", r.line)).chain(lines.into_iter().map(|l| format!("  {l}")))
             })
             .collect(),
     }
@@ -282,30 +258,17 @@ fn check(l: &Loaded, format: Format) -> ExitCode {
         for line in outcome_text(&l.analysis) {
             println!("{line}");
         }
-        let users = l
-            .analysis
-            .users
-            .iter()
-            .filter(|u| u.status != Status::Builtin)
-            .count();
+        let users = l.analysis.users.iter().filter(|u| u.status != Status::Builtin).count();
         println!(
             "{} as {} for {}: {} user(s), {} error(s)",
             l.name,
             l.analysis.document.kind.title(),
             l.analysis.profile.name,
             users,
-            l.analysis
-                .diagnostics
-                .iter()
-                .filter(|d| d.severity == Severity::Error)
-                .count()
+            l.analysis.diagnostics.iter().filter(|d| d.severity == Severity::Error).count()
         );
     }
-    if errors {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if errors { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn list(l: &Loaded, format: Format) -> ExitCode {
@@ -334,11 +297,7 @@ fn list(l: &Loaded, format: Format) -> ExitCode {
             }
         }
     }
-    if a.has_errors() {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if a.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn dryrun(
@@ -378,8 +337,7 @@ fn dryrun(
                 Box::new(std::io::BufReader::new(std::io::stdin()))
             } else {
                 Box::new(std::io::BufReader::new(
-                    std::fs::File::open(path)
-                        .map_err(|e| Fail::Io(format!("cannot read `{path}`: {e}")))?,
+                    std::fs::File::open(path).map_err(|e| Fail::Io(format!("cannot read `{path}`: {e}")))?,
                 ))
             };
             for line in reader.split(b'\n') {
@@ -400,20 +358,14 @@ fn dryrun(
         }
         None => {
             if argv.is_empty() {
-                return Err(Fail::Usage(
-                    "give a command after `--`, or --commands FILE".into(),
-                ));
+                return Err(Fail::Usage("give a command after `--`, or --commands FILE".into()));
             }
             let v: Vec<&[u8]> = argv.iter().map(|x| x.as_bytes()).collect();
             all_ok &= answer(&v, &mut out);
         }
     }
     let _ = out.flush();
-    Ok(if all_ok {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
@@ -428,19 +380,12 @@ fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     for s in &e.selectors {
-        let who = if s.index == 0 {
-            "root permissions".to_string()
-        } else {
-            format!("selector {}{}", s.index, at(&s.span))
-        };
+        let who =
+            if s.index == 0 { "root permissions".to_string() } else { format!("selector {}{}", s.index, at(&s.span)) };
         let cmd = match &s.command {
             CommandWhy::NoAuth => "the command is never checked (no_auth)".to_string(),
             CommandWhy::Rule { rule, span, allows } => {
-                format!(
-                    "`{rule}`{} {} the command",
-                    at(span),
-                    if *allows { "allows" } else { "removes" }
-                )
+                format!("`{rule}`{} {} the command", at(span), if *allows { "allows" } else { "removes" })
             }
             CommandWhy::FirstArg { rule, span } => {
                 format!("`{rule}`{} allows this first argument", at(span))
@@ -449,18 +394,12 @@ fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
         };
         out.push(format!("{who}: {cmd}"));
         for k in s.keys.iter().chain(&s.channels) {
-            let what = if s.channels.iter().any(|c| c.pos == k.pos)
-                && !s.keys.iter().any(|x| x.pos == k.pos)
-            {
+            let what = if s.channels.iter().any(|c| c.pos == k.pos) && !s.keys.iter().any(|x| x.pos == k.pos) {
                 "channel"
             } else {
                 "key"
             };
-            let needs = if k.needs.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", k.needs.join("+"))
-            };
+            let needs = if k.needs.is_empty() { String::new() } else { format!(" ({})", k.needs.join("+")) };
             let how = match (&k.matched, k.all) {
                 (_, true) => "allowed: all".to_string(),
                 (Some((p, span)), _) => format!("matches `{p}`{}", at(span)),
@@ -472,11 +411,7 @@ fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
     if let Some(i) = e.allowed_by {
         out.push(format!(
             "decided by: {}",
-            if i == 0 {
-                "the root permissions".into()
-            } else {
-                format!("selector {i}")
-            }
+            if i == 0 { "the root permissions".into() } else { format!("selector {i}") }
         ));
     }
     out
@@ -517,19 +452,10 @@ fn lint(l: &Loaded, format: Format, deny: Deny, sarif_out: bool, harden: bool) -
                 Severity::Warning => "warning",
                 Severity::Info => "info",
             };
-            println!(
-                "{}{sev}[{}]: {}",
-                place.unwrap_or_else(|| format!("{}: ", l.name)),
-                f.code,
-                f.message
-            );
+            println!("{}{sev}[{}]: {}", place.unwrap_or_else(|| format!("{}: ", l.name)), f.code, f.message);
             println!("  help: {}", f.help);
             if let Some(fix) = &f.fix {
-                println!(
-                    "  fix{}: {}",
-                    if fix.safe { " (safe)" } else { "" },
-                    fix.title
-                );
+                println!("  fix{}: {}", if fix.safe { " (safe)" } else { "" }, fix.title);
             }
         }
         let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -544,29 +470,18 @@ fn lint(l: &Loaded, format: Format, deny: Deny, sarif_out: bool, harden: bool) -
         Deny::Warning => Severity::Warning,
         Deny::Error => Severity::Error,
     };
-    if findings.iter().any(|f| f.severity >= limit) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    }
+    if findings.iter().any(|f| f.severity >= limit) { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
 fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     let a = &l.analysis;
-    let users: Vec<_> = a
-        .users
-        .iter()
-        .filter(|r| user.is_none_or(|u| r.user.name == u.as_bytes()))
-        .collect();
+    let users: Vec<_> = a.users.iter().filter(|r| user.is_none_or(|u| r.user.name == u.as_bytes())).collect();
     if users.is_empty() {
         eprintln!("error: no user `{}`", user.unwrap_or_default());
         return ExitCode::from(1);
     }
     if format == Format::Json {
-        let v: Vec<_> = users
-            .iter()
-            .map(|r| aclplay::summary::user(&r.user, a.profile))
-            .collect();
+        let v: Vec<_> = users.iter().map(|r| aclplay::summary::user(&r.user, a.profile)).collect();
         print_json(&v);
     } else {
         for r in users {
@@ -589,22 +504,18 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
         }
         Ok(r) => {
             let c = profile.command(r.id);
-            let keys = if aclplay::keys::has_keys(c) {
-                aclplay::keys::keys_of(c, &v)
-            } else {
-                Vec::new()
-            };
-            let channels = if aclplay::keys::has_channels(c) {
-                aclplay::keys::channels_of(c, v.len())
-            } else {
-                Vec::new()
-            };
+            let keys = if aclplay::keys::has_keys(c) { aclplay::keys::keys_of(c, &v) } else { Vec::new() };
+            let channels =
+                if aclplay::keys::has_channels(c) { aclplay::keys::channels_of(c, v.len()) } else { Vec::new() };
             if format == Format::Json {
                 let ks: Vec<_> = keys
                     .iter()
                     .map(|k| serde_json::json!({"pos": k.pos, "key": argv[k.pos], "flags": k.flag_names(), "read": k.needs_read(), "write": k.needs_write()}))
                     .collect();
-                let cs: Vec<_> = channels.iter().map(|&(p, pat)| serde_json::json!({"pos": p, "channel": argv[p], "pattern": pat})).collect();
+                let cs: Vec<_> = channels
+                    .iter()
+                    .map(|&(p, pat)| serde_json::json!({"pos": p, "channel": argv[p], "pattern": pat}))
+                    .collect();
                 print_json(&serde_json::json!({"command": c.name, "keys": ks, "channels": cs}));
             } else {
                 println!("command: {}", c.name);
@@ -619,27 +530,14 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
                     if k.needs_write() {
                         needs.push("write");
                     }
-                    let needs = if needs.is_empty() {
-                        "any key pattern".to_string()
-                    } else {
-                        needs.join("+")
-                    };
-                    println!(
-                        "key {} `{}`: flags [{}], needs {needs}",
-                        k.pos,
-                        argv[k.pos],
-                        k.flag_names().join(" ")
-                    );
+                    let needs = if needs.is_empty() { "any key pattern".to_string() } else { needs.join("+") };
+                    println!("key {} `{}`: flags [{}], needs {needs}", k.pos, argv[k.pos], k.flag_names().join(" "));
                 }
                 for &(p, pat) in &channels {
                     println!(
                         "channel {p} `{}`{}",
                         argv[p],
-                        if pat {
-                            " (pattern: must equal an ACL channel pattern)"
-                        } else {
-                            ""
-                        }
+                        if pat { " (pattern: must equal an ACL channel pattern)" } else { "" }
                     );
                 }
             }
@@ -657,15 +555,10 @@ fn batch(profile: &'static Profile) -> Result<ExitCode, Fail> {
         if line.trim().is_empty() {
             continue;
         }
-        let case: aclplay::batch::CaseInput = serde_json::from_str(&line)
-            .map_err(|e| Fail::Usage(format!("stdin line {}: {e}", i + 1)))?;
+        let case: aclplay::batch::CaseInput =
+            serde_json::from_str(&line).map_err(|e| Fail::Usage(format!("stdin line {}: {e}", i + 1)))?;
         let got = aclplay::batch::run_case(&case, profile);
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string(&got).expect("serialisable")
-        )
-        .map_err(|e| Fail::Io(e.to_string()))?;
+        writeln!(out, "{}", serde_json::to_string(&got).expect("serialisable")).map_err(|e| Fail::Io(e.to_string()))?;
     }
     out.flush().map_err(|e| Fail::Io(e.to_string()))?;
     Ok(ExitCode::SUCCESS)
@@ -677,26 +570,10 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
     Ok(match cli.command {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
-        Cmd::Dryrun {
-            input,
-            user,
-            commands,
-            explain,
-            argv,
-        } => dryrun(
-            &load(&input, profile)?,
-            f,
-            &user,
-            commands.as_deref(),
-            explain,
-            &argv,
-        )?,
-        Cmd::Lint {
-            input,
-            deny,
-            sarif,
-            harden,
-        } => lint(&load(&input, profile)?, f, deny, sarif, harden),
+        Cmd::Dryrun { input, user, commands, explain, argv } => {
+            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, &argv)?
+        }
+        Cmd::Lint { input, deny, sarif, harden } => lint(&load(&input, profile)?, f, deny, sarif, harden),
         Cmd::Explain { input, user } => explain(&load(&input, profile)?, f, user.as_deref()),
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {
@@ -711,9 +588,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         },
         Cmd::Hash => {
             let mut pw = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut pw)
-                .map_err(|e| Fail::Io(e.to_string()))?;
+            std::io::stdin().read_to_end(&mut pw).map_err(|e| Fail::Io(e.to_string()))?;
             // A trailing newline from `echo` or a terminal is not part of the password.
             let pw = pw.strip_suffix(b"\n").unwrap_or(&pw);
             let pw = pw.strip_suffix(b"\r").unwrap_or(pw);

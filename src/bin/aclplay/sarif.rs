@@ -33,15 +33,9 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
         .map(|(code, sev, desc)| {
             sarif::ReportingDescriptor::builder()
                 .id(*code)
-                .short_description(
-                    sarif::MultiformatMessageString::builder()
-                        .text(*desc)
-                        .build(),
-                )
+                .short_description(sarif::MultiformatMessageString::builder().text(*desc).build())
                 .default_configuration(
-                    sarif::ReportingConfiguration::builder()
-                        .level(serde_json::json!(level(*sev)))
-                        .build(),
+                    sarif::ReportingConfiguration::builder().level(serde_json::json!(level(*sev))).build(),
                 )
                 .build()
         })
@@ -63,19 +57,13 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
             let locations: Vec<sarif::Location> = if f.spans.is_empty() {
                 vec![
                     sarif::Location::builder()
-                        .physical_location(
-                            sarif::PhysicalLocation::builder()
-                                .artifact_location(artifact())
-                                .build(),
-                        )
+                        .physical_location(sarif::PhysicalLocation::builder().artifact_location(artifact()).build())
                         .build(),
                 ]
             } else {
                 f.spans.iter().take(1).map(location).collect()
             };
-            let message = sarif::Message::builder()
-                .text(format!("{}\nhelp: {}", f.message, f.help))
-                .build();
+            let message = sarif::Message::builder().text(format!("{}\nhelp: {}", f.message, f.help)).build();
             let fixes: Vec<sarif::Fix> = f
                 .fix
                 .iter()
@@ -88,16 +76,10 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
                                 .deleted_region(
                                     sarif::Region::builder()
                                         .char_offset(text[..e.span.start].chars().count() as i64)
-                                        .char_length(
-                                            text[e.span.start..e.span.end].chars().count() as i64
-                                        )
+                                        .char_length(text[e.span.start..e.span.end].chars().count() as i64)
                                         .build(),
                                 )
-                                .inserted_content(
-                                    sarif::ArtifactContent::builder()
-                                        .text(e.replacement.clone())
-                                        .build(),
-                                )
+                                .inserted_content(sarif::ArtifactContent::builder().text(e.replacement.clone()).build())
                                 .build()
                         })
                         .collect();
@@ -135,10 +117,7 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
         .information_uri("https://example.invalid/aclplay")
         .rules(rules)
         .build();
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .build();
+    let run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
     let log = sarif::Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .version(serde_json::json!("2.1.0"))

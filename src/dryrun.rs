@@ -133,6 +133,10 @@ fn check_selector(
 
 /// `ACL DRYRUN`. `user` is `None` when no user has that name.
 pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Reply {
+    // The subcommand's own arity (-4) is checked before anything else.
+    if argv.is_empty() {
+        return Reply::error("wrong number of arguments for 'acl|dryrun' command".into());
+    }
     let Some(user) = user else {
         return Reply::error(format!("User '{}' not found", lossy(c_str(name))));
     };

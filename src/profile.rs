@@ -140,7 +140,8 @@ impl Profile {
     /// The command a command line runs (`lookupCommand`): a container with a
     /// further argument means that subcommand; `None` when unknown.
     pub fn lookup_argv(&self, argv: &[&[u8]]) -> Option<CmdId> {
-        let id = self.lookup(argv.first()?)?;
+        // argv[0] names a top-level command: `config|get` typed as a command is unknown.
+        let id = self.lookup(argv.first()?).filter(|&id| self.table.command(id).parent().is_none())?;
         let c = self.table.command(id);
         match argv.get(1) {
             Some(sub) if c.container => self.lookup(&[c.name.as_bytes(), b"|", sub].concat()),

@@ -1,0 +1,110 @@
+//! Comparisons shared by the corpus replays and the live differential tests.
+
+use aclplay::analyze::Outcome;
+use aclplay::model::Kind;
+use aclplay::startup::Startup;
+use aclplay::{Analysis, Options, Profile, analyze};
+use serde_json::Value;
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
+}
+
+/// `ACL LIST` after the input, sorted; `None` when listing crashes the server.
+pub fn listed(a: &Analysis) -> Option<Vec<String>> {
+    let mut v = Vec::new();
+    for r in &a.users {
+        v.push(a.acl_list(&r.user)?);
+    }
+    v.sort();
+    Some(v)
+}
+
+pub fn startup_name(s: &Startup) -> &'static str {
+    match s {
+        Startup::Running => "ok",
+        Startup::Fatal { .. } | Startup::Exit { .. } => "exit",
+        Startup::Crash { .. } => "crash",
+    }
+}
+
+/// Differences between a recorded ACL-file record (`aclplay-record files`) and the engine.
+pub fn compare_file(profile: &'static Profile, e: &Value) -> Vec<String> {
+    let id = e["id"].as_str().unwrap_or("?");
+    let mut diffs = Vec::new();
+    let mut diff = |what: &str, want: &dyn std::fmt::Debug, got: &dyn std::fmt::Debug| {
+        diffs.push(format!("{id}: {what}: server {want:?}, engine {got:?}"))
+    };
+    let opts = Options { kind: Some(Kind::AclFile), ..Options::new(profile) };
+    let a = analyze(e["file"].as_str().unwrap(), &opts);
+    let Outcome::AclLoad { reply, crash, startup } = &a.outcome else { panic!("{id}: not an ACL load") };
+    let want_crash = e["aclload_crash"].as_bool().unwrap_or(false);
+    if *crash != want_crash {
+        diff("aclload_crash", &want_crash, crash);
+    } else if !want_crash && e["aclload"].as_str() != Some(reply.as_str()) {
+        diff("aclload", &e["aclload"], reply);
+    }
+    // After a failed load the server keeps what it had: a preload, or just default.
+    let after =
+        if reply == "OK" { listed(&a) } else { listed(&analyze(e["preload"].as_str().unwrap_or(""), &opts)) };
+    if !want_crash {
+        let want_list_crash = e["list_crash"].as_bool().unwrap_or(false);
+        if want_list_crash != after.is_none() {
+            diff("list_crash", &want_list_crash, &after.is_none());
+        } else if after.is_some() && after != strings(&e["users_after"]) {
+            diff("users_after", &e["users_after"], &after);
+        }
+    }
+    if let Some(want) = e["startup"].as_str() {
+        if want != startup_name(startup) {
+            diff("startup", &want, startup);
+        } else if let Startup::Exit { log } = startup {
+            if Some(log) != strings(&e["startup_log"]).as_ref() {
+                diff("startup_log", &e["startup_log"], log);
+            }
+        } else if want == "ok" && e.get("startup_users").is_some() && listed(&a) != strings(&e["startup_users"]) {
+            diff("startup_users", &e["startup_users"], &listed(&a));
+        }
+    }
+    diffs
+}
+
+/// Differences between a recorded config start-up (`aclplay-record conf`) and the engine;
+/// `None` when the record is outside what we simulate (a missing ACL file on disk).
+pub fn compare_conf(profile: &'static Profile, e: &Value) -> Option<Vec<String>> {
+    let id = e["id"].as_str().unwrap_or("?");
+    let conf = e["conf"].as_str().unwrap();
+    let uses_aclfile = conf.lines().any(|l| l.trim_start().to_ascii_lowercase().starts_with("aclfile"));
+    if uses_aclfile && e["acl_file"].is_null() {
+        return None;
+    }
+    let mut diffs = Vec::new();
+    let opts = Options { kind: Some(Kind::Config), acl_file: e["acl_file"].as_str(), ..Options::new(profile) };
+    let a = analyze(conf, &opts);
+    let Outcome::Startup(s) = &a.outcome else { panic!("{id}: not a start-up") };
+    let want = e["startup"].as_str().unwrap();
+    if want != startup_name(s) {
+        diffs.push(format!("{id}: startup: server {want}, engine {s:?}"));
+        return Some(diffs);
+    }
+    match s {
+        Startup::Running => {
+            if listed(&a) != strings(&e["users"]) {
+                diffs.push(format!("{id}: users: server {:?}, engine {:?}", e["users"], listed(&a)));
+            }
+            let d = a.user(b"default").unwrap();
+            let pong = d.enabled && d.nopass;
+            let want = e["unauthenticated_probe"]["PING"].as_str().unwrap_or("");
+            if pong != (want == "PONG") {
+                diffs.push(format!("{id}: unauthenticated PING: server {want}"));
+            }
+        }
+        Startup::Fatal { output, .. } | Startup::Exit { log: output } => {
+            if Some(output) != strings(&e["output"]).as_ref() {
+                diffs.push(format!("{id}: output: server {:?}, engine {output:?}", e["output"]));
+            }
+        }
+        Startup::Crash { .. } => {}
+    }
+    Some(diffs)
+}

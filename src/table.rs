@@ -51,6 +51,7 @@ pub mod flag {
     pub const BLOCKING: u32 = 1 << 5;
     pub const FAST: u32 = 1 << 11;
     pub const NO_AUTH: u32 = 1 << 12;
+    pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
     pub const MOVABLEKEYS: u32 = 1 << 17;
 }
 

@@ -5,14 +5,18 @@
 //! Needs redis-server 7.0.15 and valkey-server 8.1.8 (`scripts/install-oracles.sh`); the
 //! tests skip with a notice when one is missing, unless `CI` or `ACLPLAY_REQUIRE_ORACLES`
 //! is set. `ACLPLAY_DIFF_CASES` (default 5000) and `ACLPLAY_DIFF_FILES` (default 300)
-//! set the sizes.
+//! set the sizes. Key extraction is checked against `COMMAND GETKEYSANDFLAGS`, which runs
+//! the same extraction the ACL checks use.
 
 mod common;
 
 use aclplay::batch::{CaseInput, run_case};
 use aclplay::profile::Profile;
 use aclplay_oracle::compare::{compare_values, describe};
-use aclplay_oracle::{CaseRecorder, CommandTable, FileRecorder, ServerId, fresh_seed, generate_cases, generate_files};
+use aclplay_oracle::{
+    CaseRecorder, CommandTable, FileRecorder, Reply, Server, ServerId, ServerOptions, fresh_seed, generate_cases,
+    generate_files,
+};
 
 fn size(var: &str, default: usize) -> usize {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -77,6 +81,105 @@ fn confs(id: ServerId) {
         diffs.extend(common::compare_conf(profile, &serde_json::to_value(r).unwrap()).unwrap_or_default());
     }
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
+}
+
+/// The engine's keys for a command line, as `COMMAND GETKEYSANDFLAGS` would answer:
+/// `Ok(keys with sorted flag names)` or `Err(reason)`.
+fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Vec<(Vec<u8>, Vec<String>)>, &'static str> {
+    let id = profile.lookup_argv(argv).ok_or("Invalid command specified")?;
+    let c = profile.command(id);
+    if !aclplay::keys::has_keys(c) {
+        return Err("The command has no key arguments");
+    }
+    let argc = argv.len() as i32;
+    if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
+        return Err("Invalid number of arguments specified for command");
+    }
+    let keys = aclplay::keys::keys_of(c, argv);
+    if keys.is_empty() && !c.has_flag(aclplay::table::flag::NO_MANDATORY_KEYS) {
+        return Err("Invalid arguments specified for command");
+    }
+    Ok(keys
+        .iter()
+        .map(|k| {
+            let mut f: Vec<String> = k.flag_names().into_iter().map(String::from).collect();
+            f.sort();
+            (argv[k.pos].to_vec(), f)
+        })
+        .collect())
+}
+
+fn server_keys(r: &Reply) -> Result<Vec<(Vec<u8>, Vec<String>)>, String> {
+    match r {
+        Reply::Error(e) => Err(String::from_utf8_lossy(e).trim_start_matches("ERR ").to_string()),
+        Reply::Array(Some(items)) => Ok(items
+            .iter()
+            .map(|pair| {
+                let p = pair.as_array().expect("[key, flags]");
+                let key = match &p[0] {
+                    Reply::Bulk(Some(b)) => b.clone(),
+                    other => panic!("key: {other:?}"),
+                };
+                let mut flags: Vec<String> =
+                    p[1].as_array().unwrap_or_default().iter().filter_map(|f| f.text()).collect();
+                flags.sort();
+                (key, flags)
+            })
+            .collect()),
+        other => panic!("unexpected reply {other:?}"),
+    }
+}
+
+fn keys(id: ServerId) {
+    if aclplay_oracle::oracle_or_skip(id, "differential keys").is_none() {
+        return;
+    }
+    let seed = fresh_seed();
+    let profile = Profile::by_id(id.as_str()).unwrap();
+    let table = CommandTable::load(id).unwrap();
+    let lines: Vec<Vec<String>> = generate_cases(id, &table, seed, size("ACLPLAY_DIFF_CASES", 5000))
+        .into_iter()
+        .map(|c| c.command)
+        .filter(|c| c.len() >= 2)
+        .collect();
+    let server = Server::start(id, ServerOptions::default()).unwrap();
+    let mut conn = server.connect().unwrap();
+    let cmds: Vec<Vec<&[u8]>> = lines
+        .iter()
+        .map(|l| {
+            let mut v: Vec<&[u8]> = vec![b"COMMAND", b"GETKEYSANDFLAGS"];
+            v.extend(l.iter().map(|a| a.as_bytes()));
+            v
+        })
+        .collect();
+    let replies = conn.pipeline(&cmds).unwrap();
+    let mut diffs = Vec::new();
+    for (line, reply) in lines.iter().zip(&replies) {
+        let argv: Vec<&[u8]> = line.iter().map(|a| a.as_bytes()).collect();
+        let want = server_keys(reply);
+        let got = engine_keys(profile, &argv).map_err(String::from);
+        // The server checks its own subcommand's arity first; those replies say nothing
+        // about the command line.
+        if want.as_ref().is_err_and(|e| e.contains("wrong number of arguments for 'command|")) {
+            continue;
+        }
+        if want != got {
+            diffs.push(format!("{line:?}: server {want:?}, engine {got:?}"));
+        }
+    }
+    let with_keys = replies.iter().filter(|r| server_keys(r).is_ok_and(|k| !k.is_empty())).count();
+    eprintln!("{id}: {} command lines ({with_keys} with keys; seed {seed}), {} differences", lines.len(), diffs.len());
+    assert!(diffs.is_empty(), "replay with ACLPLAY_SEED={seed}:\n{}", diffs[..diffs.len().min(30)].join("\n"));
+}
+
+#[test]
+fn redis_7_0_keys() {
+    keys(ServerId::Redis70);
+}
+
+#[test]
+fn valkey_8_1_keys() {
+    keys(ServerId::Valkey81);
 }
 
 #[test]

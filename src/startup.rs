@@ -22,6 +22,15 @@ pub enum Startup {
     Crash { line: usize, would_say: String },
 }
 
+/// `serverLog` formats into a 1024-byte buffer: longer lines are cut at 1023 bytes.
+pub(crate) fn log_line(s: String) -> String {
+    const MAX: usize = 1023;
+    if s.len() <= MAX {
+        return s;
+    }
+    String::from_utf8_lossy(&s.as_bytes()[..MAX]).into_owned()
+}
+
 impl Startup {
     /// Start-up with an ACL file as `aclfile`: it runs, exits logging the deprecation
     /// warnings and the `ACL LOAD` errors, or crashes.
@@ -31,7 +40,7 @@ impl Startup {
             (None, Some(t)) => {
                 let mut log: Vec<String> = load.users.iter().flat_map(|u| u.log.iter().cloned()).collect();
                 log.push(format!("Aborting {product} startup because of ACL errors: {t}"));
-                Startup::Exit { log }
+                Startup::Exit { log: log.into_iter().map(log_line).collect() }
             }
             _ => Startup::Running,
         }
@@ -98,6 +107,14 @@ fn tokens(args: &[crate::split::Arg]) -> Vec<Token> {
 /// Starts a server with `conf` (the text of redis.conf) and, if it sets `aclfile`, with
 /// `acl_file` as that file's content.
 pub fn start<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> StartupResult<'p> {
+    let mut res = start_inner(profile, conf, acl_file);
+    if let Startup::Exit { log } = &mut res.outcome {
+        *log = std::mem::take(log).into_iter().map(log_line).collect();
+    }
+    res
+}
+
+fn start_inner<'p>(profile: &'p Profile, conf: &str, acl_file: Option<&str>) -> StartupResult<'p> {
     let b = &profile.behavior;
     let fatal_block = |n: usize, line: &[u8], err: String| Startup::Fatal {
         line: n,

@@ -5,22 +5,7 @@
 mod common;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-
-fn files(suffix: &str) -> Vec<PathBuf> {
-    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")];
-    if let Ok(extra) = std::env::var("ACLPLAY_EXTRA_CORPUS") {
-        dirs.extend(std::env::split_paths(&extra));
-    }
-    let mut v: Vec<PathBuf> = dirs
-        .iter()
-        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.to_string_lossy().ends_with(suffix))
-        .collect();
-    v.sort();
-    v
-}
+use std::path::Path;
 
 fn profile_for(path: &Path) -> &'static aclplay::Profile {
     let name = path.file_name().unwrap().to_string_lossy();
@@ -28,15 +13,11 @@ fn profile_for(path: &Path) -> &'static aclplay::Profile {
 }
 
 fn records(suffix: &str) -> Vec<(&'static aclplay::Profile, Value)> {
-    files(suffix)
+    common::corpus_files(|n| n.contains(suffix))
         .iter()
         .flat_map(|path| {
             let profile = profile_for(path);
-            std::fs::read_to_string(path)
-                .unwrap()
-                .lines()
-                .map(|l| (profile, serde_json::from_str(l).unwrap()))
-                .collect::<Vec<_>>()
+            common::read(path).lines().map(|l| (profile, serde_json::from_str(l).unwrap())).collect::<Vec<_>>()
         })
         .collect()
 }

@@ -1,10 +1,42 @@
 //! Comparisons shared by the corpus replays and the live differential tests.
+#![allow(dead_code)] // each test binary uses a different part of it
 
 use aclplay::analyze::Outcome;
 use aclplay::model::Kind;
 use aclplay::startup::Startup;
 use aclplay::{Analysis, Options, Profile, analyze};
 use serde_json::Value;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// A JSONL corpus file, gzipped or not.
+pub fn read(path: &Path) -> String {
+    let mut s = String::new();
+    let f = std::fs::File::open(path).unwrap();
+    if path.extension().is_some_and(|e| e == "gz") {
+        flate2::read::GzDecoder::new(f).read_to_string(&mut s).unwrap();
+    } else {
+        std::io::BufReader::new(f).read_to_string(&mut s).unwrap();
+    }
+    s
+}
+
+/// Corpus files in tests/corpus (and `ACLPLAY_EXTRA_CORPUS` directories) whose name
+/// satisfies `pick`, sorted.
+pub fn corpus_files(pick: impl Fn(&str) -> bool) -> Vec<PathBuf> {
+    let mut dirs = vec![PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/corpus")];
+    if let Ok(extra) = std::env::var("ACLPLAY_EXTRA_CORPUS") {
+        dirs.extend(std::env::split_paths(&extra));
+    }
+    let mut v: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| std::fs::read_dir(d).into_iter().flatten())
+        .map(|e| e.unwrap().path())
+        .filter(|p| pick(&p.file_name().unwrap().to_string_lossy()))
+        .collect();
+    v.sort();
+    v
+}
 
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array().map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
@@ -45,8 +77,7 @@ pub fn compare_file(profile: &'static Profile, e: &Value) -> Vec<String> {
         diff("aclload", &e["aclload"], reply);
     }
     // After a failed load the server keeps what it had: a preload, or just default.
-    let after =
-        if reply == "OK" { listed(&a) } else { listed(&analyze(e["preload"].as_str().unwrap_or(""), &opts)) };
+    let after = if reply == "OK" { listed(&a) } else { listed(&analyze(e["preload"].as_str().unwrap_or(""), &opts)) };
     if !want_crash {
         let want_list_crash = e["list_crash"].as_bool().unwrap_or(false);
         if want_list_crash != after.is_none() {

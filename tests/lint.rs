@@ -1,0 +1,693 @@
+//! The security lint (issue 4), through the real binary:
+//!
+//! - every code in `aclplay::lint::RULES` has an input that triggers it (at the right
+//!   line:column, with the right severity) and a clean input the server accepts that does
+//!   not, both run through `aclplay lint --format json`;
+//! - the JSON, text and SARIF outputs have snapshots, and the SARIF output validates
+//!   against the OASIS SARIF 2.1.0 schema (tests/data/sarif-schema-2.1.0.json, copied from
+//!   serde-sarif 0.8.0) and agrees with the JSON output;
+//! - every fix, applied, gives input the engine accepts without that finding; and the
+//!   real servers accept it too (ACL file loaded at start-up, redis.conf start-up, redis-cli
+//!   lines sent one by one) — skipped with a notice when no server is installed, unless
+//!   `CI` or `ACLPLAY_REQUIRE_ORACLES` is set;
+//! - the examples of the security guide our users follow: the setup without
+//!   authentication is `default-user-open` (and really open on a live server); its
+//!   recommended app, cache, analytics and monitor users raise no error-severity finding.
+//!   (Its client snippets are not linted: the library has no client-snippet input yet.)
+
+mod support;
+
+use aclplay::diag::Severity;
+use aclplay::lint::{Edit, Fix, RULES};
+use aclplay::span::Span;
+use aclplay::{Kind, Options, Profile, analyze};
+use aclplay_oracle::{Reply, Server, ServerId, ServerOptions, Startup, oracle_or_skip};
+use serde_json::Value;
+use support::{Out, run};
+
+/// `sha256("foo")`, a well-formed `#<hash>`: the clean inputs store no plaintext password.
+const H: &str = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
+
+const BOTH: &[&str] = &["redis-7.0", "valkey-8.1"];
+
+fn kind_id(k: Kind) -> &'static str {
+    k.id()
+}
+
+/// `aclplay --server <server> lint --kind <kind> [extra…] -` with `text` on stdin.
+fn lint_cli(server: &str, kind: Kind, text: &str, extra: &[&str]) -> Out {
+    let mut args = vec!["--server", server, "lint", "--kind", kind_id(kind)];
+    args.extend_from_slice(extra);
+    args.push("-");
+    run(&args, Some(text.as_bytes()))
+}
+
+fn findings(server: &str, kind: Kind, text: &str) -> Vec<Value> {
+    let o = lint_cli(server, kind, text, &["--format", "json"]);
+    assert!(o.code == 0 || o.code == 1, "lint failed ({}): {}", o.code, o.stderr);
+    match o.json() {
+        Value::Array(v) => v,
+        v => panic!("lint --format json printed {v}"),
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`, computed here rather than by
+/// the library under test.
+fn line_col(text: &str, offset: usize) -> (u64, u64) {
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap().chars().count() + 1;
+    (line as u64, col as u64)
+}
+
+fn severity_name(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
+}
+
+struct Case {
+    code: &'static str,
+    kind: Kind,
+    servers: &'static [&'static str],
+    trigger: &'static str,
+    /// The source text at the finding's main span (its last occurrence in `trigger`);
+    /// empty when the finding is about something absent and has no span.
+    at: &'static str,
+    severity: Severity,
+    clean: &'static str,
+}
+
+const W: Severity = Severity::Warning;
+const E: Severity = Severity::Error;
+const I: Severity = Severity::Info;
+
+/// Lines that use [`H`]; `concat!` cannot take a `const`, so the hash is spelled out.
+macro_rules! h {
+    () => {
+        "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae"
+    };
+}
+
+#[rustfmt::skip]
+const CASES: &[Case] = &[
+    Case { code: "default-user-open", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default on nopass ~* &* +@all\n", at: "on", severity: E,
+        clean: "user default off\n" },
+    Case { code: "nopass", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default off\nuser app on nopass ~app:* +get\n", at: "nopass", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    // One of the first passwords attackers try: an error, not just a warning.
+    Case { code: "weak-password", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default off\nuser app on >secret ~app:* +get\n", at: ">secret", severity: E,
+        clean: "user default off\nuser app on >Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE ~app:* +get\n" },
+    Case { code: "plaintext-password", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default off\nuser app on >Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE ~app:* +get\n",
+        at: ">Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    Case { code: "all-commands", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +@all\n"), at: "+@all", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +@all -@dangerous\n") },
+    Case { code: "dangerous-commands", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get +flushall\n"), at: "+flushall", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get +set\n") },
+    Case { code: "admin-commands", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +client|list\n"), at: "+client|list", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +client|setname\n") },
+    Case { code: "privilege-escalation", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get +config|set\n"), at: "+config|set", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get +config|get\n") },
+    Case { code: "all-keys", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~* +get\n"), at: "~*", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    Case { code: "all-channels", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " allchannels +publish\n"), at: "allchannels", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " &events:* +publish\n") },
+    Case { code: "order-trap", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get -@all +set\n"), at: "+get", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* -@all +get +set\n") },
+    Case { code: "deprecated-first-arg", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get +select|0\n"), at: "+select|0", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get +select\n") },
+    // Both servers segfault on an unclosed selector after other rules.
+    Case { code: "server-crash", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " (~x +get\n"), at: "(~x +get", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " (~x +get)\n") },
+    // Valkey aborts when it lists a first-argument rule with a space.
+    Case { code: "server-crash", kind: Kind::Commands, servers: &["valkey-8.1"],
+        trigger: "ACL SETUSER default off\nACL SETUSER u \"+select|0 1\"\n", at: "\"+select|0 1\"", severity: E,
+        clean: "ACL SETUSER default off\nACL SETUSER u +select|0\n" },
+    Case { code: "duplicate-user", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default off\nuser a off\nuser a off\n", at: "a off", severity: E,
+        clean: "user default off\nuser a off\n" },
+    Case { code: "requirepass-with-aclfile", kind: Kind::Config, servers: BOTH,
+        trigger: "requirepass foo\naclfile users.acl\n", at: "requirepass foo", severity: W,
+        clean: "aclfile users.acl\n" },
+    Case { code: "requirepass-overridden", kind: Kind::Config, servers: BOTH,
+        trigger: concat!("requirepass foo\nuser default on #", h!(), " ~* +get\n"), at: "requirepass foo", severity: W,
+        clean: concat!("user default on #", h!(), " ~app:* +get\n") },
+    Case { code: "no-login", kind: Kind::AclFile, servers: BOTH,
+        trigger: "user default off\nuser app on ~app:* +get\n", at: "", severity: I,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    Case { code: "skip-sanitize-payload", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +restore skip-sanitize-payload\n"),
+        at: "skip-sanitize-payload", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +restore sanitize-payload\n") },
+    Case { code: "suspicious-pattern", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:[ +get\n"), at: "~app:[", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:\\[* +get\n") },
+];
+
+/// Variants of the clean-or-not question that the table above does not show.
+#[rustfmt::skip]
+const MORE: &[(&str, Kind, &str, bool)] = &[
+    // default-user-open when `default` is absent: an ACL file, a redis.conf, redis-cli input.
+    ("default-user-open", Kind::AclFile, "user app off\n", true),
+    ("default-user-open", Kind::Config, "port 6379\n", true),
+    ("default-user-open", Kind::Commands, "ACL SETUSER app off\n", true),
+    ("default-user-open", Kind::Config, "requirepass Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE\n", false),
+    // A redis.conf with `aclfile` gets `default` from that file, which we have not seen.
+    ("default-user-open", Kind::Config, "aclfile /etc/redis/users.acl\n", false),
+    // A plaintext password in redis-cli input is not stored anywhere.
+    ("plaintext-password", Kind::Commands, "ACL SETUSER app on >Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE\n", false),
+    // Administrators may see every key and channel.
+    ("all-keys", Kind::AclFile, "user default off\nuser ops off ~* +@all\n", false),
+    // `-@dangerous` after `+@all` settles it, even when one dangerous command is added back
+    // (that one is `dangerous-commands`' business).
+    ("all-commands", Kind::AclFile, "user default off\nuser app off +@all -@dangerous +flushall\n", false),
+    ("dangerous-commands", Kind::AclFile, "user default off\nuser app off +@all -@dangerous +flushall\n", true),
+    // Separate redis-cli commands editing a user are not order traps.
+    ("order-trap", Kind::Commands, "ACL SETUSER default off\nACL SETUSER a off +get\nACL SETUSER a -@all\n", false),
+    ("order-trap", Kind::Commands, "ACL SETUSER default off\nACL SETUSER a off +get -@all\n", true),
+    // Without a server-crash trigger on Redis: it lists the same user fine.
+    ("server-crash", Kind::Commands, "ACL SETUSER default off\nACL SETUSER u \"+select|0 1\"\n", false),
+];
+
+#[test]
+fn every_rule_has_a_triggering_and_a_clean_case() {
+    for (code, ..) in RULES {
+        assert!(CASES.iter().any(|c| c.code == *code), "no case for `{code}`");
+    }
+    for c in CASES {
+        assert!(RULES.iter().any(|r| r.0 == c.code), "`{}` is not in RULES", c.code);
+    }
+}
+
+#[test]
+fn each_code_triggers_and_clean_inputs_do_not() {
+    for c in CASES {
+        for &server in c.servers {
+            let who = format!("{} ({server}, {})", c.code, kind_id(c.kind));
+            let found = findings(server, c.kind, c.trigger);
+            let f = found
+                .iter()
+                .find(|f| f["code"] == c.code)
+                .unwrap_or_else(|| panic!("{who}: not triggered by {:?}: {found:#?}", c.trigger));
+            assert_eq!(f["severity"], severity_name(c.severity), "{who}: severity");
+            // Our message: lowercase (or starting with user input in backticks).
+            let msg = f["message"].as_str().unwrap();
+            assert!(msg.starts_with(|ch: char| ch.is_lowercase() || ch == '`'), "{who}: message {msg:?}");
+            if c.at.is_empty() {
+                assert_eq!((&f["line"], &f["spans"]), (&Value::Null, &serde_json::json!([])), "{who}: a span");
+            } else {
+                let offset = c.trigger.rfind(c.at).expect("`at` is in the trigger");
+                let want = line_col(c.trigger, offset);
+                assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(want.0), Some(want.1)), "{who}: where");
+                let span = &f["spans"][0];
+                let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+                assert_eq!(&c.trigger[s..e], c.at, "{who}: the span covers");
+            }
+            let clean = findings(server, c.kind, c.clean);
+            assert!(
+                !clean.iter().any(|f| f["code"] == c.code),
+                "{who}: clean input {:?} triggers it: {clean:#?}",
+                c.clean
+            );
+            // The clean input must be one the server accepts: not "clean" by being broken.
+            let a = analyze(c.clean, &Options { kind: Some(c.kind), ..Options::new(Profile::by_id(server).unwrap()) });
+            assert!(!a.has_errors(), "{who}: clean input has errors: {:?}", a.diagnostics);
+        }
+    }
+    for (code, kind, text, expected) in MORE {
+        let found = findings("redis-7.0", *kind, text);
+        let got = found.iter().any(|f| f["code"] == *code);
+        assert_eq!(got, *expected, "{code} on {text:?} ({}): {found:#?}", kind_id(*kind));
+    }
+}
+
+/// `--deny` sets the severity that fails the run; `--harden` prints and exits 0.
+#[test]
+fn deny_levels_and_exit_codes() {
+    let warning_only = CASES.iter().find(|c| c.code == "all-keys").unwrap().trigger;
+    let error = CASES.iter().find(|c| c.code == "nopass").unwrap().trigger;
+    let info_only = CASES.iter().find(|c| c.code == "no-login").unwrap().trigger;
+    #[rustfmt::skip]
+    let cases: &[(&str, &[&str], i32)] = &[
+        (warning_only, &[], 0),
+        (warning_only, &["--deny", "error"], 0),
+        (warning_only, &["--deny", "warning"], 1),
+        (error, &[], 1),
+        (info_only, &["--deny", "warning"], 0),
+        (error, &["--harden"], 0),
+        (error, &["--sarif"], 1),
+    ];
+    for (text, args, code) in cases {
+        let o = lint_cli("redis-7.0", Kind::AclFile, text, args);
+        assert_eq!(o.code, *code, "lint {args:?} on {text:?}: {}", o.stderr);
+    }
+}
+
+/// One input with many findings, for the output snapshots.
+const SAMPLE: &str = "\
+user default on nopass ~* &* +@all
+user app on >secret ~app:* +@all +get -@all +set +select|0
+user worker on #2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae ~jobs:[ allchannels +subscribe +config|set
+user reader on ~* +@read
+";
+
+#[test]
+fn json_text_and_sarif_snapshots() {
+    let json = lint_cli("redis-7.0", Kind::AclFile, SAMPLE, &["--format", "json"]);
+    assert_eq!(json.code, 1);
+    insta::assert_json_snapshot!("lint-json", json.json());
+    let text = lint_cli("redis-7.0", Kind::AclFile, SAMPLE, &[]);
+    insta::assert_snapshot!("lint-text", text.stdout);
+    let mut sarif = lint_cli("redis-7.0", Kind::AclFile, SAMPLE, &["--sarif"]).json();
+    // The version changes with every release; the rest of the log must not.
+    assert_eq!(sarif["runs"][0]["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
+    sarif["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
+    insta::assert_json_snapshot!("lint-sarif", sarif);
+}
+
+fn sarif_validator() -> jsonschema::Validator {
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    assert_eq!(
+        schema["$id"],
+        "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
+    );
+    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
+}
+
+fn assert_valid_sarif(v: &jsonschema::Validator, log: &Value, what: &str) {
+    let errors: Vec<String> = v.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{what}: SARIF does not validate:\n{}", errors.join("\n"));
+}
+
+/// Every trigger above (so every code, with and without spans, fixes and related
+/// locations), the sample and a file read by name: valid SARIF 2.1.0 that says what the
+/// JSON output says.
+#[test]
+fn sarif_validates_and_matches_json() {
+    let validator = sarif_validator();
+    // The validator must reject what the schema forbids, or "valid" means nothing.
+    assert!(!validator.is_valid(&serde_json::json!({"version": "2.0.0", "runs": []})));
+    let mut inputs: Vec<(&str, Kind, &str)> = CASES.iter().map(|c| (c.servers[0], c.kind, c.trigger)).collect();
+    inputs.push(("redis-7.0", Kind::AclFile, SAMPLE));
+    for (server, kind, text) in inputs {
+        let what = format!("{server} {}: {text:?}", kind_id(kind));
+        let log = lint_cli(server, kind, text, &["--sarif"]).json();
+        assert_valid_sarif(&validator, &log, &what);
+        let json = findings(server, kind, text);
+        let run = &log["runs"][0];
+        assert_eq!(run["columnKind"], "unicodeCodePoints");
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        assert_eq!(rules.len(), RULES.len());
+        let results = run["results"].as_array().unwrap();
+        assert_eq!(results.len(), json.len(), "{what}: one result per finding");
+        for (r, f) in results.iter().zip(&json) {
+            assert_eq!(r["ruleId"], f["code"], "{what}");
+            assert_eq!(rules[r["ruleIndex"].as_u64().unwrap() as usize]["id"], f["code"], "{what}: ruleIndex");
+            let level = match f["severity"].as_str().unwrap() {
+                "info" => "note",
+                s => s,
+            };
+            assert_eq!(r["level"], level, "{what}");
+            let loc = &r["locations"][0]["physicalLocation"];
+            assert_eq!(loc["artifactLocation"]["uri"], "stdin");
+            assert_eq!(loc["region"]["startLine"], f["line"], "{what}: line");
+            assert_eq!(loc["region"]["startColumn"], f["column"], "{what}: column");
+            // A fix in SARIF (character offsets) edits the text as the JSON fix (bytes) does.
+            if let Some(fix) = fix_of(f) {
+                let mut chars: Vec<char> = text.chars().collect();
+                let mut reps: Vec<&Value> =
+                    r["fixes"][0]["artifactChanges"][0]["replacements"].as_array().unwrap().iter().collect();
+                reps.sort_by_key(|x| std::cmp::Reverse(x["deletedRegion"]["charOffset"].as_u64()));
+                for rep in reps {
+                    let at = rep["deletedRegion"]["charOffset"].as_u64().unwrap() as usize;
+                    let len = rep["deletedRegion"]["charLength"].as_u64().unwrap() as usize;
+                    let new: Vec<char> = rep["insertedContent"]["text"].as_str().unwrap().chars().collect();
+                    chars.splice(at..at + len, new);
+                }
+                let by_sarif: String = chars.into_iter().collect();
+                assert_eq!(by_sarif, aclplay::lint::apply(text, &[&fix]), "{what}: SARIF fix");
+            }
+        }
+    }
+    // A file read by name is named in the log.
+    let dir = support::Dir::new("lint-sarif-file");
+    dir.file("users.acl", SAMPLE);
+    let log = dir.run(&["lint", "--sarif", "users.acl"], None).json();
+    assert_valid_sarif(&validator, &log, "users.acl");
+    assert_eq!(
+        log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "users.acl"
+    );
+}
+
+/// Columns count characters (code points), in the JSON and in SARIF, which says so.
+#[test]
+fn columns_count_characters() {
+    let text = "user default off\nuser 🔑 on nopass\n";
+    let json = findings("redis-7.0", Kind::AclFile, text);
+    let f = json.iter().find(|f| f["code"] == "nopass").unwrap();
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(2), Some(11)));
+    let log = lint_cli("redis-7.0", Kind::AclFile, text, &["--sarif"]).json();
+    let r = log["runs"][0]["results"].as_array().unwrap().iter().find(|r| r["ruleId"] == "nopass").unwrap();
+    assert_eq!(r["locations"][0]["physicalLocation"]["region"]["startColumn"], 11);
+    assert_eq!(log["runs"][0]["columnKind"], "unicodeCodePoints");
+}
+
+/// Lint output goes to CI logs and code-scanning uploads: no plaintext password in it.
+#[test]
+fn plaintext_passwords_stay_out_of_the_output() {
+    let secret = "Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE";
+    let inputs = [
+        (Kind::AclFile, format!("user default off\nuser app on >{secret} nopass\n")),
+        (Kind::AclFile, format!("user default off\nuser app on >{secret} <{secret} #{H}\n")),
+        (Kind::Config, format!("user default off\nuser app on \">{secret}\" resetpass #{H}\n")),
+        (Kind::Commands, format!("ACL SETUSER default off\nACL SETUSER app on >{secret} nopass\n")),
+    ];
+    for (kind, text) in &inputs {
+        let json = findings("redis-7.0", *kind, text);
+        assert!(json.iter().any(|f| f["code"] == "order-trap"), "{text}: {json:#?}");
+        for args in [&["--format", "json"][..], &[], &["--sarif"]] {
+            let o = lint_cli("redis-7.0", *kind, text, args);
+            assert!(!o.stdout.contains(secret), "lint {args:?} shows the password:\n{}", o.stdout);
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Fixes.
+
+/// A finding's fix as the CLI printed it (the JSON), as the library's type.
+fn fix_of(f: &Value) -> Option<Fix> {
+    let fix = f.get("fix").filter(|x| !x.is_null())?;
+    let edits = fix["edits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| Edit {
+            span: Span::new(e["span"]["start"].as_u64().unwrap() as usize, e["span"]["end"].as_u64().unwrap() as usize),
+            replacement: e["replacement"].as_str().unwrap().to_string(),
+        })
+        .collect();
+    Some(Fix { title: fix["title"].as_str().unwrap().into(), edits, safe: fix["safe"].as_bool().unwrap() })
+}
+
+/// Inputs whose fixes are tricky: several tokens at once, quoting, selectors, each kind.
+#[rustfmt::skip]
+const FIX_INPUTS: &[(Kind, &str)] = &[
+    // `<pw` needs the password: removing only `>pw` would break the line.
+    (Kind::AclFile, "user default off\nuser a on >pw <pw\n"),
+    (Kind::AclFile, "user default off\nuser a on >pw >pw <pw ~x +get\n"),
+    (Kind::AclFile, "user default off\nuser a on >pw nopass\n"),
+    (Kind::AclFile, "user default off\nuser a on +get +set -@all (~x +get -get) ~y allkeys\n"),
+    (Kind::AclFile, "user default off\nuser a on (~x +get) clearselectors\n"),
+    (Kind::AclFile, "user default off\nuser a on (+get -@all)\n"),
+    (Kind::AclFile, "user a on #2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae (~x +@all)\n"),
+    (Kind::AclFile, "user default on nopass on ~* &* +@all +get -get\n"),
+    (Kind::Config, "user default off\nuser a on \">pw\" nopass \"+get\" -get\n"),
+    (Kind::Config, "user default off\nuser a on \">pw\"\t'<pw' ~x\n"),
+    (Kind::Config, "user a on '>x y' +@all\n"),
+    (Kind::Config, "port 6379"),
+    (Kind::Commands, "ACL SETUSER a on >pw +get -get\nACL SETUSER default nopass on\n"),
+    (Kind::Commands, "ACL SETUSER a on >pw\nACL SETUSER a >pw <pw\n"),
+    (Kind::Commands, "ACL SETUSER a on #2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae ~a:* +@all"),
+    (Kind::Listing, "1) \"user default on nopass ~* &* +@all\"\n"),
+];
+
+/// One fixed text, to be checked against a live server.
+struct Fixed {
+    what: String,
+    server: &'static str,
+    kind: Kind,
+    text: String,
+}
+
+fn count(found: &[Value], code: &Value, user: &Value) -> usize {
+    found.iter().filter(|f| &f["code"] == code && &f["user"] == user).count()
+}
+
+fn accepted(server: &str, kind: Kind, text: &str) -> Result<(), String> {
+    let a = analyze(text, &Options { kind: Some(kind), ..Options::new(Profile::by_id(server).unwrap()) });
+    if a.has_errors() { Err(format!("{:#?}", a.diagnostics)) } else { Ok(()) }
+}
+
+/// Applies each fix alone, and all safe ones (`lint --harden`), to every trigger and fix
+/// input; checks the engine accepts the result and the finding is gone. Returns what was
+/// fixed, for the live servers.
+fn fixed_texts() -> Vec<Fixed> {
+    let mut inputs: Vec<(&'static str, Kind, &'static str)> = Vec::new();
+    for c in CASES {
+        inputs.extend(c.servers.iter().map(|&s| (s, c.kind, c.trigger)));
+    }
+    for &(kind, text) in FIX_INPUTS {
+        inputs.extend(BOTH.iter().map(|&s| (s, kind, text)));
+    }
+    let mut out = Vec::new();
+    for (server, kind, text) in inputs {
+        let before = findings(server, kind, text);
+        for f in &before {
+            let Some(fix) = fix_of(f) else { continue };
+            let what = format!("{server} {}: fix {:?} of `{}` in {text:?}", kind_id(kind), fix.title, f["code"]);
+            let after_text = aclplay::lint::apply(text, &[&fix]);
+            assert_ne!(after_text, text, "{what}: changes nothing");
+            if let Err(e) = accepted(server, kind, &after_text) {
+                panic!("{what}: the fixed input {after_text:?} has errors: {e}");
+            }
+            let after = findings(server, kind, &after_text);
+            assert!(
+                count(&after, &f["code"], &f["user"]) < count(&before, &f["code"], &f["user"]),
+                "{what}: still there in {after_text:?}: {after:#?}"
+            );
+            out.push(Fixed { what, server, kind, text: after_text });
+        }
+        // Harden: every safe fix at once, through the CLI.
+        let o = lint_cli(server, kind, text, &["--harden"]);
+        assert_eq!(o.code, 0);
+        let hardened = o.stdout;
+        let what = format!("{server} {}: --harden of {text:?}", kind_id(kind));
+        if let Err(e) = accepted(server, kind, &hardened) {
+            panic!("{what}: {hardened:?} has errors: {e}");
+        }
+        let after = findings(server, kind, &hardened);
+        for f in &before {
+            if fix_of(f).is_some_and(|x| x.safe) {
+                assert!(
+                    count(&after, &f["code"], &f["user"]) < count(&before, &f["code"], &f["user"]),
+                    "{what}: `{}` still there in {hardened:?}",
+                    f["code"]
+                );
+            }
+        }
+        if hardened != text {
+            out.push(Fixed { what, server, kind, text: hardened });
+        }
+    }
+    out
+}
+
+#[test]
+fn fixes_give_accepted_input_without_the_finding() {
+    let fixed = fixed_texts();
+    // Every kind of fix was exercised, on every kind of input that has one.
+    for title in [
+        "turn the default user off",
+        "add `user default off`",
+        "add `ACL SETUSER default off`",
+        "add `-@dangerous` after it",
+    ] {
+        assert!(fixed.iter().any(|f| f.what.contains(title)), "no fix titled {title:?} was applied");
+    }
+    for needle in ["replace it with `#", "replace it with `!", "remove `+get`", "and `<…`"] {
+        assert!(fixed.iter().any(|f| f.what.contains(needle)), "no fix {needle:?} was applied");
+    }
+    for kind in Kind::ALL {
+        assert!(fixed.iter().any(|f| f.kind == kind), "no fix on {}", kind_id(kind));
+    }
+}
+
+/// The engine's word that the fixed input is fine must be the server's: each fixed text,
+/// loaded into the real server.
+fn live_fixes(id: ServerId) {
+    let test = format!("lint fixes against {id}");
+    if oracle_or_skip(id, &test).is_none() {
+        return;
+    }
+    let fixed: Vec<Fixed> = fixed_texts().into_iter().filter(|f| f.server == id.as_str()).collect();
+    assert!(!fixed.is_empty());
+    for f in &fixed {
+        if let Err(e) = live_accepts(id, f.kind, &f.text) {
+            panic!("{id}: {}: the server refuses {:?}: {e}", f.what, f.text);
+        }
+    }
+    eprintln!("{id}: {} fixed inputs accepted", fixed.len());
+}
+
+/// Starts a server on the input: an ACL file (as a listing, its lines) is its `aclfile`,
+/// a redis.conf its config, and redis-cli lines are sent one by one.
+fn live_accepts(id: ServerId, kind: Kind, text: &str) -> Result<(), String> {
+    let opts = match kind {
+        Kind::AclFile => ServerOptions { acl_file: Some(text.to_string()), ..ServerOptions::default() },
+        Kind::Listing => {
+            let lines: Vec<String> = text
+                .lines()
+                .filter_map(|l| l.split_once(") "))
+                .map(|(_, q)| {
+                    let arg = aclplay::split::split_args(q.as_bytes(), 0).unwrap().pop().unwrap();
+                    String::from_utf8(arg.bytes).unwrap()
+                })
+                .collect();
+            ServerOptions { acl_file: Some(lines.join("\n") + "\n"), ..ServerOptions::default() }
+        }
+        Kind::Config => {
+            ServerOptions { config: Some(text.to_string()), aclfile_arg: false, ..ServerOptions::default() }
+        }
+        Kind::Commands => ServerOptions { aclfile_arg: false, ..ServerOptions::default() },
+    };
+    let server = match Server::launch(id, opts)? {
+        Startup::Ok(s) => s,
+        Startup::Exited { code, output } => return Err(format!("exited ({code:?}):\n{}", output.join("\n"))),
+        Startup::Crashed { signal, output } => return Err(format!("crashed ({signal}):\n{}", output.join("\n"))),
+    };
+    if kind == Kind::Commands {
+        let mut conn = server.connect()?;
+        for line in text.lines() {
+            let argv: Vec<Vec<u8>> =
+                aclplay::split::split_args(line.as_bytes(), 0).unwrap().into_iter().map(|a| a.bytes).collect();
+            match conn.command(&argv).map_err(|e| e.to_string())? {
+                Reply::Error(e) => return Err(format!("{line}: {}", String::from_utf8_lossy(&e))),
+                _ => continue,
+            }
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn live_fixes_redis() {
+    live_fixes(ServerId::Redis70);
+}
+
+#[test]
+fn live_fixes_valkey() {
+    live_fixes(ServerId::Valkey81);
+}
+
+// ---------------------------------------------------------------------------------------
+// The security guide's examples (shared/seed: "Always Use Authentication in Production").
+
+/// "Incorrect: No authentication": a server started without `requirepass` or users.
+const SEED_INCORRECT: &str = "bind 127.0.0.1\nport 6379\n";
+
+/// "Correct: Configure authentication", the redis.conf block.
+const SEED_CORRECT: &str = "\
+# In redis.conf
+requirepass your-very-strong-password-here-min-32-chars
+
+# Or use ACL (Redis 6.0+) for fine-grained control
+user default off
+user app on >strong-password ~app:* +@all -@dangerous
+user readonly on >readonly-password ~* +@read -@write -@admin
+";
+
+/// "ACL best practices (Redis 6.0+)", verbatim: comments, so a redis.conf.
+const SEED_BEST: &str = "\
+# Create specific users with minimal permissions
+
+# Application user - access only app:* keys
+user app on >app-secret-password ~app:* +@all -@dangerous -@admin
+
+# Cache user - read/write cache:* keys only
+user cache on >cache-password ~cache:* +get +set +del +expire +ttl -@admin
+
+# Analytics user - read-only access
+user analytics on >analytics-password ~* +@read -@write -@admin
+
+# Monitoring user - only INFO and monitoring commands
+user monitor on >monitor-password ~* +info +slowlog +client +memory -@write
+";
+
+/// The same users as an ACL file (which has no comments).
+fn seed_best_acl() -> String {
+    SEED_BEST.lines().filter(|l| l.starts_with("user ")).map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn seed_incorrect_setup_is_default_user_open() {
+    for &server in BOTH {
+        let found = findings(server, Kind::Config, SEED_INCORRECT);
+        let open: Vec<&Value> = found.iter().filter(|f| f["code"] == "default-user-open").collect();
+        assert_eq!(open.len(), 1, "{server}: {found:#?}");
+        assert_eq!(open[0]["severity"], "error");
+        assert_eq!(lint_cli(server, Kind::Config, SEED_INCORRECT, &[]).code, 1);
+    }
+    // An empty ACL file leaves `default` open too.
+    assert!(findings("redis-7.0", Kind::AclFile, "").iter().any(|f| f["code"] == "default-user-open"));
+}
+
+#[test]
+fn seed_recommended_users_raise_no_error() {
+    let users = ["app", "cache", "analytics", "monitor"];
+    for &server in BOTH {
+        for (kind, text) in [(Kind::Config, SEED_BEST.to_string()), (Kind::AclFile, seed_best_acl())] {
+            accepted(server, kind, &text).unwrap_or_else(|e| panic!("{server}: the guide's users: {e}"));
+            let found = findings(server, kind, &text);
+            for u in users {
+                assert!(found.iter().any(|f| f["user"] == u), "{server}: nothing at all about `{u}`? {found:#?}");
+                let errors: Vec<&Value> = found.iter().filter(|f| f["user"] == u && f["severity"] == "error").collect();
+                assert!(errors.is_empty(), "{server} {}: `{u}` has errors: {errors:#?}", kind_id(kind));
+            }
+        }
+        // The guide's "correct" block: `default` is off and no finding is an error.
+        let found = findings(server, Kind::Config, SEED_CORRECT);
+        assert!(found.iter().all(|f| f["severity"] != "error"), "{server}: {found:#?}");
+        assert!(found.iter().any(|f| f["code"] == "requirepass-overridden"), "{server}: {found:#?}");
+    }
+}
+
+/// On a live server, the guide's setup without authentication answers anyone, and the
+/// hardened one does not; its recommended users load.
+fn live_seed(id: ServerId) {
+    if oracle_or_skip(id, &format!("seed examples against {id}")).is_none() {
+        return;
+    }
+    let ping = |config: &str| -> Reply {
+        let opts = ServerOptions { config: Some(config.to_string()), aclfile_arg: false, ..ServerOptions::default() };
+        let server = Server::start(id, opts).unwrap();
+        server.connect().unwrap().command(&["PING"]).unwrap()
+    };
+    assert_eq!(ping(SEED_INCORRECT), Reply::Simple(b"PONG".to_vec()), "{id}: the open setup answers");
+    let hardened = lint_cli(id.as_str(), Kind::Config, SEED_INCORRECT, &["--harden"]).stdout;
+    assert!(hardened.ends_with("user default off\n"), "{hardened:?}");
+    let reply = ping(&hardened);
+    assert!(
+        matches!(&reply, Reply::Error(e) if e.starts_with(b"NOAUTH")),
+        "{id}: after --harden, PING without a password gets {reply:?}"
+    );
+    live_accepts(id, Kind::Config, SEED_BEST).unwrap_or_else(|e| panic!("{id}: guide's redis.conf: {e}"));
+    live_accepts(id, Kind::AclFile, &seed_best_acl()).unwrap_or_else(|e| panic!("{id}: guide's ACL file: {e}"));
+}
+
+#[test]
+fn live_seed_redis() {
+    live_seed(ServerId::Redis70);
+}
+
+#[test]
+fn live_seed_valkey() {
+    live_seed(ServerId::Valkey81);
+}

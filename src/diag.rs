@@ -8,8 +8,13 @@ use crate::acl::Reason;
 use crate::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
 
+/// User input for a message, inside backticks: control characters escaped, quotes kept
+/// (the input `"+select|0 1"` reads as itself, not as `\"+select|0 1\"`).
 fn show(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).escape_debug().to_string()
+    String::from_utf8_lossy(b)
+        .chars()
+        .map(|c| if matches!(c, '"' | '\'') { c.to_string() } else { c.escape_debug().to_string() })
+        .collect()
 }
 
 /// How serious a diagnostic is.
@@ -25,15 +30,19 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum Problem {
     /// A rule the server refuses. Triggered by `user a on foo` (Syntax error),
-    /// `user a +nosuch` (unknown command), `user a allkeys ~x`, `user a #ABC`, …
+    /// `user a +nosuch` (unknown command), `user a allkeys ~x` (key after allkeys),
+    /// `user a allchannels &x` (channel after allchannels), `user a <pw` (no such
+    /// password), `user a #ABC` (bad hash), `user a +config|get|x` (first argument of a
+    /// subcommand), and in redis.conf by `user a on` twice (duplicate user).
     #[error("{}", rule_message(token, *reason))]
     Rule { token: Vec<u8>, reason: Reason },
     /// A username with whitespace or NUL. Triggered by `ACL SETUSER "a b"`, or by a
     /// vertical tab inside a name in an ACL file.
     #[error("username `{}` contains whitespace or a NUL byte", show(name))]
     BadUsername { name: Vec<u8> },
-    /// A `(` selector that is never closed. Triggered by `user a (~x +get` (`crash`:
-    /// the server segfaults when other rules come first) or `ACL SETUSER a (~x`.
+    /// A `(` selector that is never closed. Triggered by `user a (~x +get` or
+    /// `ACL SETUSER a (~x`; with `crash` by `user a on (~x +get` in an ACL file (when
+    /// other rules come first, the server segfaults instead of reporting it).
     #[error("selector `{}` is never closed", show(token))]
     Unmatched { token: Vec<u8>, crash: bool },
     /// An ACL-file line that is not `user <name> …`. Triggered by `# comment`, `USER a`,
@@ -66,7 +75,7 @@ pub enum Problem {
     /// `acl-pubsub-default maybe`.
     #[error("the server cannot read this line")]
     BadDirective,
-    /// A redis-cli line that is not a command we simulate. Triggered by `ACL SAVE`.
+    /// A redis-cli line that is not a command we simulate. Triggered by `ACL LOG`.
     #[error("`{}` is not simulated; the line is skipped", show(command))]
     NotSimulated { command: Vec<u8> },
     /// A line that is neither a command nor blank in redis-cli input. Triggered by
@@ -92,7 +101,7 @@ fn rule_message(token: &[u8], reason: Reason) -> String {
         Reason::FirstArgOfSubcommand => {
             format!("`{t}` restricts the first argument of a subcommand")
         }
-        Reason::DuplicateUser => "duplicate user".to_string(),
+        Reason::DuplicateUser => format!("user `{t}` is defined more than once"),
     }
 }
 

@@ -121,6 +121,37 @@ impl Ctx<'_> {
         };
         Edit { span, replacement: String::new() }
     }
+    /// Edits that remove several tokens; where two removals would share a space they are
+    /// merged, so that [`apply`] does not skip one of them as overlapping.
+    fn removals(&self, spans: &[Span]) -> Vec<Edit> {
+        let mut v: Vec<Span> = spans.iter().map(|&s| self.removal(s).span).collect();
+        v.sort();
+        let mut out: Vec<Span> = Vec::new();
+        for s in v {
+            match out.last_mut() {
+                Some(last) if s.start <= last.end => last.end = last.end.max(s.end),
+                _ => out.push(s),
+            }
+        }
+        out.into_iter().map(|span| Edit { span, replacement: String::new() }).collect()
+    }
+    /// A step's source text for a message: a plaintext password shows only its prefix, so
+    /// that lint output (CI logs, code-scanning uploads) does not carry it.
+    fn shown(&self, s: &Step) -> String {
+        let Some(span) = s.span else { return String::new() };
+        let src = self.src(span);
+        match s.op {
+            Op::Password { plaintext: true, add, .. } => {
+                let quote = src.chars().next().filter(|c| matches!(c, '"' | '\''));
+                let sigil = if add { '>' } else { '<' };
+                match quote {
+                    Some(q) => format!("{q}{sigil}…{q}"),
+                    None => format!("{sigil}…"),
+                }
+            }
+            _ => src.to_string(),
+        }
+    }
     fn line_of(&self, s: Span) -> usize {
         self.text[..s.start.min(self.text.len())].bytes().filter(|&b| b == b'\n').count()
     }
@@ -226,9 +257,19 @@ fn default_user(cx: &mut Ctx) {
     if !(d.enabled && d.nopass) {
         return;
     }
+    let aclfile = a.document.kind == Kind::Config
+        && cx.text.lines().any(|l| l.trim_start().to_ascii_lowercase().starts_with("aclfile"));
     if let (Kind::Config, Outcome::Startup(s)) = (a.document.kind, &a.outcome) {
-        // With an aclfile we have not seen, `default` comes from that file.
+        // A server that does not start has no default user to reach.
         if !matches!(s, Startup::Running) {
+            return;
+        }
+        // With `aclfile`, `default` comes from that file. When none of its users are
+        // here, we have not seen it (or it is empty) and cannot tell.
+        if aclfile
+            && r.status == Status::Builtin
+            && !a.users.iter().any(|r| r.span.is_none() && r.status != Status::Builtin)
+        {
             return;
         }
     }
@@ -244,7 +285,8 @@ fn default_user(cx: &mut Ctx) {
             edits: vec![Edit { span: Span::new(0, 0), replacement: "user default off\n".into() }],
             safe: true,
         }),
-        (true, _, Kind::Commands) => Some(Fix {
+        // Built in, or changed by `ACL SETUSER default …` lines that never say `on`.
+        (_, _, Kind::Commands) => Some(Fix {
             title: "add `ACL SETUSER default off`".into(),
             edits: vec![Edit {
                 span: Span::new(cx.text.len(), cx.text.len()),
@@ -255,27 +297,26 @@ fn default_user(cx: &mut Ctx) {
             }],
             safe: true,
         }),
-        (true, _, Kind::Config)
-            if !cx.text.lines().any(|l| l.trim_start().to_ascii_lowercase().starts_with("aclfile")) =>
-        {
-            Some(Fix {
-                title: "add `user default off`".into(),
-                edits: vec![Edit {
-                    span: Span::new(cx.text.len(), cx.text.len()),
-                    replacement: format!(
-                        "{}user default off\n",
-                        if cx.text.ends_with('\n') || cx.text.is_empty() { "" } else { "\n" }
-                    ),
-                }],
-                safe: true,
-            })
-        }
+        (true, _, Kind::Config) if !aclfile => Some(Fix {
+            title: "add `user default off`".into(),
+            edits: vec![Edit {
+                span: Span::new(cx.text.len(), cx.text.len()),
+                replacement: format!(
+                    "{}user default off\n",
+                    if cx.text.ends_with('\n') || cx.text.is_empty() { "" } else { "\n" }
+                ),
+            }],
+            safe: true,
+        }),
         _ => None,
     };
     let how = if r.status == Status::Builtin {
         match a.document.kind {
             Kind::AclFile | Kind::Listing => {
                 "the file has no `default` line, so the server creates it as `on nopass ~* &* +@all`"
+            }
+            Kind::Config if aclfile => {
+                "the ACL file has no `default` line, so the server creates it as `on nopass ~* &* +@all`"
             }
             Kind::Config => "nothing sets a password for it (no `requirepass`, no `user default` line)",
             Kind::Commands => "it is still the built-in `on nopass ~* &* +@all`",
@@ -333,25 +374,7 @@ fn passwords(cx: &mut Ctx, u: &User) {
         let Some(token) = token else { continue };
         let pw = &token[1.min(token.len())..];
         if *add {
-            let st = crate::password::strength(pw);
-            if st.chars < 32 || st.bits < 128.0 || st.common {
-                let why = if st.common {
-                    "it is one of the first passwords attackers try".to_string()
-                } else if st.chars < 32 {
-                    format!("it has {} characters; 32 or more random ones are recommended", st.chars)
-                } else {
-                    format!("it is guessable (about {:.0} bits)", st.bits)
-                };
-                cx.out.push(Finding {
-                    code: "weak-password",
-                    severity: if st.common || st.chars < 12 { Severity::Error } else { Severity::Warning },
-                    message: format!("weak password for `{}`: {why}", lossy(&u.name)),
-                    help: "generate one (`aclplay genpass`, or the playground's Passwords panel) and store its `#<sha256>`".into(),
-                    user: Some(lossy(&u.name)),
-                    spans: vec![span],
-                    fix: None,
-                });
-            }
+            weak_password(cx, &u.name, pw, span);
         }
         if file {
             let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -368,6 +391,30 @@ fn passwords(cx: &mut Ctx, u: &User) {
     }
 }
 
+/// `weak-password` for a password `user` is given at `span`, if it is weak.
+fn weak_password(cx: &mut Ctx, user: &[u8], pw: &[u8], span: Span) {
+    let st = crate::password::strength(pw);
+    if st.chars >= 32 && st.bits >= 128.0 && !st.common {
+        return;
+    }
+    let why = if st.common {
+        "it is one of the first passwords attackers try".to_string()
+    } else if st.chars < 32 {
+        format!("it has {} characters; 32 or more random ones are recommended", st.chars)
+    } else {
+        format!("it is guessable (about {:.0} bits)", st.bits)
+    };
+    cx.out.push(Finding {
+        code: "weak-password",
+        severity: if st.common || st.chars < 12 { Severity::Error } else { Severity::Warning },
+        message: format!("weak password for `{}`: {why}", lossy(user)),
+        help: "generate one (`aclplay genpass`, or the playground's Passwords panel) and store its `#<sha256>`".into(),
+        user: Some(lossy(user)),
+        spans: vec![span],
+        fix: None,
+    });
+}
+
 fn commands(cx: &mut Ctx, u: &User) {
     let profile = cx.a.profile;
     let dangerous = allowed_in(u, profile, "dangerous");
@@ -381,8 +428,19 @@ fn commands(cx: &mut Ctx, u: &User) {
         let (Op::Commands(Effect::All(true)), Some(span)) = (&step.op, step.span) else {
             continue;
         };
+        // A dangerous command that a later rule of the same selector sets or clears is that
+        // rule's doing (`+@all -@dangerous +flushall`: `dangerous-commands` reports it), and
+        // the fix, `-@dangerous` right after `+@all`, would not change it.
+        let mut later = Bitmap::default();
+        for t in u.trail[i + 1..].iter().filter(|t| t.scope == scope) {
+            if let Op::Commands(e) = &t.op {
+                for (w, x) in later.0.iter_mut().zip(touched(profile, e).0) {
+                    *w |= x;
+                }
+            }
+        }
         let sel_dangerous: Vec<CmdId> =
-            dangerous.iter().copied().filter(|&id| sel.is_some_and(|s| s.commands.get(id))).collect();
+            dangerous.iter().copied().filter(|&id| sel.is_some_and(|s| s.commands.get(id)) && !later.get(id)).collect();
         if sel_dangerous.is_empty() {
             continue;
         }
@@ -464,11 +522,25 @@ fn keys_and_channels(cx: &mut Ctx, u: &User) {
         let Some(sel) = sel else { continue };
         let origin =
             |pred: fn(&Op) -> bool| u.trail.iter().rev().find(|s| s.scope == scope && pred(&s.op)).and_then(|s| s.span);
-        if sel.all_keys && may_run_any(sel, profile, crate::keys::has_keys) {
-            let span = origin(|o| *o == Op::AllKeys);
+        // `~*` and `allkeys` set the all-keys flag; `%RW~*`, `%R~*` or `~**` are patterns
+        // that match every key all the same.
+        let every = |p: &[u8]| !p.is_empty() && p.iter().all(|&b| b == b'*');
+        let wide = sel.keys.iter().find(|k| every(&k.pattern));
+        if (sel.all_keys || wide.is_some()) && may_run_any(sel, profile, crate::keys::has_keys) {
+            let (span, how) = match wide {
+                Some(k) if !sel.all_keys => (
+                    k.origin,
+                    match (k.read, k.write) {
+                        (true, false) => " (to read)",
+                        (false, true) => " (to write)",
+                        _ => "",
+                    },
+                ),
+                _ => (origin(|o| *o == Op::AllKeys), ""),
+            };
             cx.push(
                 "all-keys",
-                format!("`{}` may access every key", lossy(&u.name)),
+                format!("`{}` may access every key{how}", lossy(&u.name)),
                 "limit it to the application's prefix, e.g. `~app:*` (or `%R~` for read-only access)",
                 Some(u),
                 span.into_iter().collect(),
@@ -575,16 +647,43 @@ fn order_traps(cx: &mut Ctx, u: &User) {
             dead_scopes.push(scope);
         }
         let Some(later) = steps[j].span else { continue };
-        let mine = cx.src(span).to_string();
-        let theirs = cx.src(later).to_string();
-        let verbatim = !mine.starts_with(['"', '\'']);
+        let mine = cx.shown(s);
+        let theirs = cx.shown(&steps[j]);
+        // An ACL LIST line with escapes maps every rule to the whole quoted line, which
+        // cannot be edited rule by rule; other quoted tokens are one rule each.
+        let removable = |sp: Span| !(cx.a.document.kind == Kind::Listing && cx.src(sp).starts_with('"'));
+        let fix = match (&s.op, &steps[j].op) {
+            // `<pw` is refused unless the user has the password, so removing only `>pw`
+            // would break the line. A line that defines the user from scratch (ACL file,
+            // redis.conf) has no password before it: every use of this one up to the
+            // removal is a no-op together. A redis-cli line may remove a password an
+            // earlier line added, so there we offer no fix.
+            (Op::Password { add: true, digest, .. }, Op::Password { add: false, .. }) if !per_line => {
+                let spans: Vec<Span> = steps[..=j]
+                    .iter()
+                    .filter(|t| matches!(&t.op, Op::Password { digest: d, .. } if d == digest))
+                    .filter_map(|t| t.span)
+                    .collect();
+                spans.iter().all(|&sp| removable(sp)).then(|| Fix {
+                    title: format!("remove `{mine}` and `{theirs}`"),
+                    edits: cx.removals(&spans),
+                    safe: true,
+                })
+            }
+            (Op::Password { add: true, .. }, Op::Password { add: false, .. }) => None,
+            _ => removable(span).then(|| Fix {
+                title: format!("remove `{mine}`"),
+                edits: vec![cx.removal(span)],
+                safe: true,
+            }),
+        };
         cx.push(
             "order-trap",
             format!("`{mine}` has no effect: the later `{theirs}` undoes it"),
             "rules apply left to right and later ones win; remove it, or move it after the rule that undoes it if you meant it",
             Some(u),
             vec![span, later],
-            verbatim.then(|| Fix { title: format!("remove `{mine}`"), edits: vec![cx.removal(span)], safe: true }),
+            fix,
         );
     }
 }
@@ -612,7 +711,8 @@ fn misc(cx: &mut Ctx, u: &User) {
                     let mut i = 0;
                     while i < pattern.len() {
                         match pattern[i] {
-                            b'\\' if !open => i += 1,
+                            // The server's matcher takes a backslash as an escape inside a class too.
+                            b'\\' => i += 1,
                             b'[' if !open => open = true,
                             b']' if open => open = false,
                             _ => {}
@@ -655,7 +755,7 @@ fn server_problems(cx: &mut Ctx) {
         match d.code() {
             "acl::unmatched-paren-crash" | "acl::list-crash" => cx.push(
                 "server-crash",
-                format!("{} crashes on this: {}", a.profile.name, d.message()),
+                format!("this makes {} crash: {}", a.profile.name, d.message()),
                 "fix the rule: a crash takes the server down for every client",
                 None,
                 d.span.into_iter().collect(),
@@ -679,15 +779,33 @@ fn config(cx: &mut Ctx) {
     if a.document.kind != Kind::Config {
         return;
     }
+    let text = cx.text;
+    let src = |s: Span| text.get(s.start..s.end).unwrap_or("");
     let line_span = |word: &str| {
         a.document.lines.iter().find_map(|l| match l.shape {
-            crate::model::Shape::Other { word: w } if cx.src(w).eq_ignore_ascii_case(word) => Some(l.span),
+            crate::model::Shape::Other { word: w } if src(w).eq_ignore_ascii_case(word) => Some(l.span),
             _ => None,
         })
     };
     let Some(rp) = line_span("requirepass") else {
         return;
     };
+    // Without a `user default` line or an ACL file, the (last) `requirepass` is the password
+    // of the built-in `default` user: as weak as any other.
+    let last_rp = a.document.lines.iter().rev().find_map(|l| match l.shape {
+        crate::model::Shape::Other { word: w } if src(w).eq_ignore_ascii_case("requirepass") => Some(l.span),
+        _ => None,
+    });
+    let default_builtin = a.users.iter().any(|r| r.user.name == b"default" && r.status == Status::Builtin);
+    if default_builtin
+        && line_span("aclfile").is_none()
+        && let Some(line) = last_rp
+        && let Ok(args) = crate::split::split_args(src(line).as_bytes(), line.start)
+        && let [_, pw] = args.as_slice()
+        && !pw.bytes.is_empty()
+    {
+        weak_password(cx, b"default", &pw.bytes, pw.span);
+    }
     if let Some(af) = line_span("aclfile") {
         cx.push(
             "requirepass-with-aclfile",
@@ -709,14 +827,31 @@ fn config(cx: &mut Ctx) {
     }
 }
 
-/// Applies fixes to the text; overlapping edits after the first are skipped.
+/// Applies fixes to the text. A fix is applied whole or not at all: one with an edit that
+/// overlaps an edit of a fix taken before it (fixes are taken in the order of their first
+/// edit) is skipped, so that no fix is half applied.
 pub fn apply(text: &str, fixes: &[&Fix]) -> String {
-    let mut edits: Vec<&Edit> = fixes.iter().flat_map(|f| &f.edits).collect();
-    edits.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut order: Vec<&Fix> = fixes.to_vec();
+    order.sort_by_key(|f| f.edits.iter().map(|e| (e.span.start, e.span.end)).min());
+    let clash = |a: &Edit, b: &Edit| a.span.start < b.span.end && b.span.start < a.span.end;
+    let mut taken: Vec<&Edit> = Vec::new();
+    for f in order {
+        let fits = f.edits.iter().all(|e| {
+            e.span.start <= e.span.end
+                && text.is_char_boundary(e.span.start)
+                && text.is_char_boundary(e.span.end)
+                && !taken.iter().any(|t| clash(t, e))
+        });
+        if fits {
+            taken.extend(&f.edits);
+        }
+    }
+    taken.sort_by_key(|e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for e in edits {
-        if e.span.start < at || e.span.end > text.len() {
+    for e in taken {
+        // Edits of one fix may still overlap each other; the first wins.
+        if e.span.start < at {
             continue;
         }
         out.push_str(&text[at..e.span.start]);

@@ -90,6 +90,9 @@ fn exit_codes_and_one_line_answers() {
         // --kind overrides the detection: the same line as a redis.conf.
         Case { args: &["check", "--kind", "config", "-"], stdin: "user default off\n", code: 0,
             stdout: "start-up: the server starts\n<stdin> as redis.conf for Redis 7.0.15: 1 user(s), 0 error(s)\n", stderr: "" },
+        // Pasted `ACL LIST` output is read as the ACL file it describes.
+        Case { args: &["check", "-"], stdin: "1) \"user default off\"\n2) \"user app on ~app:* +get\"\n", code: 0,
+            stdout: "ACL LOAD: OK\n<stdin> as ACL LIST output for Redis 7.0.15: 2 user(s), 0 error(s)\n", stderr: "" },
         // 3: unreadable input, or not UTF-8 (with the line and column of the first bad byte).
         Case { args: &["check", "missing.acl"], stdin: "", code: 3, stdout: "",
             stderr: "error: cannot read `missing.acl`: No such file or directory (os error 2)\n" },
@@ -104,7 +107,7 @@ fn exit_codes_and_one_line_answers() {
             stdout: "", stderr: "error: cannot read `missing.txt`: No such file or directory (os error 2)\n" },
         // 2: usage.
         Case { args: &["dryrun", "users.acl", "--user", "app"], stdin: "", code: 2, stdout: "",
-            stderr: "error: give a command after `--`, or --commands FILE\n" },
+            stderr: "error: give a command after `--`, or `--commands <file>`\n" },
         Case { args: &["dryrun", "-", "--user", "app", "--commands", "-"], stdin: "user app on\n", code: 2, stdout: "",
             stderr: "error: the input and `--commands` cannot both be `-` (stdin)\n" },
         Case { args: &["check", "--kind", "config", "--aclfile", "-", "-"], stdin: "aclfile users.acl\n", code: 2,
@@ -119,6 +122,8 @@ fn exit_codes_and_one_line_answers() {
         Case { args: &["hash"], stdin: "foo\n\n", code: 0, stdout: "b5bb9d8014a0f9b1d61e21e796d78dccdf1352f23cd32812f4850b878ae4944c\n", stderr: "" },
         Case { args: &["hash"], stdin: "abc", code: 0, stdout: "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\n", stderr: "" },
         Case { args: &["hash"], stdin: "", code: 0, stdout: "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\n", stderr: "" },
+        Case { args: &["--format", "json", "hash"], stdin: "foo\n", code: 0,
+            stdout: "\"2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae\"\n", stderr: "" },
         Case { args: &["--version"], stdin: "", code: 0, stdout: concat!("aclplay ", env!("CARGO_PKG_VERSION"), "\n"), stderr: "" },
     ];
     check_cases(&d, &cases);
@@ -147,6 +152,52 @@ fn usage_errors_exit_2() {
         assert_eq!(o.code, 2, "aclplay {args:?}\n{}", transcript(&o));
         assert!(o.stderr.contains(says), "aclplay {args:?}: stderr should say {says:?}:\n{}", o.stderr);
         assert_eq!(o.stdout, "", "aclplay {args:?}");
+    }
+}
+
+/// The subcommands and flags `--help` documents are the ones these tests (and
+/// tests/lint.rs, for `lint`) exercise: a new one fails here until it is tested.
+#[test]
+fn help_documents_what_is_tested() {
+    let names = |help: &str, section: &str| -> Vec<String> {
+        let body = help.split(section).nth(1).unwrap_or_default();
+        body.lines()
+            .skip(1)
+            .take_while(|l| l.starts_with(' '))
+            .filter_map(|l| {
+                let l = l.trim_start().trim_start_matches("-h, ").trim_start_matches("-V, ");
+                let word = l.split_whitespace().next()?;
+                (section == "Commands:" || word.starts_with("--")).then(|| word.to_string())
+            })
+            .collect()
+    };
+    let top = run(&["--help"], None);
+    assert_eq!(top.code, 0);
+    #[rustfmt::skip]
+    let tested: &[(&str, &[&str])] = &[
+        ("check", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
+        ("list", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
+        ("dryrun", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
+            "--commands", "--explain", "--help"]),
+        ("lint", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--deny",
+            "--sarif", "--harden", "--help"]),
+        ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
+            "--help"]),
+        ("keys", &["--server", "--format", "--help"]),
+        ("genpass", &["--bits", "--server", "--format", "--help"]),
+        ("hash", &["--server", "--format", "--help"]),
+        ("batch", &["--server", "--format", "--help"]),
+        ("help", &[]),
+    ];
+    let commands: Vec<&str> = tested.iter().map(|t| t.0).collect();
+    assert_eq!(names(&top.stdout, "Commands:"), commands, "{}", top.stdout);
+    assert_eq!(names(&top.stdout, "Options:"), ["--server", "--format", "--help", "--version"]);
+    // The exit codes are documented where users look.
+    assert!(top.stdout.contains("Exit codes: 0 success; 1 "), "{}", top.stdout);
+    for (cmd, flags) in tested.iter().filter(|t| t.0 != "help") {
+        let o = run(&[cmd, "--help"], None);
+        assert_eq!(o.code, 0);
+        assert_eq!(names(&o.stdout, "Options:"), *flags, "aclplay {cmd} --help:\n{}", o.stdout);
     }
 }
 
@@ -390,6 +441,8 @@ fn genpass_bounds() {
     let (a, b) = (a.stdout.trim_end(), b.stdout.trim_end());
     assert!(a.len() == 64 && hex(a), "{a}");
     assert_ne!(a, b, "two passwords in a row are equal");
+    let j = run(&["--format", "json", "genpass", "--bits", "16"], None).json();
+    assert!(j.as_str().is_some_and(|p| p.len() == 4 && hex(p)), "{j}");
     // Bits round up to whole hex characters, up to 4096.
     for (bits, chars) in [("1", 1), ("4", 1), ("5", 2), ("8", 2), ("128", 32), ("4096", 1024)] {
         let o = run(&["genpass", "--bits", bits], None);

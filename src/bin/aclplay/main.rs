@@ -2,7 +2,7 @@
 //!
 //! Exit codes: 0 success; 1 the input has errors (check, list), a command is not allowed
 //! (dryrun), or findings at or above `--deny` (lint); 2 bad usage; 3 a file cannot be
-//! read.
+//! read or is not UTF-8.
 
 mod sarif;
 
@@ -16,7 +16,14 @@ use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "aclplay", version, about = "What a Redis or Valkey server would answer to ACL rules, and why")]
+#[command(
+    name = "aclplay",
+    version,
+    about = "What a Redis or Valkey server would answer to ACL rules, and why",
+    after_help = "Exit codes: 0 success; 1 the input has errors (check, list), a command is denied or unknown (dryrun, \
+                  keys), a bad --bits (genpass), an unknown --user (explain), or findings at or above --deny (lint); \
+                  2 bad usage; 3 a file cannot be read or is not UTF-8."
+)]
 struct Cli {
     /// Server version to answer as.
     #[arg(long, global = true, default_value = "redis-7.0", value_parser = ["redis-7.0", "valkey-8.1"])]
@@ -96,7 +103,7 @@ enum Cmd {
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = Deny::Error)]
         deny: Deny,
-        /// Also print SARIF 2.1.0 (for code-scanning tools) instead of text or JSON.
+        /// Print SARIF 2.1.0 (for code-scanning tools) instead of text or JSON.
         #[arg(long)]
         sarif: bool,
         /// Apply every safe fix and print the hardened input instead.
@@ -142,7 +149,8 @@ fn read_input(path: &str) -> Result<String, Fail> {
         let at = e.utf8_error().valid_up_to();
         let text = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
         let pos = LineIndex::new(&text).locate(&text, at);
-        Fail::Io(format!("{path}:{}:{}: the input is not valid UTF-8", pos.line, pos.column))
+        let name = if path == "-" { "<stdin>" } else { path };
+        Fail::Io(format!("{name}:{}:{}: the input is not valid UTF-8", pos.line, pos.column))
     })
 }
 
@@ -153,6 +161,10 @@ struct Loaded {
 }
 
 fn load(input: &Input, profile: &'static Profile) -> Result<Loaded, Fail> {
+    if input.file == "-" && input.aclfile.as_deref() == Some("-") {
+        // The first reader would take all of stdin and leave the second an empty file.
+        return Err(Fail::Usage("the input and `--aclfile` cannot both be `-` (stdin)".into()));
+    }
     let text = read_input(&input.file)?;
     let acl_file = input.aclfile.as_deref().map(read_input).transpose()?;
     let kind = input.kind.as_deref().and_then(Kind::by_id);
@@ -358,7 +370,7 @@ fn dryrun(
         }
         None => {
             if argv.is_empty() {
-                return Err(Fail::Usage("give a command after `--`, or --commands FILE".into()));
+                return Err(Fail::Usage("give a command after `--`, or `--commands <file>`".into()));
             }
             let v: Vec<&[u8]> = argv.iter().map(|x| x.as_bytes()).collect();
             all_ok &= answer(&v, &mut out);
@@ -550,8 +562,10 @@ fn batch(profile: &'static Profile) -> Result<ExitCode, Fail> {
     let stdin = std::io::stdin();
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line = line.map_err(|e| Fail::Io(e.to_string()))?;
+    for (i, line) in stdin.lock().split(b'\n').enumerate() {
+        let line = line.map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?;
+        let line = String::from_utf8(line)
+            .map_err(|_| Fail::Io(format!("stdin line {}: the input is not valid UTF-8", i + 1)))?;
         if line.trim().is_empty() {
             continue;
         }
@@ -571,12 +585,20 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
         Cmd::Dryrun { input, user, commands, explain, argv } => {
+            if input.file == "-" && commands.as_deref() == Some("-") {
+                // Reading the input would leave no commands: every answer would be missing.
+                return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
+            }
             dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, &argv)?
         }
         Cmd::Lint { input, deny, sarif, harden } => lint(&load(&input, profile)?, f, deny, sarif, harden),
         Cmd::Explain { input, user } => explain(&load(&input, profile)?, f, user.as_deref()),
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {
+            Ok(p) if f == Format::Json => {
+                print_json(&p);
+                ExitCode::SUCCESS
+            }
             Ok(p) => {
                 println!("{p}");
                 ExitCode::SUCCESS
@@ -588,11 +610,16 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         },
         Cmd::Hash => {
             let mut pw = Vec::new();
-            std::io::stdin().read_to_end(&mut pw).map_err(|e| Fail::Io(e.to_string()))?;
+            std::io::stdin().read_to_end(&mut pw).map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?;
             // A trailing newline from `echo` or a terminal is not part of the password.
             let pw = pw.strip_suffix(b"\n").unwrap_or(&pw);
             let pw = pw.strip_suffix(b"\r").unwrap_or(pw);
-            println!("{}", aclplay::password::sha256_hex(pw));
+            let hex = aclplay::password::sha256_hex(pw);
+            if f == Format::Json {
+                print_json(&hex);
+            } else {
+                println!("{hex}");
+            }
             ExitCode::SUCCESS
         }
         Cmd::Batch => batch(profile)?,

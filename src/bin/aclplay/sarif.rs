@@ -117,7 +117,13 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
         .information_uri("https://example.invalid/aclplay")
         .rules(rules)
         .build();
-    let run = sarif::Run::builder().tool(sarif::Tool::builder().driver(driver).build()).results(results).build();
+    // Our columns count characters (code points); SARIF's default unit is UTF-16 code
+    // units, which differ after any character outside the BMP (an emoji in a password).
+    let run = sarif::Run::builder()
+        .tool(sarif::Tool::builder().driver(driver).build())
+        .results(results)
+        .column_kind(serde_json::json!("unicodeCodePoints"))
+        .build();
     let log = sarif::Sarif::builder()
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .version(serde_json::json!("2.1.0"))

@@ -280,6 +280,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
 }
 
 /// The keys the server finds in `argv` for command `c` (`getKeysFromCommandWithSpecs`).
+/// `argv` must satisfy the command's arity (see [`find_keys`]).
 pub fn keys_of(c: &CommandDef, argv: &[&[u8]]) -> Vec<KeyRef> {
     let has_spec = c.key_specs.iter().any(|k| k.flags & keyflag::NOT_KEY == 0);
     let variable = c.key_specs.iter().any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
@@ -308,7 +309,14 @@ pub fn has_channels(c: &CommandDef) -> bool {
 }
 
 /// What `aclplay keys` reports: the command found and its keys.
+/// `None` when the command is unknown or has the wrong number of arguments: the server
+/// checks arity before it looks for keys, and the extractors rely on it.
 pub fn find_keys(profile: &Profile, argv: &[&[u8]]) -> Option<(crate::table::CmdId, Vec<KeyRef>)> {
     let id = profile.lookup_argv(argv)?;
-    Some((id, keys_of(profile.command(id), argv)))
+    let c = profile.command(id);
+    let argc = argv.len() as i32;
+    if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
+        return None;
+    }
+    Some((id, if has_keys(c) { keys_of(c, argv) } else { Vec::new() }))
 }

@@ -499,19 +499,47 @@ pub(crate) fn change_perm(sel: &mut Selector, profile: &Profile, id: CmdId, on: 
     }
 }
 
-/// `ACLSetSelectorCommandBitsForCategory`.
+/// `ACLSetSelectorCommandBitsForCategory`: [`change_perm`] for every top-level command
+/// and every subcommand in the category. Every call sets the same value, so the result is
+/// a precomputed set of bits, and of commands whose first-args go (see
+/// [`category_closure`]).
 pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize, on: bool) {
+    let m = profile.category_closure(cat);
+    for (w, bits) in sel.commands.0.iter_mut().zip(&m.bits.0) {
+        if on {
+            *w |= bits;
+        } else {
+            *w &= !bits;
+        }
+    }
+    if !sel.first_args.is_empty() {
+        sel.first_args.retain(|(c, _)| !m.first_args.get(*c));
+    }
+}
+
+/// The walk `ACLSetSelectorCommandBitsForCategory` does, recorded: the bits its
+/// [`change_perm`] calls touch and the commands they are called for.
+pub(crate) fn category_closure(profile: &Profile, cat: usize) -> crate::profile::CategoryClosure {
+    let mut m = crate::profile::CategoryClosure::default();
+    let mut perm = |id: CmdId| {
+        m.bits.set(id, true);
+        m.first_args.set(id, true);
+        for sub in profile.command(id).subcommands() {
+            m.bits.set(sub, true);
+        }
+    };
     for top in profile.table.top_level() {
         let c = profile.command(top);
         if c.in_category(cat) {
-            change_perm(sel, profile, top, on);
+            perm(top);
         }
         for sub in c.subcommands() {
             if profile.command(sub).in_category(cat) {
-                change_perm(sel, profile, sub, on);
+                perm(sub);
             }
         }
     }
+    m
 }
 
 /// Applies one rule to a selector (`ACLSetSelector`). Returns what it did.
@@ -697,6 +725,56 @@ mod tests {
         let u = apply(&["(~a \"b)"]).unwrap();
         assert_eq!(u.selectors.len(), 2);
         assert!(u.selectors[1].keys.is_empty());
+    }
+
+    #[test]
+    fn category_change_equals_the_servers_walk() {
+        // The walk of ACLSetSelectorCommandBitsForCategory, one change_perm at a time.
+        fn walk(sel: &mut Selector, profile: &Profile, cat: usize, on: bool) {
+            for top in profile.table.top_level() {
+                let c = profile.command(top);
+                if c.in_category(cat) {
+                    change_perm(sel, profile, top, on);
+                }
+                for sub in c.subcommands() {
+                    if profile.command(sub).in_category(cat) {
+                        change_perm(sel, profile, sub, on);
+                    }
+                }
+            }
+        }
+        for profile in crate::profile::PROFILES {
+            let ctx = Ctx { profile, pubsub_all: false };
+            let n = profile.table.commands.len() as u64;
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            for round in 0..200 {
+                let mut sel = Selector::new(false);
+                for w in sel.commands.0.iter_mut() {
+                    *w = next();
+                }
+                for _ in 0..4 {
+                    let cmd = profile.table.commands[(next() % n) as usize].name;
+                    if !cmd.contains('|') {
+                        let _ = apply_selector_rule(&mut sel, format!("+{cmd}|a{round}").as_bytes(), None, &ctx);
+                    }
+                }
+                for cat in 0..profile.table.categories.len() {
+                    let on = next() % 2 == 0;
+                    let mut a = sel.clone();
+                    let mut b = sel.clone();
+                    change_category(&mut a, profile, cat, on);
+                    walk(&mut b, profile, cat, on);
+                    assert_eq!(a, b, "{} @{} {on}", profile.id, profile.table.categories[cat]);
+                    sel = a;
+                }
+            }
+        }
     }
 
     #[test]

@@ -136,10 +136,77 @@ pub struct Analysis {
     pub users: Vec<UserReport>,
     pub outcome: Outcome,
     pub diagnostics: Vec<Diagnostic>,
+    /// Where each name first appears in `users`, for [`Analysis::user`].
+    user_index: UserIndex,
+}
+
+/// Positions in [`Analysis::users`] by name (the first user of a name): open addressing
+/// over the names in `users` themselves, so a lookup compares one name.
+#[derive(Debug, Clone, Default)]
+struct UserIndex {
+    /// `(position + 1, high hash bits)`, `(0, _)` when empty; a power of two long, at
+    /// most half full.
+    slots: Vec<(u32, u32)>,
+    /// `users.len()` when the index was built.
+    len: usize,
+}
+
+fn name_hash(name: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = crate::table::FxHasher::default();
+    h.write(name);
+    h.write_usize(name.len());
+    h.finish()
+}
+
+impl UserIndex {
+    fn new(users: &[UserReport]) -> UserIndex {
+        let size = (users.len() * 2).next_power_of_two().max(2);
+        let mut ix = UserIndex { slots: vec![(0, 0); size], len: users.len() };
+        for (i, r) in users.iter().enumerate() {
+            let name = &r.user.name;
+            if ix.find(users, name).is_none() {
+                let h = name_hash(name);
+                let mut at = h as usize & (size - 1);
+                while ix.slots[at].0 != 0 {
+                    at = (at + 1) & (size - 1);
+                }
+                ix.slots[at] = (i as u32 + 1, (h >> 32) as u32);
+            }
+        }
+        ix
+    }
+
+    /// The position of the first user called `name`.
+    fn find(&self, users: &[UserReport], name: &[u8]) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let h = name_hash(name);
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let (pos, high) = self.slots[at];
+            if pos == 0 {
+                return None;
+            }
+            let i = pos as usize - 1;
+            if high == (h >> 32) as u32 && users[i].user.name == name {
+                return Some(i);
+            }
+            at = (at + 1) & mask;
+        }
+    }
 }
 
 impl Analysis {
+    /// The first user of that name (the one the server has).
     pub fn user(&self, name: &[u8]) -> Option<&User> {
+        // The index is used while `users` has the length `analyze` left it; a caller that
+        // added or removed users gets the plain scan.
+        if self.user_index.len == self.users.len() {
+            return self.user_index.find(&self.users, name).map(|i| &self.users[i].user);
+        }
         self.users.iter().map(|r| &r.user).find(|u| u.name == name)
     }
 
@@ -174,6 +241,7 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         outcome: Outcome::Commands { replies: Vec::new() },
         diagnostics: Vec::new(),
         document,
+        user_index: UserIndex::default(),
     };
     match a.document.kind {
         Kind::AclFile => {
@@ -216,6 +284,7 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         a.diagnostics.push(Diagnostic::new(Problem::ListCrash { token }, blame.or(a.users[i].span), None));
     }
     a.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
+    a.user_index = UserIndex::new(&a.users);
     a
 }
 
@@ -244,7 +313,7 @@ fn load_diagnostics(load: &AclLoad, file: &str, a: &mut Analysis) {
 fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opts: &Options) {
     let mut server = Server::new(opts.profile);
     server.ctx.pubsub_all = opts.pubsub_all;
-    let load = load_acl_lines(lines, &server.ctx);
+    let mut load = load_acl_lines(lines, &server.ctx);
     let file = opts.acl_filename;
     load_diagnostics(&load, file, a);
     // Name comment lines for what they are, and point unmatched-paren errors at their token.
@@ -257,7 +326,10 @@ fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opt
                 .any(|l| l.span.start <= s.start && s.start <= l.span.end && l.shape == Shape::Comment);
         }
     }
-    for (u, span) in load.users.iter().zip(&load.lines) {
+    let crash = load.crash().is_some();
+    let reply = load.reply(file);
+    let startup = Startup::of_acl_file(&load, file, opts.profile.behavior.product);
+    for (u, span) in std::mem::take(&mut load.users).into_iter().zip(&load.lines) {
         let line_problems: Vec<&crate::server::LoadProblem> = load
             .problems
             .iter()
@@ -268,14 +340,11 @@ fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opt
         } else {
             Status::Rejected(line_problems.iter().map(|p| p.piece(file)).collect::<String>().trim_end().to_string())
         };
-        a.users.push(UserReport { user: u.clone(), span: Some(*span), status });
+        a.users.push(UserReport { user: u, span: Some(*span), status });
     }
-    let crash = load.crash().is_some();
-    let reply = load.reply(file);
-    let startup = Startup::of_acl_file(&load, file, opts.profile.behavior.product);
-    if load.ok() {
-        server.install(&load);
-    }
+    // A successful load installs the file's users plus a fresh `default` when the file
+    // has none (`Server::install`); a failed one keeps the fresh server's. Either way
+    // the built-in `default` is `server`'s.
     builtin_default(a, &server);
     a.outcome = Outcome::AclLoad { reply, crash, startup };
 }
@@ -538,4 +607,49 @@ fn getuser_value(u: &User, profile: &Profile) -> Value {
         b("selectors"),
         Value::Array(g.selectors.iter().map(sel).collect()),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::PROFILES;
+
+    fn scan<'a>(a: &'a Analysis, name: &[u8]) -> Option<&'a User> {
+        a.users.iter().map(|r| &r.user).find(|u| u.name == name)
+    }
+
+    #[test]
+    fn user_lookup_equals_the_first_match() {
+        let mut file = String::new();
+        for i in 0..300 {
+            file.push_str(&format!("user u{i} on nopass ~k{i}:* +get\n"));
+        }
+        file.push_str("user u7 on +set\nuser default off\nuser café on\n");
+        let texts = [
+            file.as_str(),
+            "user a on\nuser b off\n",
+            "",
+            "ACL SETUSER x on\nACL SETUSER y off\nACL SETUSER x +get\n",
+            "user a on\nuser a off\nrequirepass pw\n",
+        ];
+        for profile in PROFILES {
+            for text in texts {
+                let mut a = analyze(text, &Options::new(profile));
+                let mut names: Vec<Vec<u8>> = a.users.iter().map(|r| r.user.name.clone()).collect();
+                names.extend([b"nosuch".to_vec(), b"u".to_vec(), b"".to_vec(), "caf".as_bytes().to_vec()]);
+                for n in &names {
+                    assert_eq!(a.user(n).map(|u| u as *const User), scan(&a, n).map(|u| u as *const User));
+                }
+                // Changing the list falls back to the scan.
+                let extra = UserReport {
+                    user: User::new(b"late", &crate::acl::Ctx { profile, pubsub_all: false }),
+                    span: None,
+                    status: Status::Builtin,
+                };
+                a.users.push(extra);
+                assert!(a.user(b"late").is_some());
+                assert_eq!(a.user(b"nosuch").is_some(), scan(&a, b"nosuch").is_some());
+            }
+        }
+    }
 }

@@ -101,27 +101,35 @@ fn channel_allowed(s: &Selector, channel: &[u8], pattern: bool) -> Option<usize>
     })
 }
 
-/// One selector's check (`ACLSelectorCheckCmd`); `keys` is computed once per command line.
+/// What the selectors' checks of one command line share, each computed when first needed.
+#[derive(Default)]
+struct LineFacts {
+    has_keys: Option<bool>,
+    keys: Option<Vec<crate::keys::KeyRef>>,
+    has_channels: Option<bool>,
+}
+
+/// One selector's check (`ACLSelectorCheckCmd`).
 fn check_selector(
     s: &Selector,
     profile: &Profile,
     id: CmdId,
     argv: &[&[u8]],
-    keys: &mut Option<Vec<crate::keys::KeyRef>>,
+    line: &mut LineFacts,
 ) -> Result<(), (Denial, usize)> {
     let c = profile.command(id);
     if !command_allowed(s, profile, id, argv) {
         return Err((Denial::Command, 0));
     }
-    if !s.all_keys && has_keys(c) {
-        let keys = keys.get_or_insert_with(|| keys_of(c, argv));
+    if !s.all_keys && *line.has_keys.get_or_insert_with(|| has_keys(c)) {
+        let keys = line.keys.get_or_insert_with(|| keys_of(c, argv));
         for k in keys.iter() {
             if key_allowed(s, argv[k.pos], k.needs_read(), k.needs_write()).is_none() {
                 return Err((Denial::Key, k.pos));
             }
         }
     }
-    if !s.all_channels && has_channels(c) {
+    if !s.all_channels && *line.has_channels.get_or_insert_with(|| has_channels(c)) {
         for (pos, pattern) in channels_of(c, argv.len()) {
             if channel_allowed(s, argv[pos], pattern).is_none() {
                 return Err((Denial::Channel, pos));
@@ -144,10 +152,10 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
         Ok(r) => r.id,
         Err(e) => return e,
     };
-    let mut keys = None;
+    let mut line = LineFacts::default();
     let mut worst: Option<(Denial, usize)> = None;
     for s in &user.selectors {
-        match check_selector(s, profile, id, argv, &mut keys) {
+        match check_selector(s, profile, id, argv, &mut line) {
             Ok(()) => {
                 return Reply { kind: ReplyKind::Ok, text: "OK".into(), denial: None };
             }
@@ -163,20 +171,27 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
 }
 
 fn denial_text(profile: &Profile, user: &User, id: CmdId, kind: Denial, arg: &[u8]) -> String {
-    let name = profile.command(id).name;
-    let who = match profile.behavior.denial {
-        DenialStyle::ThisUser => "This user".to_string(),
-        DenialStyle::UserName => format!("User {}", lossy(&user.name)),
-    };
+    let mut s = String::with_capacity(64 + user.name.len() + arg.len());
     let arg = match profile.behavior.denial {
-        DenialStyle::ThisUser => lossy(c_str(arg)),
-        DenialStyle::UserName => lossy(arg),
+        DenialStyle::ThisUser => {
+            s.push_str("This user");
+            c_str(arg)
+        }
+        DenialStyle::UserName => {
+            s.push_str("User ");
+            s.push_str(&String::from_utf8_lossy(&user.name));
+            arg
+        }
     };
-    match kind {
-        Denial::Command => format!("{who} has no permissions to run the '{name}' command"),
-        Denial::Key => format!("{who} has no permissions to access the '{arg}' key"),
-        Denial::Channel => format!("{who} has no permissions to access the '{arg}' channel"),
-    }
+    let (what, name, tail) = match kind {
+        Denial::Command => (" has no permissions to run the '", profile.command(id).name.into(), "' command"),
+        Denial::Key => (" has no permissions to access the '", String::from_utf8_lossy(arg), "' key"),
+        Denial::Channel => (" has no permissions to access the '", String::from_utf8_lossy(arg), "' channel"),
+    };
+    s.push_str(what);
+    s.push_str(&name);
+    s.push_str(tail);
+    s
 }
 
 // ---------------------------------------------------------------------------------------

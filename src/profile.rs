@@ -58,6 +58,16 @@ pub struct Profile {
     pub behavior: Behavior,
     index: OnceLock<Index>,
     masks: OnceLock<Vec<crate::acl::Bitmap>>,
+    closures: OnceLock<Vec<CategoryClosure>>,
+}
+
+/// What `±@category` changes in a selector, precomputed per category.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct CategoryClosure {
+    /// The command bits it sets or clears: members and the subcommands of members.
+    pub(crate) bits: crate::acl::Bitmap,
+    /// The commands whose allowed first-args it drops (each member it applies to).
+    pub(crate) first_args: crate::acl::Bitmap,
 }
 
 impl std::fmt::Debug for Profile {
@@ -90,6 +100,7 @@ pub static REDIS_7_0: Profile = Profile {
     },
     index: OnceLock::new(),
     masks: OnceLock::new(),
+    closures: OnceLock::new(),
 };
 
 pub static VALKEY_8_1: Profile = Profile {
@@ -110,6 +121,7 @@ pub static VALKEY_8_1: Profile = Profile {
     },
     index: OnceLock::new(),
     masks: OnceLock::new(),
+    closures: OnceLock::new(),
 };
 
 /// Every profile, the default first.
@@ -144,7 +156,7 @@ impl Profile {
         let id = self.lookup(argv.first()?).filter(|&id| self.table.command(id).parent().is_none())?;
         let c = self.table.command(id);
         match argv.get(1) {
-            Some(sub) if c.container => self.lookup(&[c.name.as_bytes(), b"|", sub].concat()),
+            Some(sub) if c.container => self.index().get_joined(&[c.name.as_bytes(), b"|", sub]),
             _ => Some(id),
         }
     }
@@ -164,6 +176,14 @@ impl Profile {
                 })
                 .collect()
         })[cat]
+    }
+
+    /// What `±@cat` changes (`ACLSetSelectorCommandBitsForCategory`), computed once.
+    pub(crate) fn category_closure(&self, cat: usize) -> &CategoryClosure {
+        &self
+            .closures
+            .get_or_init(|| (0..self.table.categories.len()).map(|c| crate::acl::category_closure(self, c)).collect())
+            [cat]
     }
 
     pub fn command(&self, id: CmdId) -> &'static table::CommandDef {

@@ -35,7 +35,14 @@ fn lossy(b: &[u8]) -> String {
 /// `addReplyErrorFormat` turns CR and LF inside the message into spaces.
 pub(crate) fn error_reply(msg: String) -> String {
     let trimmed = msg.trim_end_matches(['\r', '\n']);
-    format!("ERR {}", trimmed.replace(['\r', '\n'], " "))
+    let mut out = String::with_capacity(4 + trimmed.len());
+    out.push_str("ERR ");
+    if trimmed.contains(['\r', '\n']) {
+        out.push_str(&trimmed.replace(['\r', '\n'], " "));
+    } else {
+        out.push_str(trimmed);
+    }
+    out
 }
 
 fn has_space_or_nul(b: &[u8]) -> bool {
@@ -51,6 +58,11 @@ pub struct Unmatched {
     pub merged_before: usize,
 }
 
+/// An argument that starts a selector spread over several arguments: `(` without `)`.
+fn opens_selector(a: &Token) -> bool {
+    a.bytes.first() == Some(&b'(') && a.bytes.last() != Some(&b')')
+}
+
 /// `ACLMergeSelectorArguments`: joins `(`…`)` spread over several arguments into one.
 pub fn merge_selectors(args: &[Token], profile: &Profile) -> Result<Vec<Token>, Unmatched> {
     let restart = profile.behavior.nested_paren_restarts_selector;
@@ -58,7 +70,7 @@ pub fn merge_selectors(args: &[Token], profile: &Profile) -> Result<Vec<Token>, 
     let mut open: Option<(usize, Token)> = None;
     for (j, a) in args.iter().enumerate() {
         let b = &a.bytes;
-        let opens = b.first() == Some(&b'(') && b.last() != Some(&b')');
+        let opens = opens_selector(a);
         if opens && (open.is_none() || restart) {
             open = Some((j, a.clone()));
             continue;
@@ -235,10 +247,10 @@ pub fn file_lines(text: &[u8], base: usize) -> impl Iterator<Item = FileLine<'_>
 /// Parses and applies an ACL file's lines the way `ACLLoadFromFile` does.
 pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &Ctx) -> AclLoad {
     let mut load = AclLoad { problems: Vec::new(), users: Vec::new(), lines: Vec::new() };
-    let mut seen: std::collections::HashMap<Vec<u8>, usize> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<Vec<u8>, usize, crate::table::FxBuild> = Default::default();
     for fl in lines {
         let n = fl.number;
-        let Some(args) = crate::split::split_acl_line(fl.bytes, fl.base) else {
+        let Some(mut args) = crate::split::split_acl_line(fl.bytes, fl.base) else {
             continue;
         };
         let smap = |s: Span| match fl.whole {
@@ -255,6 +267,7 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
             load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::NotUserLine, span: Some(line_span) });
             continue;
         }
+        let rest = args.split_off(2);
         let name = &args[1];
         if has_space_or_nul(&name.bytes) {
             load.problems.push(LoadProblem {
@@ -273,19 +286,28 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
             continue;
         }
         seen.insert(name.bytes.clone(), n);
-        let rules: Vec<Token> = args[2..].iter().map(|a| Token { bytes: a.bytes.clone(), map: smap(a.span) }).collect();
-        let merged = match merge_selectors(&rules, ctx.profile) {
-            Ok(m) => m,
-            Err(u) => {
-                load.problems.push(LoadProblem {
-                    line: n,
-                    kind: LoadProblemKind::Unmatched { token: rules[u.open].bytes.clone(), crash: u.merged_before > 0 },
-                    span: rules[u.open].span().map(|s| Span::new(s.start, line_span.end)),
-                });
-                continue;
+        let rules: Vec<Token> = rest.into_iter().map(|a| Token { bytes: a.bytes, map: smap(a.span) }).collect();
+        // Without a token that opens a selector, merging changes nothing.
+        let merged = if rules.iter().any(opens_selector) {
+            match merge_selectors(&rules, ctx.profile) {
+                Ok(m) => m,
+                Err(u) => {
+                    load.problems.push(LoadProblem {
+                        line: n,
+                        kind: LoadProblemKind::Unmatched {
+                            token: rules[u.open].bytes.clone(),
+                            crash: u.merged_before > 0,
+                        },
+                        span: rules[u.open].span().map(|s| Span::new(s.start, line_span.end)),
+                    });
+                    continue;
+                }
             }
+        } else {
+            rules
         };
         let mut user = User::new(&name.bytes, ctx);
+        user.trail.reserve(merged.len());
         let mut reported_other = false;
         for tok in merged {
             // Each merged rule is trimmed of tabs, CR and LF (not spaces).
@@ -294,10 +316,14 @@ pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &C
             let end = tok.bytes.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
             let bytes = &tok.bytes[start..end];
             let span = tok.map.range(start, end);
-            let mut map = SourceMap::none();
-            map.append(0, &tok.map);
-            let map = if start == 0 { map } else { span.map_or_else(SourceMap::none, smap) };
-            if let Err(reason) = apply_user_rule(&mut user, bytes, &map, ctx) {
+            let trimmed;
+            let map = if start == 0 {
+                &tok.map
+            } else {
+                trimmed = span.map_or_else(SourceMap::none, smap);
+                &trimmed
+            };
+            if let Err(reason) = apply_user_rule(&mut user, bytes, map, ctx) {
                 if reason == Reason::UnknownCommand {
                     load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::Unknown(bytes.to_vec()), span });
                 } else if !reported_other {

@@ -133,7 +133,7 @@ pub fn split_acl_line(line: &[u8], base: usize) -> Option<Vec<Arg>> {
     let trim = |b: &u8| matches!(b, b' ' | b'\t' | b'\r' | b'\n');
     let start = line.iter().position(|b| !trim(b))?;
     let end = line.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
-    let mut args = Vec::new();
+    let mut args = Vec::with_capacity(line[start..end].iter().filter(|&&b| b == b' ').count() + 1);
     let mut from = start;
     for (i, &b) in line[start..end].iter().enumerate() {
         if b == b' ' {

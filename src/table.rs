@@ -1,8 +1,6 @@
 //! Command tables: one per server version, recorded from a live server by
 //! `aclplay-record tables` (see `data/`) and compiled into static data by `build.rs`.
 
-use std::collections::HashMap;
-
 /// Index of a command or subcommand in its table (also its bit in a command bitmap).
 pub type CmdId = u16;
 
@@ -125,23 +123,154 @@ impl CommandDef {
     }
 }
 
-/// Case-insensitive name lookups over a table, built once per table.
+/// FxHash (rustc's): a fast hasher for short keys that come from the user's own input
+/// (command names, usernames), where SipHash's flooding resistance buys nothing.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct FxHasher(u64);
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(b));
+        }
+    }
+    #[inline]
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// Case-insensitive name lookups over a table, built once per table: open addressing on
+/// the name lowercased a word (8 bytes) at a time, so a lookup neither allocates nor
+/// walks bytes more than once.
 pub(crate) struct Index {
-    by_name: HashMap<Box<[u8]>, CmdId>,
+    /// `NONE` for an empty slot; a power of two long, at most half full.
+    slots: Box<[CmdId]>,
+    /// Each name lowercase and zero-padded to whole words: `words[WORDS * id..][..WORDS]`.
+    words: Vec<u64>,
+    lens: Vec<usize>,
+    /// The longest full name: longer ones cannot match.
+    max_len: usize,
+}
+
+/// Words per name: names are at most `8 * WORDS` bytes (checked when building).
+const WORDS: usize = 8;
+
+/// ASCII-lowercases the 8 bytes of `x` (other bytes unchanged), as `make_ascii_lowercase`.
+#[inline]
+fn lower_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let heptets = x & (0x7f * ONES);
+    let ge_a = heptets + (0x80 - u64::from(b'A')) * ONES;
+    let gt_z = heptets + (0x7f - u64::from(b'Z')) * ONES;
+    let upper = ge_a & !gt_z & !x & (0x80 * ONES);
+    x | (upper >> 2)
+}
+
+/// The lowercased words of the concatenation of `parts` (`len` bytes, at most
+/// `8 * WORDS`), and their hash.
+#[inline]
+fn folded(parts: &[&[u8]], len: usize) -> ([u64; WORDS], u64) {
+    let mut words = [0u64; WORDS];
+    if let [one] = parts {
+        // The common case: one name, read a word at a time.
+        let mut chunks = one.chunks_exact(8);
+        for (w, c) in words.iter_mut().zip(&mut chunks) {
+            *w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut b = [0u8; 8];
+            b[..rest.len()].copy_from_slice(rest);
+            words[one.len() / 8] = u64::from_le_bytes(b);
+        }
+    } else {
+        let mut at = 0;
+        for p in parts {
+            for &b in *p {
+                words[at / 8] |= u64::from(b) << (8 * (at % 8));
+                at += 1;
+            }
+        }
+    }
+    let mut h = FxHasher::default();
+    h.add(len as u64);
+    for w in words.iter_mut().take(len.div_ceil(8)) {
+        *w = lower_word(*w);
+        h.add(*w);
+    }
+    (words, h.0 ^ (h.0 >> 32))
 }
 
 impl Index {
     pub(crate) fn new(table: &Table) -> Index {
-        let by_name = table.commands.iter().enumerate().map(|(i, c)| (c.name.as_bytes().into(), i as CmdId)).collect();
-        Index { by_name }
+        let max_len = table.commands.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        assert!(max_len <= 8 * WORDS, "a command name longer than {} bytes", 8 * WORDS);
+        let size = (table.commands.len() * 2).next_power_of_two().max(2);
+        let mut slots = vec![NONE; size].into_boxed_slice();
+        let mut words = Vec::with_capacity(WORDS * table.commands.len());
+        let mut lens = Vec::with_capacity(table.commands.len());
+        for (i, c) in table.commands.iter().enumerate() {
+            let n = c.name.as_bytes();
+            debug_assert!(!n.iter().any(u8::is_ascii_uppercase));
+            let (w, h) = folded(&[n], n.len());
+            words.extend_from_slice(&w);
+            lens.push(n.len());
+            let mut at = h as usize & (size - 1);
+            while slots[at] != NONE {
+                at = (at + 1) & (size - 1);
+            }
+            slots[at] = i as CmdId;
+        }
+        Index { slots, words, lens, max_len }
     }
 
     /// Exact lookup of a lowercase-insensitive full name (`get`, `config|get`).
     pub(crate) fn get(&self, name: &[u8]) -> Option<CmdId> {
-        if name.iter().any(u8::is_ascii_uppercase) {
-            self.by_name.get(name.to_ascii_lowercase().as_slice()).copied()
-        } else {
-            self.by_name.get(name).copied()
+        self.get_joined(&[name])
+    }
+
+    /// [`Index::get`] of the concatenation of `parts` (`config`, `|`, `GET`).
+    pub(crate) fn get_joined(&self, parts: &[&[u8]]) -> Option<CmdId> {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        if len > self.max_len {
+            return None;
+        }
+        let (words, h) = folded(parts, len);
+        let n = len.div_ceil(8);
+        let mask = self.slots.len() - 1;
+        let mut at = h as usize & mask;
+        loop {
+            let id = self.slots[at];
+            if id == NONE {
+                return None;
+            }
+            let i = id as usize;
+            if self.lens[i] == len && (0..n).all(|k| self.words[WORDS * i + k] == words[k]) {
+                return Some(id);
+            }
+            at = (at + 1) & mask;
         }
     }
 }
@@ -156,5 +285,62 @@ impl Table {
     /// Top-level commands (containers and plain commands).
     pub fn top_level(&self) -> impl Iterator<Item = CmdId> + '_ {
         (0..self.commands.len() as CmdId).filter(|&i| self.commands[i as usize].parent == NONE)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lookup it replaces: lowercase, then exact compare.
+    fn naive(table: &Table, name: &[u8]) -> Option<CmdId> {
+        let lower = name.to_ascii_lowercase();
+        table.commands.iter().position(|c| c.name.as_bytes() == lower.as_slice()).map(|i| i as CmdId)
+    }
+
+    #[test]
+    fn word_lowercasing_is_ascii_lowercasing() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                let mut bytes = [b'Q', 0x80, b'z', b'@', b'[', 0xc1, b'A', b'Z'];
+                bytes[lane] = b;
+                let mut want = bytes;
+                want.make_ascii_lowercase();
+                assert_eq!(lower_word(u64::from_le_bytes(bytes)).to_le_bytes(), want, "{b:#x} in lane {lane}");
+            }
+        }
+    }
+
+    #[test]
+    fn index_lookups_equal_lowercase_and_compare() {
+        for table in [&REDIS_7_0, &VALKEY_8_1] {
+            let ix = Index::new(table);
+            let mut probes: Vec<Vec<u8>> = vec![
+                b"".to_vec(),
+                b"|".to_vec(),
+                b"nosuch".to_vec(),
+                b"get\0".to_vec(),
+                b"g\xc3\xa9t".to_vec(),
+                "GET\u{130}".as_bytes().to_vec(),
+                vec![b'x'; 300],
+            ];
+            for c in table.commands {
+                let n = c.name.as_bytes();
+                probes.push(n.to_vec());
+                probes.push(n.to_ascii_uppercase());
+                probes.push(
+                    n.iter().enumerate().map(|(i, b)| if i % 2 == 0 { b.to_ascii_uppercase() } else { *b }).collect(),
+                );
+                probes.push([n, b"x"].concat());
+                probes.push(n[..n.len() - 1].to_vec());
+            }
+            for p in &probes {
+                assert_eq!(ix.get(p), naive(table, p), "{}", String::from_utf8_lossy(p));
+                if let Some(bar) = p.iter().position(|&b| b == b'|') {
+                    let joined = ix.get_joined(&[&p[..bar], b"|", &p[bar + 1..]]);
+                    assert_eq!(joined, naive(table, p), "{}", String::from_utf8_lossy(p));
+                }
+            }
+        }
     }
 }

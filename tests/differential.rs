@@ -83,9 +83,12 @@ fn confs(id: ServerId) {
     assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
 
+/// Keys found in a command line, each with its sorted flag names.
+type Keys = Vec<(Vec<u8>, Vec<String>)>;
+
 /// The engine's keys for a command line, as `COMMAND GETKEYSANDFLAGS` would answer:
 /// `Ok(keys with sorted flag names)` or `Err(reason)`.
-fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Vec<(Vec<u8>, Vec<String>)>, &'static str> {
+fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Keys, &'static str> {
     let id = profile.lookup_argv(argv).ok_or("Invalid command specified")?;
     let c = profile.command(id);
     if !aclplay::keys::has_keys(c) {
@@ -109,7 +112,7 @@ fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Vec<(Vec<u8>, Vec<St
         .collect())
 }
 
-fn server_keys(r: &Reply) -> Result<Vec<(Vec<u8>, Vec<String>)>, String> {
+fn server_keys(r: &Reply) -> Result<Keys, String> {
     match r {
         Reply::Error(e) => Err(String::from_utf8_lossy(e).trim_start_matches("ERR ").to_string()),
         Reply::Array(Some(items)) => Ok(items

@@ -46,11 +46,7 @@ impl fmt::Display for Difference {
 
 fn field(v: &Value, k: &str) -> Value {
     let x = v.get(k).cloned().unwrap_or(Value::Null);
-    if matches!(k, "aclload_crash" | "list_crash") && x.is_null() {
-        Value::Bool(false)
-    } else {
-        x
-    }
+    if matches!(k, "aclload_crash" | "list_crash") && x.is_null() { Value::Bool(false) } else { x }
 }
 
 /// An ACL LIST line as one sorted token multiset per selector (the
@@ -100,22 +96,14 @@ pub fn compare_values(id: ServerId, expected: &Value, actual: &Value) -> Vec<Dif
             e == a
         };
         if !same {
-            out.push(Difference {
-                field: k.to_string(),
-                expected: e,
-                actual: a,
-            });
+            out.push(Difference { field: k.to_string(), expected: e, actual: a });
         }
     }
     out
 }
 
 /// [`compare_values`] for two records.
-pub fn compare_records(
-    id: ServerId,
-    expected: &CaseRecord,
-    actual: &CaseRecord,
-) -> Vec<Difference> {
+pub fn compare_records(id: ServerId, expected: &CaseRecord, actual: &CaseRecord) -> Vec<Difference> {
     compare_values(id, &to_value(expected), &to_value(actual))
 }
 

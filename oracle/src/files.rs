@@ -99,24 +99,16 @@ pub struct FileRecord {
 }
 
 fn user_list(id: ServerId, r: &Reply) -> Result<Vec<String>, String> {
-    let a = r
-        .as_array()
-        .ok_or_else(|| format!("ACL LIST: unexpected {r}"))?;
-    let mut v: Vec<String> = a
-        .iter()
-        .map(reply_text)
-        .filter(|l| !is_admin_line(l))
-        .map(|l| normalize_acl_list(id, &l))
-        .collect();
+    let a = r.as_array().ok_or_else(|| format!("ACL LIST: unexpected {r}"))?;
+    let mut v: Vec<String> =
+        a.iter().map(reply_text).filter(|l| !is_admin_line(l)).map(|l| normalize_acl_list(id, &l)).collect();
     v.sort();
     Ok(v)
 }
 
 fn admin_conn(server: &Server) -> Result<Conn, String> {
     let mut c = server.connect()?;
-    let r = c
-        .auth(ADMIN_USER, ADMIN_PASS)
-        .map_err(|e| format!("AUTH as {ADMIN_USER}: {e}"))?;
+    let r = c.auth(ADMIN_USER, ADMIN_PASS).map_err(|e| format!("AUTH as {ADMIN_USER}: {e}"))?;
     if !r.is_ok() {
         return Err(format!("AUTH as {ADMIN_USER} refused: {r}"));
     }
@@ -131,10 +123,7 @@ pub struct FileRecorder {
 
 impl FileRecorder {
     pub fn new(id: ServerId) -> Result<FileRecorder, String> {
-        let opts = ServerOptions {
-            acl_file: Some(with_admin("")),
-            ..Default::default()
-        };
+        let opts = ServerOptions { acl_file: Some(with_admin("")), ..Default::default() };
         let server = Server::start(id, opts)?;
         let conn = admin_conn(&server)?;
         Ok(FileRecorder { server, conn })
@@ -151,9 +140,7 @@ impl FileRecorder {
             Ok(r) => user_list(self.server.id(), &r).map(Some),
             Err(e) => {
                 if self.server.wait_exit(Duration::from_secs(15)).is_none() {
-                    return Err(format!(
-                        "ACL LIST: lost the connection without a crash: {e}"
-                    ));
+                    return Err(format!("ACL LIST: lost the connection without a crash: {e}"));
                 }
                 self.server.restart_with_acl_file(&with_admin(""))?;
                 self.conn = admin_conn(&self.server)?;
@@ -177,9 +164,7 @@ impl FileRecorder {
             }
             Err(e) => {
                 if self.server.wait_exit(Duration::from_secs(15)).is_none() {
-                    return Err(format!(
-                        "ACL LOAD: lost the connection without a crash: {e}"
-                    ));
+                    return Err(format!("ACL LOAD: lost the connection without a crash: {e}"));
                 }
                 self.server.restart()?;
                 self.conn = admin_conn(&self.server)?;
@@ -226,10 +211,7 @@ impl FileRecorder {
             None => rec.aclload_crash = true,
         }
         if input.startup {
-            match self
-                .server
-                .restart_with_acl_file(&with_admin(&input.file))?
-            {
+            match self.server.restart_with_acl_file(&with_admin(&input.file))? {
                 RestartOutcome::Ok => {
                     self.conn = admin_conn(&self.server)?;
                     rec.startup = Some("ok".into());
@@ -303,11 +285,7 @@ pub struct ConfRecord {
 }
 
 fn conf_uses_aclfile(conf: &str) -> bool {
-    conf.lines().any(|l| {
-        l.split_whitespace()
-            .next()
-            .is_some_and(|w| w.eq_ignore_ascii_case("aclfile"))
-    })
+    conf.lines().any(|l| l.split_whitespace().next().is_some_and(|w| w.eq_ignore_ascii_case("aclfile")))
 }
 
 /// Starts a server with the scenario's config and records the outcome.
@@ -329,12 +307,7 @@ pub fn record_conf(id: ServerId, input: &ConfInput) -> Result<ConfRecord, String
         c.push('\n');
         (c, input.acl_file.clone(), true)
     };
-    let opts = ServerOptions {
-        config: Some(conf),
-        acl_file,
-        aclfile_arg: false,
-        ..Default::default()
-    };
+    let opts = ServerOptions { config: Some(conf), acl_file, aclfile_arg: false, ..Default::default() };
     let mut rec = ConfRecord {
         id: input.id.clone(),
         note: input.note.clone(),
@@ -353,9 +326,7 @@ pub fn record_conf(id: ServerId, input: &ConfInput) -> Result<ConfRecord, String
             let ping = c.command(&["PING"]).map_err(|e| format!("PING: {e}"))?;
             rec.unauthenticated_probe = Some(BTreeMap::from([("PING".into(), reply_text(&ping))]));
             let mut conn = if admin { admin_conn(&server)? } else { c };
-            let list = conn
-                .command(&["ACL", "LIST"])
-                .map_err(|e| format!("ACL LIST: {e}"))?;
+            let list = conn.command(&["ACL", "LIST"]).map_err(|e| format!("ACL LIST: {e}"))?;
             if list.as_array().is_some() {
                 rec.users = Some(user_list(id, &list)?);
             }
@@ -406,48 +377,18 @@ pub fn conf_scenarios() -> Vec<ConfInput> {
             "user admin on >adminpw ~* &* +@all\nuser \"app\" on \">pw with space\" ~app:* \"(~x +get)\" +@read\nuser default off\n",
             None,
         ),
-        c(
-            "conf-05",
-            "bad rule: wrong argv index in the message",
-            "user alice on badrule\n",
-            None,
-        ),
-        c(
-            "conf-06",
-            "duplicate user",
-            "user alice on\nuser alice off\n",
-            None,
-        ),
-        c(
-            "conf-07",
-            "unknown command is found late",
-            "user alice on +nosuch\nuser bob on\n",
-            None,
-        ),
-        c(
-            "conf-08",
-            "users in config and aclfile",
-            "user alice on\naclfile users.acl\n",
-            Some("user bob on\n"),
-        ),
+        c("conf-05", "bad rule: wrong argv index in the message", "user alice on badrule\n", None),
+        c("conf-06", "duplicate user", "user alice on\nuser alice off\n", None),
+        c("conf-07", "unknown command is found late", "user alice on +nosuch\nuser bob on\n", None),
+        c("conf-08", "users in config and aclfile", "user alice on\naclfile users.acl\n", Some("user bob on\n")),
         c(
             "conf-09",
             "requirepass then user default",
             "requirepass secret\nuser default on nopass ~* &* +@all -flushall\nuser admin on >adminpw ~* &* +@all\n",
             None,
         ),
-        c(
-            "conf-10",
-            "unmatched parenthesis",
-            "user alice on (~a +get\n",
-            None,
-        ),
-        c(
-            "conf-11",
-            "user default then requirepass",
-            "user default on nopass ~* &* +@all\nrequirepass secret\n",
-            None,
-        ),
+        c("conf-10", "unmatched parenthesis", "user alice on (~a +get\n", None),
+        c("conf-11", "user default then requirepass", "user default on nopass ~* &* +@all\nrequirepass secret\n", None),
         c(
             "conf-12",
             "acl-pubsub-default allchannels before users",
@@ -472,25 +413,10 @@ pub fn conf_scenarios() -> Vec<ConfInput> {
             "acl-pubsub-default allchannels\nuser a on &x\n",
             None,
         ),
-        c(
-            "conf-16",
-            "uppercase USER keyword",
-            "USER alice on nopass +@all\n",
-            None,
-        ),
+        c("conf-16", "uppercase USER keyword", "USER alice on nopass +@all\n", None),
         c("conf-17", "user keyword alone", "user\n", None),
-        c(
-            "conf-18",
-            "duplicate default",
-            "user default on\nuser default off\n",
-            None,
-        ),
-        c(
-            "conf-19",
-            "aclfile with errors",
-            "aclfile users.acl\n",
-            Some("user a on +nosuch\nuser b on ~* ~x\n"),
-        ),
+        c("conf-18", "duplicate default", "user default on\nuser default off\n", None),
+        c("conf-19", "aclfile with errors", "aclfile users.acl\n", Some("user a on +nosuch\nuser b on ~* ~x\n")),
         c(
             "conf-20",
             "aclfile that crashes (unmatched paren after rules)",
@@ -498,36 +424,11 @@ pub fn conf_scenarios() -> Vec<ConfInput> {
             Some("user a on (~x +get\n"),
         ),
         c("conf-21", "empty requirepass", "requirepass \"\"\n", None),
-        c(
-            "conf-22",
-            "selector in a config user",
-            "user s on nopass ~a (~b +get) (+set ~c) +@read\n",
-            None,
-        ),
-        c(
-            "conf-23",
-            "default off without other users",
-            "user default off\n",
-            None,
-        ),
-        c(
-            "conf-24",
-            "unknown category in config user",
-            "user a on -@all +@nosuch\n",
-            None,
-        ),
-        c(
-            "conf-25",
-            "EEXIST in config user",
-            "user a on allkeys ~x\n",
-            None,
-        ),
-        c(
-            "conf-26",
-            "bad hash in config user",
-            "user a on #abc\n",
-            None,
-        ),
+        c("conf-22", "selector in a config user", "user s on nopass ~a (~b +get) (+set ~c) +@read\n", None),
+        c("conf-23", "default off without other users", "user default off\n", None),
+        c("conf-24", "unknown category in config user", "user a on -@all +@nosuch\n", None),
+        c("conf-25", "EEXIST in config user", "user a on allkeys ~x\n", None),
+        c("conf-26", "bad hash in config user", "user a on #abc\n", None),
         c("conf-27", "missing aclfile", "aclfile users.acl\n", None),
         c(
             "conf-28",
@@ -550,14 +451,8 @@ mod tests {
     #[test]
     fn admin_line_goes_after_the_last_line() {
         assert_eq!(with_admin(""), format!("{}\n", admin_line()));
-        assert_eq!(
-            with_admin("user a\r"),
-            format!("user a\r\n{}\n", admin_line())
-        );
-        assert_eq!(
-            with_admin("user a\n"),
-            format!("user a\n{}\n", admin_line())
-        );
+        assert_eq!(with_admin("user a\r"), format!("user a\r\n{}\n", admin_line()));
+        assert_eq!(with_admin("user a\n"), format!("user a\n{}\n", admin_line()));
         assert!(conf_uses_aclfile("port 1\n  ACLFILE x\n"));
         assert!(!conf_uses_aclfile("user a\n"));
     }

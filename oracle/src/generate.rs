@@ -19,23 +19,13 @@ use crate::server::ServerId;
 use crate::table::{CommandInfo, CommandTable};
 
 /// Generates `count` cases for `id` from `seed`.
-pub fn generate_cases(
-    id: ServerId,
-    table: &CommandTable,
-    seed: u64,
-    count: usize,
-) -> Vec<CaseInput> {
+pub fn generate_cases(id: ServerId, table: &CommandTable, seed: u64, count: usize) -> Vec<CaseInput> {
     let mut g = Generator::new(id, table, seed);
     (1..=count).map(|n| g.case(n)).collect()
 }
 
 /// Generates `count` multi-line ACL files for `id` from `seed`.
-pub fn generate_files(
-    id: ServerId,
-    table: &CommandTable,
-    seed: u64,
-    count: usize,
-) -> Vec<FileInput> {
+pub fn generate_files(id: ServerId, table: &CommandTable, seed: u64, count: usize) -> Vec<FileInput> {
     // A different stream than the cases of the same seed.
     let mut g = Generator::new(id, table, seed);
     g.rng.set_stream(1);
@@ -46,20 +36,11 @@ pub fn generate_files(
 /// else derived from the clock. Printed to stderr so failures can be
 /// reproduced.
 pub fn fresh_seed() -> u64 {
-    let seed = std::env::var("ACLPLAY_SEED")
-        .ok()
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_nanos() as u64)
-                .unwrap_or(0)
-        });
+    let seed = std::env::var("ACLPLAY_SEED").ok().and_then(|s| s.trim().parse().ok()).unwrap_or_else(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0)
+    });
     use std::io::Write;
-    let _ = writeln!(
-        std::io::stderr(),
-        "aclplay: case seed {seed} (replay with ACLPLAY_SEED={seed})"
-    );
+    let _ = writeln!(std::io::stderr(), "aclplay: case seed {seed} (replay with ACLPLAY_SEED={seed})");
     seed
 }
 
@@ -93,8 +74,8 @@ const USERS: &[&str] = &[
 
 /// Usernames with odd but legal bytes.
 const ODD_USERS: &[&str] = &[
-    "a:b", "user[1]", "x(y", "名前", "a\"b", "café", "a'b", "#x", "~t", "+u", "-u", "@u", "a|b",
-    "a)", "(a", "*", "USER", "Default", "on", "a\\b", "%R~x", "&c",
+    "a:b", "user[1]", "x(y", "名前", "a\"b", "café", "a'b", "#x", "~t", "+u", "-u", "@u", "a|b", "a)", "(a", "*",
+    "USER", "Default", "on", "a\\b", "%R~x", "&c",
 ];
 
 /// Usernames SETUSER rejects (or that cannot be written in a file).
@@ -127,32 +108,19 @@ const HASHES: &[&str] = &[
 ];
 
 const PREFIXES: &[&str] = &[
-    "app:", "cache:", "queue:", "user:", "session:", "tenant1:", "tenant2:", "{t1}:", "r:", "w:",
-    "ro:", "rw:", "cfg:", "jobs:", "orders:", "feed:", "stats:", "lock:", "idx:", "sel:", "tmp:",
-    "rate:",
+    "app:", "cache:", "queue:", "user:", "session:", "tenant1:", "tenant2:", "{t1}:", "r:", "w:", "ro:", "rw:", "cfg:",
+    "jobs:", "orders:", "feed:", "stats:", "lock:", "idx:", "sel:", "tmp:", "rate:",
 ];
 
 /// Glob tails with every special of SPEC.md §8.
 const NASTY_TAILS: &[&str] = &[
-    "??*", "[abc]*", "[a-c]?", "[^x]*", "[!x]*", "[0-9]*", "[z-a]*", "\\*", "\\?x", "[\\]]*",
-    "[]*", "*[", "[a-]*", "[", "\\", "?", "*:meta", "**", "[a-z]*", "*x~", "{*}", "[^]]*", "[]]",
-    "[-a]*", "[a-]", "[^", "[\\", "*?*", "[a-c-e]*", "\\[x]",
+    "??*", "[abc]*", "[a-c]?", "[^x]*", "[!x]*", "[0-9]*", "[z-a]*", "\\*", "\\?x", "[\\]]*", "[]*", "*[", "[a-]*",
+    "[", "\\", "?", "*:meta", "**", "[a-z]*", "*x~", "{*}", "[^]]*", "[]]", "[-a]*", "[a-]", "[^", "[\\", "*?*",
+    "[a-c-e]*", "\\[x]",
 ];
 
-const WHOLE_PATTERNS: &[&str] = &[
-    "*",
-    "*tenant1*",
-    "?",
-    "*:queue",
-    "",
-    "**",
-    "*rate*",
-    "[a-z]*",
-    "*?",
-    "\\",
-    "[",
-    "*]",
-];
+const WHOLE_PATTERNS: &[&str] =
+    &["*", "*tenant1*", "?", "*:queue", "", "**", "*rate*", "[a-z]*", "*?", "\\", "[", "*]"];
 
 const CHANNEL_PATTERNS: &[&str] = &[
     "news.*",
@@ -235,14 +203,8 @@ const SYNTAX_RULES: &[&str] = &[
 ];
 
 /// Valkey 8.1 accepts these first-args but crashes on the next LIST/GETUSER.
-const VALKEY_WS_FIRSTARGS: &[&str] = &[
-    "+select|0 1",
-    "+select|a\tb",
-    "+select|\"x",
-    "+select|'x",
-    "+get|x\"y",
-    "+select|\"x\"",
-];
+const VALKEY_WS_FIRSTARGS: &[&str] =
+    &["+select|0 1", "+select|a\tb", "+select|\"x", "+select|'x", "+get|x\"y", "+select|\"x\""];
 
 fn is_all_keys(t: &str) -> bool {
     t.eq_ignore_ascii_case("allkeys") || t == "~*"
@@ -304,12 +266,9 @@ impl Ctx {
         if base != "random" {
             return base.to_string();
         }
-        for (on, name) in [
-            (self.selectors, "selectors"),
-            (self.reset, "reset"),
-            (self.invalid, "invalid"),
-            (self.parens, "parens"),
-        ] {
+        for (on, name) in
+            [(self.selectors, "selectors"), (self.reset, "reset"), (self.invalid, "invalid"), (self.parens, "parens")]
+        {
             if on {
                 t.push(name.to_string());
             }
@@ -364,9 +323,7 @@ impl<'t> Generator<'t> {
 
     fn word(&mut self, len: usize) -> String {
         const A: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-        (0..len)
-            .map(|_| A[self.rng.random_range(0..A.len())] as char)
-            .collect()
+        (0..len).map(|_| A[self.rng.random_range(0..A.len())] as char).collect()
     }
 
     /// Keyword case variants (rules are case-insensitive).
@@ -380,15 +337,7 @@ impl<'t> Generator<'t> {
     }
 
     fn mixed(&mut self, s: &str) -> String {
-        s.chars()
-            .map(|c| {
-                if self.p(0.5) {
-                    c.to_ascii_uppercase()
-                } else {
-                    c.to_ascii_lowercase()
-                }
-            })
-            .collect()
+        s.chars().map(|c| if self.p(0.5) { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() }).collect()
     }
 
     /// Command-name spelling in a command line.
@@ -409,11 +358,7 @@ impl<'t> Generator<'t> {
         let prefix = self.s(PREFIXES);
         if self.p(nasty) {
             let tail = self.s(NASTY_TAILS);
-            if self.p(0.2) {
-                format!("{}{tail}", prefix.trim_end_matches(':'))
-            } else {
-                format!("{prefix}{tail}")
-            }
+            if self.p(0.2) { format!("{}{tail}", prefix.trim_end_matches(':')) } else { format!("{prefix}{tail}") }
         } else if self.p(0.15) {
             format!("{prefix}{}", self.word(3))
         } else {
@@ -461,11 +406,7 @@ impl<'t> Generator<'t> {
                             set.push(b[j + 1]);
                             j += 2;
                         } else if j + 2 < b.len() && b[j + 1] == '-' && b[j + 2] != ']' {
-                            let (lo, hi) = if b[j] <= b[j + 2] {
-                                (b[j], b[j + 2])
-                            } else {
-                                (b[j + 2], b[j])
-                            };
+                            let (lo, hi) = if b[j] <= b[j + 2] { (b[j], b[j + 2]) } else { (b[j + 2], b[j]) };
                             set.push(lo);
                             set.push(hi);
                             j += 3;
@@ -512,11 +453,7 @@ impl<'t> Generator<'t> {
         }
         if !ctx.keys.is_empty() && r < 80 {
             let pat = self.one(&ctx.keys);
-            return if r < 64 {
-                self.matching(&pat)
-            } else {
-                self.missing(&pat)
-            };
+            return if r < 64 { self.matching(&pat) } else { self.missing(&pat) };
         }
         if r < 80 {
             return self.word(4);
@@ -532,11 +469,7 @@ impl<'t> Generator<'t> {
         }
         if !ctx.channels.is_empty() && r < 70 {
             let pat = self.one(&ctx.channels);
-            return if r < 52 {
-                self.matching(&pat)
-            } else {
-                self.missing(&pat)
-            };
+            return if r < 52 { self.matching(&pat) } else { self.missing(&pat) };
         }
         let p = self.channel_pattern();
         self.matching(&p)
@@ -643,28 +576,13 @@ impl<'t> Generator<'t> {
             30..=39 => self.channel_rule(ctx),
             40..=84 => self.command_rule(ctx),
             85..=89 => {
-                let r = self.s(&[
-                    "allkeys",
-                    "~*",
-                    "resetkeys",
-                    "allchannels",
-                    "&*",
-                    "resetchannels",
-                ]);
+                let r = self.s(&["allkeys", "~*", "resetkeys", "allchannels", "&*", "resetchannels"]);
                 self.casev(&r)
             }
             90..=92 => "&".into(),
             _ if ctx.allow_invalid => {
                 ctx.invalid = true;
-                self.s(&[
-                    "on",
-                    "nopass",
-                    "reset",
-                    ">pw",
-                    "clearselectors",
-                    "foo",
-                    "%~x",
-                ])
+                self.s(&["on", "nopass", "reset", ">pw", "clearselectors", "foo", "%~x"])
             }
             _ => self.command_rule(ctx),
         }
@@ -751,10 +669,8 @@ impl<'t> Generator<'t> {
                     let t = match self.n(0, 3) {
                         // Remove a password added earlier (ENODEV otherwise).
                         0 => {
-                            let added: Vec<String> = out
-                                .iter()
-                                .filter_map(|t| t.strip_prefix('>').map(str::to_string))
-                                .collect();
+                            let added: Vec<String> =
+                                out.iter().filter_map(|t| t.strip_prefix('>').map(str::to_string)).collect();
                             if added.is_empty() {
                                 continue;
                             }
@@ -826,11 +742,7 @@ impl<'t> Generator<'t> {
         }
         // Rare tail nasties: stray `)`, `~a)`, or an unmatched `(` (which
         // crashes ACL LOAD when rules came before it).
-        match if self.force_valid {
-            999
-        } else {
-            self.n(0, 199)
-        } {
+        match if self.force_valid { 999 } else { self.n(0, 199) } {
             0..=2 => {
                 ctx.parens = true;
                 out.push(")".into());
@@ -925,11 +837,7 @@ impl<'t> Generator<'t> {
                 let p = self.prefix_pattern(ctx);
                 out.push(format!("~{p}"));
                 match self.n(0, 2) {
-                    0 => self.cats(
-                        ctx,
-                        &mut out,
-                        &["-@all", "+@read", "+@write", "+@connection", "-@admin"],
-                    ),
+                    0 => self.cats(ctx, &mut out, &["-@all", "+@read", "+@write", "+@connection", "-@admin"]),
                     1 => self.cats(ctx, &mut out, &["+@all", "-@dangerous"]),
                     _ => self.cats(ctx, &mut out, &["allcommands", "-@dangerous", "+info"]),
                 }
@@ -942,8 +850,8 @@ impl<'t> Generator<'t> {
                     ctx,
                     &mut out,
                     &[
-                        "get", "set", "del", "expire", "mget", "mset", "ttl", "ping", "setex",
-                        "psetex", "getex", "getdel", "incr", "exists", "unlink",
+                        "get", "set", "del", "expire", "mget", "mset", "ttl", "ping", "setex", "psetex", "getex",
+                        "getdel", "incr", "exists", "unlink",
                     ],
                     2,
                 );
@@ -955,20 +863,11 @@ impl<'t> Generator<'t> {
                 }
                 out.push(k);
                 match self.n(0, 2) {
-                    0 => self.cats(
-                        ctx,
-                        &mut out,
-                        &["-@all", "+@read", "+@connection", "-keys", "-scan"],
-                    ),
+                    0 => self.cats(ctx, &mut out, &["-@all", "+@read", "+@connection", "-keys", "-scan"]),
                     1 => self.cats(ctx, &mut out, &["+@all", "-@write", "-@dangerous"]),
                     _ => {
                         out.push("nocommands".into());
-                        self.add_cmds(
-                            ctx,
-                            &mut out,
-                            &["get", "mget", "exists", "ttl", "hget", "lrange"],
-                            2,
-                        );
+                        self.add_cmds(ctx, &mut out, &["get", "mget", "exists", "ttl", "hget", "lrange"], 2);
                     }
                 }
             }
@@ -1005,11 +904,7 @@ impl<'t> Generator<'t> {
             }
             "admin" => match self.n(0, 2) {
                 0 => self.cats(ctx, &mut out, &["~*", "&*", "+@all"]),
-                1 => self.cats(
-                    ctx,
-                    &mut out,
-                    &["~*", "+@admin", "+@dangerous", "-flushall"],
-                ),
+                1 => self.cats(ctx, &mut out, &["~*", "+@admin", "+@dangerous", "-flushall"]),
                 _ => self.cats(ctx, &mut out, &["allkeys", "allchannels", "allcommands"]),
             },
             "worker" => {
@@ -1018,11 +913,7 @@ impl<'t> Generator<'t> {
                 out.push(format!("~{a}"));
                 out.push(format!("~{b}"));
                 if self.p(0.6) {
-                    self.cats(
-                        ctx,
-                        &mut out,
-                        &["-@all", "+@list", "+@stream", "+@blocking", "+@connection"],
-                    );
+                    self.cats(ctx, &mut out, &["-@all", "+@list", "+@stream", "+@blocking", "+@connection"]);
                 } else {
                     self.cats(ctx, &mut out, &["+@all", "-@dangerous", "-@scripting"]);
                 }
@@ -1042,11 +933,7 @@ impl<'t> Generator<'t> {
                         out.push("-publish".into());
                     }
                 } else {
-                    self.cats(
-                        ctx,
-                        &mut out,
-                        &["-@all", "+publish", "+subscribe", "+psubscribe", "+ping"],
-                    );
+                    self.cats(ctx, &mut out, &["-@all", "+publish", "+subscribe", "+psubscribe", "+ping"]);
                 }
             }
             "sentinel" => {
@@ -1080,11 +967,7 @@ impl<'t> Generator<'t> {
                 out.push(format!("~{t}:*"));
                 out.push(format!("~{{{t}}}:*"));
                 out.push(format!("&{t}:*"));
-                self.cats(
-                    ctx,
-                    &mut out,
-                    &["+@all", "-@admin", "-@dangerous", "+select|0"],
-                );
+                self.cats(ctx, &mut out, &["+@all", "-@admin", "-@dangerous", "+select|0"]);
                 ctx.firstargs.push(("select".into(), "0".into()));
             }
             "rw-split" => {
@@ -1093,8 +976,7 @@ impl<'t> Generator<'t> {
                 out.push(format!("%R~{r}"));
                 out.push(format!("%W~{w}"));
                 let third = self.s(&["~shared:*", "%RW~both:*", "%R~*"]);
-                ctx.keys
-                    .push(third.rsplit('~').next().unwrap_or("").to_string());
+                ctx.keys.push(third.rsplit('~').next().unwrap_or("").to_string());
                 out.push(third);
                 self.cats(ctx, &mut out, &["+@all", "-@dangerous"]);
             }
@@ -1108,24 +990,13 @@ impl<'t> Generator<'t> {
                         out.push("-function|flush".into());
                     }
                 } else {
-                    self.cats(
-                        ctx,
-                        &mut out,
-                        &["-@all", "+eval_ro", "+evalsha_ro", "+fcall_ro", "+@read"],
-                    );
+                    self.cats(ctx, &mut out, &["-@all", "+eval_ro", "+evalsha_ro", "+fcall_ro", "+@read"]);
                 }
             }
             "firstarg" => {
                 out.push("~*".into());
                 self.cats(ctx, &mut out, &["-@all", "+@read"]);
-                let r = self.s(&[
-                    "+select|0",
-                    "+debug|object",
-                    "+select|1",
-                    "+debug|digest",
-                    "+ping|x",
-                    "+echo|hi",
-                ]);
+                let r = self.s(&["+select|0", "+debug|object", "+select|1", "+debug|digest", "+ping|x", "+echo|hi"]);
                 if let Some((c, a)) = r[1..].split_once('|') {
                     ctx.firstargs.push((c.to_string(), a.to_string()));
                 }
@@ -1251,11 +1122,7 @@ impl<'t> Generator<'t> {
                 let k = self.n(1, 3);
                 v.push(self.numkeys_nasty(k));
                 v.extend(self.keys(ctx, k));
-                v.push(if name == "blmpop" {
-                    "LEFT".into()
-                } else {
-                    "MIN".into()
-                });
+                v.push(if name == "blmpop" { "LEFT".into() } else { "MIN".into() });
             }
             "zunionstore" | "zinterstore" | "zdiffstore" => {
                 v.push(self.key(ctx));
@@ -1438,11 +1305,7 @@ impl<'t> Generator<'t> {
     fn generic_argv(&mut self, c: &CommandInfo, ctx: &Ctx) -> Vec<String> {
         let mut v = self.argv_head(c);
         let min = c.arity.unsigned_abs() as usize;
-        let argc = if c.arity >= 0 {
-            min
-        } else {
-            min + self.n(0, 3)
-        };
+        let argc = if c.arity >= 0 { min } else { min + self.n(0, 3) };
         while v.len() < argc {
             v.push(self.filler());
         }
@@ -1456,12 +1319,7 @@ impl<'t> Generator<'t> {
                     if c.arity >= 0 || !self.p(0.5) {
                         continue;
                     }
-                    let kw = ks
-                        .begin_search
-                        .spec
-                        .str("keyword")
-                        .unwrap_or("KEYS")
-                        .to_string();
+                    let kw = ks.begin_search.spec.str("keyword").unwrap_or("KEYS").to_string();
                     v.push(kw);
                     v.len()
                 }
@@ -1474,11 +1332,7 @@ impl<'t> Generator<'t> {
                     if start >= v.len() && ks.begin_search.kind == "keyword" {
                         v.push(String::new());
                     }
-                    let end = if last >= 0 {
-                        start + last as usize
-                    } else {
-                        (v.len() as i64 + last).max(0) as usize
-                    };
+                    let end = if last >= 0 { start + last as usize } else { (v.len() as i64 + last).max(0) as usize };
                     let mut i = start;
                     while i <= end && i < v.len() {
                         v[i] = self.key(ctx);
@@ -1521,12 +1375,7 @@ impl<'t> Generator<'t> {
         if cat == "all" {
             return Some(self.pick_command());
         }
-        let pool: Vec<&'t CommandInfo> = self
-            .runnable
-            .iter()
-            .copied()
-            .filter(|c| c.has_category(cat))
-            .collect();
+        let pool: Vec<&'t CommandInfo> = self.runnable.iter().copied().filter(|c| c.has_category(cat)).collect();
         (!pool.is_empty()).then(|| self.one(&pool))
     }
 
@@ -1606,18 +1455,8 @@ impl<'t> Generator<'t> {
         if r < 880 {
             // Mostly the granted ones: denials come easily anyway.
             let want = self.p(0.8);
-            let cmds: Vec<String> = ctx
-                .commands
-                .iter()
-                .filter(|(_, a)| *a == want)
-                .map(|(c, _)| c.clone())
-                .collect();
-            let cats: Vec<String> = ctx
-                .categories
-                .iter()
-                .filter(|(_, a)| *a == want)
-                .map(|(c, _)| c.clone())
-                .collect();
+            let cmds: Vec<String> = ctx.commands.iter().filter(|(_, a)| *a == want).map(|(c, _)| c.clone()).collect();
+            let cats: Vec<String> = ctx.categories.iter().filter(|(_, a)| *a == want).map(|(c, _)| c.clone()).collect();
             if !cmds.is_empty() && (cats.is_empty() || self.p(0.6)) {
                 let n = self.one(&cmds).to_ascii_lowercase();
                 if let Some(c) = self.find(&n) {
@@ -1651,10 +1490,7 @@ impl<'t> Generator<'t> {
                 let c = self.containers[self.rng.random_range(0..self.containers.len())];
                 vec![self.cmd_case(&c.name), self.s(&["NOPE", "nosuch", ""])]
             }
-            2 => vec![
-                self.s(&["NOSUCHCMD", "gett", "", "config|get", "GET|x"]),
-                self.key(ctx),
-            ],
+            2 => vec![self.s(&["NOSUCHCMD", "gett", "", "config|get", "GET|x"]), self.key(ctx)],
             3 | 4 => {
                 // Wrong arity: one argument short (or one too many).
                 let c = self.pick_command();
@@ -1703,11 +1539,8 @@ impl<'t> Generator<'t> {
     /// Case number `n` (ids are `<server>-s<seed>-<n>`).
     pub fn case(&mut self, n: usize) -> CaseInput {
         let mut ctx = Ctx::default();
-        let (base, mut args) = if self.p(0.46) {
-            self.profile(&mut ctx)
-        } else {
-            ("random".to_string(), self.soup(&mut ctx))
-        };
+        let (base, mut args) =
+            if self.p(0.46) { self.profile(&mut ctx) } else { ("random".to_string(), self.soup(&mut ctx)) };
         let mut tags = ctx.tags(&base);
         let user = self.username();
         let mut pre = None;
@@ -1743,10 +1576,7 @@ impl<'t> Generator<'t> {
         let mut server_config = None;
         if self.p(0.03) {
             let v = self.s(&["allchannels", "allchannels", "resetchannels"]);
-            server_config = Some(std::collections::BTreeMap::from([(
-                "acl-pubsub-default".to_string(),
-                v,
-            )]));
+            server_config = Some(std::collections::BTreeMap::from([("acl-pubsub-default".to_string(), v)]));
             tags.push_str(",config");
         }
         let setuser_args = if self.p(0.004) { None } else { Some(args) };
@@ -1769,19 +1599,13 @@ impl<'t> Generator<'t> {
     /// within selectors, which the file merge reassembles).
     fn file_rules(&mut self) -> Vec<String> {
         let mut ctx = Ctx::default();
-        let mut v = if self.p(0.5) {
-            self.profile(&mut ctx).1
-        } else {
-            self.soup(&mut ctx)
-        };
+        let mut v = if self.p(0.5) { self.profile(&mut ctx).1 } else { self.soup(&mut ctx) };
         v.retain(|t| {
             let sel = t.starts_with('(') && t.ends_with(')');
             (sel || !t.contains(char::is_whitespace)) && !t.contains('\n')
         });
         // Unmatched `(` after rules crashes the server; keep those rare.
-        let open_at_end = v
-            .last()
-            .is_some_and(|t| t.starts_with('(') && !t.ends_with(')'));
+        let open_at_end = v.last().is_some_and(|t| t.starts_with('(') && !t.ends_with(')'));
         if open_at_end && self.p(0.7) {
             v.pop();
         }
@@ -1807,11 +1631,7 @@ impl<'t> Generator<'t> {
         if clean && names.contains(&name) {
             name = format!("{name}{}", names.len());
         }
-        let r = if clean && (70..=75).contains(&r) && names.iter().any(|n| n == "default") {
-            0
-        } else {
-            r
-        };
+        let r = if clean && (70..=75).contains(&r) && names.iter().any(|n| n == "default") { 0 } else { r };
         let line = match r {
             0..=69 => {
                 names.push(name.clone());
@@ -1911,6 +1731,58 @@ impl<'t> Generator<'t> {
     }
 }
 
+/// One user of a benchmark workload ([`generate_workload`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkloadUser {
+    /// Unique in the workload: `<base>-<n>` (`app-17`, `svc_orders-204`).
+    pub name: String,
+    /// `profile:<name>` or `random` (a valid token soup).
+    pub tags: String,
+    /// Rule tokens of the user's ACL-file line: none holds whitespace except a
+    /// whole `(...)` selector.
+    pub rules: Vec<String>,
+    /// `ACL DRYRUN` argvs drawn for these rules exactly as [`generate_cases`]
+    /// draws a case's command (allowed and denied commands, keys and channels
+    /// that match or miss the user's patterns, nasty command lines).
+    pub commands: Vec<Vec<String>>,
+}
+
+/// Users for a large ACL file, each with `commands_per_user` DRYRUN command
+/// lines, for benchmarks. Same rules and command drawing as the cases of
+/// [`generate_cases`] without the deliberately invalid rules (a few lines may
+/// still be refused: callers filter them with the engine and check the
+/// server's `ACL LOAD` reply). Its own random stream: the cases and files of
+/// the same seed are unchanged.
+pub fn generate_workload(
+    id: ServerId,
+    table: &CommandTable,
+    seed: u64,
+    users: usize,
+    commands_per_user: usize,
+) -> Vec<WorkloadUser> {
+    let mut g = Generator::new(id, table, seed);
+    g.rng.set_stream(2);
+    (1..=users).map(|n| g.workload_user(n, commands_per_user)).collect()
+}
+
+impl Generator<'_> {
+    fn workload_user(&mut self, n: usize, commands: usize) -> WorkloadUser {
+        self.force_valid = true;
+        let mut ctx = Ctx::default();
+        let (tags, mut rules) =
+            if self.p(0.6) { self.profile(&mut ctx) } else { ("random".to_string(), self.soup(&mut ctx)) };
+        self.force_valid = false;
+        // What a file line can hold (as in `file_rules`).
+        rules.retain(|t| {
+            let sel = t.starts_with('(') && t.ends_with(')');
+            !t.is_empty() && (sel || !t.contains(char::is_whitespace))
+        });
+        let name = format!("{}-{n}", self.s(USERS));
+        let commands = (0..commands).map(|_| self.command(&ctx)).collect();
+        WorkloadUser { name, tags, rules, commands }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1935,13 +1807,23 @@ mod tests {
     }
 
     #[test]
+    fn workload_is_seeded_and_names_are_unique() {
+        for id in ServerId::ALL {
+            let Some(t) = table(id) else { continue };
+            let a = generate_workload(id, &t, 3, 200, 4);
+            assert_eq!(a, generate_workload(id, &t, 3, 200, 4));
+            let names: std::collections::BTreeSet<&str> = a.iter().map(|u| u.name.as_str()).collect();
+            assert_eq!(names.len(), a.len());
+            assert!(a.iter().all(|u| u.commands.len() == 4));
+            assert!(a.iter().flat_map(|u| &u.rules).all(|r| !r.is_empty()
+                && !r.contains('\n')
+                && ((r.starts_with('(') && r.ends_with(')')) || !r.contains(' '))));
+        }
+    }
+
+    #[test]
     fn glob_helper_produces_plausible_keys() {
-        let t = CommandTable {
-            server: "redis".into(),
-            version: "0".into(),
-            categories: vec![],
-            commands: vec![],
-        };
+        let t = CommandTable { server: "redis".into(), version: "0".into(), categories: vec![], commands: vec![] };
         let mut g = Generator::new(ServerId::Redis70, &t, 1);
         assert_eq!(g.matching("app:\\*"), "app:*");
         let k = g.matching("cache:[abc]?");

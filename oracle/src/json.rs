@@ -13,19 +13,11 @@ use std::io;
 pub struct SpacedFormatter;
 
 impl Formatter for SpacedFormatter {
-    fn begin_array_value<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
+    fn begin_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
 
-    fn begin_object_key<W: ?Sized + io::Write>(
-        &mut self,
-        w: &mut W,
-        first: bool,
-    ) -> io::Result<()> {
+    fn begin_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W, first: bool) -> io::Result<()> {
         if first { Ok(()) } else { w.write_all(b", ") }
     }
 
@@ -38,8 +30,7 @@ impl Formatter for SpacedFormatter {
 pub fn to_line<T: Serialize + ?Sized>(v: &T) -> String {
     let mut out = Vec::new();
     let mut ser = serde_json::Serializer::with_formatter(&mut out, SpacedFormatter);
-    v.serialize(&mut ser)
-        .expect("serialising to memory cannot fail");
+    v.serialize(&mut ser).expect("serialising to memory cannot fail");
     String::from_utf8(out).expect("serde_json writes UTF-8")
 }
 
@@ -50,9 +41,6 @@ mod tests {
     #[test]
     fn matches_python_json_dumps() {
         let v = serde_json::json!({"a": [1, "x\u{b}y", null], "b": {"c": "pä"}});
-        assert_eq!(
-            to_line(&v),
-            r#"{"a": [1, "x\u000by", null], "b": {"c": "pä"}}"#
-        );
+        assert_eq!(to_line(&v), r#"{"a": [1, "x\u000by", null], "b": {"c": "pä"}}"#);
     }
 }

@@ -23,9 +23,7 @@ fn sort_key(tok: &str) -> (&str, u8) {
 /// a continuation of the previous one (7.0 prints a first-arg containing a
 /// space verbatim), so it travels with it.
 fn sort_selector(tokens: &[&str]) -> Vec<String> {
-    let first_cmd = tokens
-        .iter()
-        .position(|t| t.starts_with('+') || t.starts_with('-'));
+    let first_cmd = tokens.iter().position(|t| t.starts_with('+') || t.starts_with('-'));
     let Some(start) = first_cmd else {
         return tokens.iter().map(|s| s.to_string()).collect();
     };
@@ -111,10 +109,7 @@ mod tests {
     #[test]
     fn sorts_single_command_tokens_per_selector() {
         assert_eq!(
-            normalize_acl_list(
-                R,
-                "user replica on #e6 ~* resetchannels -@all +@admin +swapdb +flushdb +info"
-            ),
+            normalize_acl_list(R, "user replica on #e6 ~* resetchannels -@all +@admin +swapdb +flushdb +info"),
             "user replica on #e6 ~* resetchannels -@all +@admin +flushdb +info +swapdb"
         );
         assert_eq!(
@@ -125,10 +120,7 @@ mod tests {
             "user s off resetchannels +@all -pubsub|shardnumsub -restore (%W~x ~S:* resetchannels -@all +get +set)"
         );
         assert_eq!(
-            normalize_acl_list(
-                R,
-                "user a off resetchannels -@all (~x) resetchannels -@all)"
-            ),
+            normalize_acl_list(R, "user a off resetchannels -@all (~x) resetchannels -@all)"),
             "user a off resetchannels -@all (~x) resetchannels -@all)"
         );
         assert_eq!(
@@ -137,9 +129,6 @@ mod tests {
         );
         assert_eq!(normalize_commands(R, "+@all"), "+@all");
         assert_eq!(normalize_commands(R, ""), "");
-        assert_eq!(
-            normalize_commands(ServerId::Valkey81, "-@all +set +get"),
-            "-@all +set +get"
-        );
+        assert_eq!(normalize_commands(ServerId::Valkey81, "-@all +set +get"), "-@all +set +get");
     }
 }

@@ -102,11 +102,7 @@ pub struct CaseRecord {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pre_setuser: Option<Vec<String>>,
     /// Absent when not applicable; `Some(None)` (null) when LOAD crashed.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub aclload: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "is_false")]
     pub aclload_crash: bool,
@@ -141,10 +137,7 @@ pub fn acl_line(user: &str, setuser_args: Option<&[String]>) -> Option<String> {
         let bad = if selector {
             // Redis 7.0 restarts an open selector at a file token starting
             // with `(`, where SETUSER saw one argument: not equivalent.
-            a.contains(['\n', '\0'])
-                || a.split(' ')
-                    .skip(1)
-                    .any(|t| t.starts_with('(') && !t.ends_with(')'))
+            a.contains(['\n', '\0']) || a.split(' ').skip(1).any(|t| t.starts_with('(') && !t.ends_with(')'))
         } else {
             a.chars().any(is_c_space_or_nul)
         };
@@ -176,18 +169,11 @@ fn dryrun_kind(r: &Reply) -> &'static str {
 
 fn pairs(r: &Reply) -> Option<Vec<(String, &Reply)>> {
     let a = r.as_array()?;
-    Some(
-        a.chunks(2)
-            .filter(|c| c.len() == 2)
-            .map(|c| (reply_text(&c[0]), &c[1]))
-            .collect(),
-    )
+    Some(a.chunks(2).filter(|c| c.len() == 2).map(|c| (reply_text(&c[0]), &c[1])).collect())
 }
 
 fn str_list(r: &Reply) -> Vec<String> {
-    r.as_array()
-        .map(|a| a.iter().map(reply_text).collect())
-        .unwrap_or_default()
+    r.as_array().map(|a| a.iter().map(reply_text).collect()).unwrap_or_default()
 }
 
 /// Parses an ACL GETUSER reply (nil → `None`), normalising command text.
@@ -201,12 +187,7 @@ pub fn parse_getuser(id: ServerId, r: &Reply) -> Option<GetUser> {
             a.iter()
                 .filter_map(pairs)
                 .map(|sm| {
-                    let g = |k: &str| {
-                        sm.iter()
-                            .find(|(n, _)| n == k)
-                            .map(|(_, v)| reply_text(v))
-                            .unwrap_or_default()
-                    };
+                    let g = |k: &str| sm.iter().find(|(n, _)| n == k).map(|(_, v)| reply_text(v)).unwrap_or_default();
                     SelectorInfo {
                         commands: normalize_commands(id, &g("commands")),
                         keys: g("keys"),
@@ -229,10 +210,7 @@ pub fn parse_getuser(id: ServerId, r: &Reply) -> Option<GetUser> {
 /// The user's line of an ACL LIST reply.
 pub fn pick_user_line(list: &Reply, user: &str) -> Option<String> {
     let prefix = format!("user {user} ");
-    list.as_array()?
-        .iter()
-        .map(reply_text)
-        .find(|l| l.starts_with(&prefix))
+    list.as_array()?.iter().map(reply_text).find(|l| l.starts_with(&prefix))
 }
 
 // ---------------------------------------------------------------------------
@@ -275,10 +253,7 @@ pub struct CaseRecorder {
 }
 
 fn args_of<'a>(head: &[&'a str], rest: impl IntoIterator<Item = &'a String>) -> Vec<Vec<u8>> {
-    head.iter()
-        .map(|s| s.as_bytes().to_vec())
-        .chain(rest.into_iter().map(|s| s.as_bytes().to_vec()))
-        .collect()
+    head.iter().map(|s| s.as_bytes().to_vec()).chain(rest.into_iter().map(|s| s.as_bytes().to_vec())).collect()
 }
 
 impl CaseRecorder {
@@ -314,9 +289,7 @@ impl CaseRecorder {
     }
 
     fn wants_load(&self, c: &CaseInput) -> bool {
-        self.with_aclload
-            && c.pre.is_none()
-            && acl_line(&c.user, c.setuser_args.as_deref()).is_some()
+        self.with_aclload && c.pre.is_none() && acl_line(&c.user, c.setuser_args.as_deref()).is_some()
     }
 
     /// Records one case.
@@ -344,10 +317,7 @@ impl CaseRecorder {
     ) -> Result<(), String> {
         for c in cases {
             if c.user == "default" {
-                return Err(format!(
-                    "case {}: the user `default` cannot be used (ACL LOAD replaces it)",
-                    c.id
-                ));
+                return Err(format!("case {}: the user `default` cannot be used (ACL LOAD replaces it)", c.id));
             }
             if let Some(cfg) = &c.server_config {
                 for k in cfg.keys() {
@@ -378,10 +348,7 @@ impl CaseRecorder {
         if self.defaults.contains_key(key) {
             return Ok(());
         }
-        let r = self
-            .conn
-            .command(&["CONFIG", "GET", key])
-            .map_err(|e| format!("CONFIG GET {key}: {e}"))?;
+        let r = self.conn.command(&["CONFIG", "GET", key]).map_err(|e| format!("CONFIG GET {key}: {e}"))?;
         let v = r
             .as_array()
             .and_then(|a| a.get(1))
@@ -432,20 +399,15 @@ impl CaseRecorder {
 
     fn record_batch(&mut self, cases: &[CaseInput]) -> Result<Vec<CaseRecord>, String> {
         self.stats.batches += 1;
-        let plans: Vec<Vec<(Step, Vec<Vec<u8>>)>> =
-            cases.iter().map(|c| self.plan(c, false)).collect();
+        let plans: Vec<Vec<(Step, Vec<Vec<u8>>)>> = cases.iter().map(|c| self.plan(c, false)).collect();
         let last = plans.len() - 1;
         // The ACL LOAD (only ever in the last case) goes in a second write:
         // a crashing server never flushes replies it had queued, so LOAD
         // must not share a write with the steps before it.
         let load_at = plans[last].iter().position(|(s, _)| *s == Step::AclLoad);
         let split = load_at.unwrap_or(plans[last].len());
-        let first: Vec<&Vec<Vec<u8>>> = plans[..last]
-            .iter()
-            .flatten()
-            .chain(&plans[last][..split])
-            .map(|(_, a)| a)
-            .collect();
+        let first: Vec<&Vec<Vec<u8>>> =
+            plans[..last].iter().flatten().chain(&plans[last][..split]).map(|(_, a)| a).collect();
         let mut replies = match self.conn.pipeline(&first) {
             Ok(r) => r,
             Err(PipelineError { error, .. }) => {
@@ -498,11 +460,8 @@ impl CaseRecorder {
     /// After a lost connection: restart the server if it died, reconnect.
     /// Returns true if it had crashed.
     fn recover(&mut self, error: &RespError) -> Result<bool, String> {
-        let crashed = if error.is_connection_lost() {
-            self.server.wait_exit(Duration::from_secs(15)).is_some()
-        } else {
-            false
-        };
+        let crashed =
+            if error.is_connection_lost() { self.server.wait_exit(Duration::from_secs(15)).is_some() } else { false };
         if crashed || !self.server.is_running() {
             self.stats.restarts += 1;
             self.server.restart()?;
@@ -513,10 +472,7 @@ impl CaseRecorder {
 
     /// Runs steps one command at a time; returns the replies and the index
     /// of the step during which the server crashed, if any.
-    fn run_steps(
-        &mut self,
-        steps: &[(Step, Vec<Vec<u8>>)],
-    ) -> Result<(Vec<Reply>, Option<usize>), String> {
+    fn run_steps(&mut self, steps: &[(Step, Vec<Vec<u8>>)]) -> Result<(Vec<Reply>, Option<usize>), String> {
         let mut replies = Vec::new();
         for (i, (_, argv)) in steps.iter().enumerate() {
             match self.conn.command(argv) {
@@ -546,10 +502,8 @@ impl CaseRecorder {
             Step::GetUser | Step::List => {
                 // Known Valkey 8.1 crash (SPEC-valkey §3): redo without them.
                 self.stats.list_crashes += 1;
-                let rest: Vec<(Step, Vec<Vec<u8>>)> = plan
-                    .into_iter()
-                    .filter(|(s, _)| !matches!(s, Step::GetUser | Step::List))
-                    .collect();
+                let rest: Vec<(Step, Vec<Vec<u8>>)> =
+                    plan.into_iter().filter(|(s, _)| !matches!(s, Step::GetUser | Step::List)).collect();
                 if rest.iter().any(|(s, _)| *s == Step::AclLoad) {
                     self.write_load_file(c)?;
                 }
@@ -561,10 +515,7 @@ impl CaseRecorder {
                         self.stats.aclload_crashes += 1;
                         self.finish_after_load_crash(c, &steps, reps, true)
                     }
-                    Some(k) => Err(format!(
-                        "case {}: server crashed at {:?} (after a LIST crash)",
-                        c.id, rest[k].0
-                    )),
+                    Some(k) => Err(format!("case {}: server crashed at {:?} (after a LIST crash)", c.id, rest[k].0)),
                 }
             }
             Step::AclLoad => {
@@ -572,10 +523,7 @@ impl CaseRecorder {
                 let steps: Vec<Step> = plan.iter().map(|(s, _)| *s).collect();
                 self.finish_after_load_crash(c, &steps, replies, false)
             }
-            other => Err(format!(
-                "case {}: server crashed at {other:?}; it was restarted",
-                c.id
-            )),
+            other => Err(format!("case {}: server crashed at {other:?}; it was restarted", c.id)),
         }
     }
 
@@ -588,10 +536,7 @@ impl CaseRecorder {
         mut replies: Vec<Reply>,
         list_crash: bool,
     ) -> Result<CaseRecord, String> {
-        let at = steps
-            .iter()
-            .position(|s| *s == Step::AclLoad)
-            .expect("load step");
+        let at = steps.iter().position(|s| *s == Step::AclLoad).expect("load step");
         replies.truncate(at);
         let kept: Vec<Step> = steps[..at].to_vec();
         self.build(c, &kept, &replies, list_crash, Some(true))
@@ -681,10 +626,7 @@ pub fn jsonl_writer(path: &Path) -> Result<Box<dyn Write>, String> {
     let f = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let w = std::io::BufWriter::new(f);
     if path.extension().is_some_and(|e| e == "gz") {
-        Ok(Box::new(flate2::write::GzEncoder::new(
-            w,
-            flate2::Compression::default(),
-        )))
+        Ok(Box::new(flate2::write::GzEncoder::new(w, flate2::Compression::default())))
     } else {
         Ok(Box::new(w))
     }
@@ -713,9 +655,7 @@ pub fn read_jsonl<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Vec<T>,
     jsonl_lines(path)?
         .iter()
         .enumerate()
-        .map(|(i, l)| {
-            serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1))
-        })
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}:{}: {e}", path.display(), i + 1)))
         .collect()
 }
 
@@ -738,10 +678,7 @@ mod tests {
 
     #[test]
     fn acl_line_rules() {
-        assert_eq!(
-            acl_line("u", Some(&s(&["on", "(~a b)", ""]))).as_deref(),
-            Some("user u on (~a b) ")
-        );
+        assert_eq!(acl_line("u", Some(&s(&["on", "(~a b)", ""]))).as_deref(), Some("user u on (~a b) "));
         assert_eq!(acl_line("u", None), None);
         assert_eq!(acl_line("", Some(&s(&["on"]))), None);
         assert_eq!(acl_line("a b", Some(&[])), None);

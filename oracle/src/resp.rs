@@ -28,9 +28,7 @@ impl Reply {
     /// The payload of a simple, error or non-nil bulk reply as (lossy) UTF-8.
     pub fn text(&self) -> Option<String> {
         match self {
-            Reply::Simple(b) | Reply::Error(b) | Reply::Bulk(Some(b)) => {
-                Some(String::from_utf8_lossy(b).into_owned())
-            }
+            Reply::Simple(b) | Reply::Error(b) | Reply::Bulk(Some(b)) => Some(String::from_utf8_lossy(b).into_owned()),
             _ => None,
         }
     }
@@ -133,12 +131,7 @@ pub struct PipelineError {
 
 impl fmt::Display for PipelineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "pipeline broken after {} replies: {}",
-            self.replies.len(),
-            self.error
-        )
+        write!(f, "pipeline broken after {} replies: {}", self.replies.len(), self.error)
     }
 }
 
@@ -168,12 +161,8 @@ impl Conn {
     pub fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<Conn, RespError> {
         let stream = TcpStream::connect_timeout(&addr, timeout).map_err(RespError::Io)?;
         stream.set_nodelay(true).map_err(RespError::Io)?;
-        stream
-            .set_read_timeout(Some(timeout))
-            .map_err(RespError::Io)?;
-        stream
-            .set_write_timeout(Some(timeout))
-            .map_err(RespError::Io)?;
+        stream.set_read_timeout(Some(timeout)).map_err(RespError::Io)?;
+        stream.set_write_timeout(Some(timeout)).map_err(RespError::Io)?;
         let w = stream.try_clone().map_err(RespError::Io)?;
         Ok(Conn {
             addr,
@@ -245,10 +234,7 @@ impl Conn {
         A: AsRef<[u8]>,
     {
         let mut replies = Vec::with_capacity(cmds.len());
-        let sent = cmds
-            .iter()
-            .try_for_each(|c| self.send(c.as_ref()))
-            .and_then(|_| self.flush());
+        let sent = cmds.iter().try_for_each(|c| self.send(c.as_ref())).and_then(|_| self.flush());
         if let Err(error) = sent {
             return Err(PipelineError { replies, error });
         }
@@ -274,10 +260,7 @@ fn read_line<R: BufRead>(r: &mut R) -> Result<Vec<u8>, RespError> {
         return Err(RespError::ConnectionLost("EOF".into()));
     }
     if !line.ends_with(b"\r\n") {
-        return Err(RespError::ConnectionLost(format!(
-            "truncated line {:?}",
-            String::from_utf8_lossy(&line)
-        )));
+        return Err(RespError::ConnectionLost(format!("truncated line {:?}", String::from_utf8_lossy(&line))));
     }
     line.truncate(line.len() - 2);
     Ok(line)
@@ -293,9 +276,7 @@ fn parse_int(b: &[u8]) -> Result<i64, RespError> {
 /// Reads one reply from any buffered reader (used by [`Conn`], public for tests).
 pub fn read_reply<R: BufRead>(r: &mut R) -> Result<Reply, RespError> {
     let line = read_line(r)?;
-    let (kind, rest) = line
-        .split_first()
-        .ok_or_else(|| RespError::Protocol("empty line".into()))?;
+    let (kind, rest) = line.split_first().ok_or_else(|| RespError::Protocol("empty line".into()))?;
     match kind {
         b'+' => Ok(Reply::Simple(rest.to_vec())),
         b'-' => Ok(Reply::Error(rest.to_vec())),
@@ -324,10 +305,7 @@ pub fn read_reply<R: BufRead>(r: &mut R) -> Result<Reply, RespError> {
             }
             Ok(Reply::Array(Some(v)))
         }
-        other => Err(RespError::Protocol(format!(
-            "unexpected reply type byte {:?}",
-            *other as char
-        ))),
+        other => Err(RespError::Protocol(format!("unexpected reply type byte {:?}", *other as char))),
     }
 }
 
@@ -342,23 +320,14 @@ mod tests {
     #[test]
     fn parses_every_kind() {
         assert_eq!(parse(b"+OK\r\n").unwrap(), Reply::Simple(b"OK".to_vec()));
-        assert_eq!(
-            parse(b"-ERR x y\r\n").unwrap(),
-            Reply::Error(b"ERR x y".to_vec())
-        );
+        assert_eq!(parse(b"-ERR x y\r\n").unwrap(), Reply::Error(b"ERR x y".to_vec()));
         assert_eq!(parse(b":-12\r\n").unwrap(), Reply::Int(-12));
         assert_eq!(parse(b"$-1\r\n").unwrap(), Reply::Bulk(None));
-        assert_eq!(
-            parse(b"$4\r\na\r\nb\r\n").unwrap(),
-            Reply::Bulk(Some(b"a\r\nb".to_vec()))
-        );
+        assert_eq!(parse(b"$4\r\na\r\nb\r\n").unwrap(), Reply::Bulk(Some(b"a\r\nb".to_vec())));
         assert_eq!(parse(b"*-1\r\n").unwrap(), Reply::Array(None));
         assert_eq!(
             parse(b"*2\r\n$0\r\n\r\n*0\r\n").unwrap(),
-            Reply::Array(Some(vec![
-                Reply::Bulk(Some(vec![])),
-                Reply::Array(Some(vec![]))
-            ]))
+            Reply::Array(Some(vec![Reply::Bulk(Some(vec![])), Reply::Array(Some(vec![]))]))
         );
     }
 

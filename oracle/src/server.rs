@@ -77,9 +77,7 @@ impl FromStr for ServerId {
         match s {
             "redis-7.0" => Ok(ServerId::Redis70),
             "valkey-8.1" => Ok(ServerId::Valkey81),
-            _ => Err(format!(
-                "unknown server id {s:?} (expected redis-7.0 or valkey-8.1)"
-            )),
+            _ => Err(format!("unknown server id {s:?} (expected redis-7.0 or valkey-8.1)")),
         }
     }
 }
@@ -120,11 +118,7 @@ fn locate(id: ServerId) -> Result<PathBuf, String> {
         if p.is_file() {
             return Ok(p);
         }
-        return Err(format!(
-            "{id}: {}={} does not name a file",
-            id.env_var(),
-            p.display()
-        ));
+        return Err(format!("{id}: {}={} does not name a file", id.env_var(), p.display()));
     }
     let hint = "run `bash scripts/install-oracles.sh`";
     match id {
@@ -133,26 +127,16 @@ fn locate(id: ServerId) -> Result<PathBuf, String> {
             std::env::split_paths(&path)
                 .map(|d| d.join("redis-server"))
                 .find(|p| p.is_file())
-                .ok_or_else(|| {
-                    format!(
-                        "{id}: redis-server not found on PATH and {} not set; {hint}",
-                        id.env_var()
-                    )
-                })
+                .ok_or_else(|| format!("{id}: redis-server not found on PATH and {} not set; {hint}", id.env_var()))
         }
         ServerId::Valkey81 => {
-            let root = repo_root().ok_or_else(|| {
-                format!("{id}: cannot find the repository root to look in .oracle/; {hint}")
-            })?;
+            let root = repo_root()
+                .ok_or_else(|| format!("{id}: cannot find the repository root to look in .oracle/; {hint}"))?;
             let p = root.join(".oracle/valkey-8.1.8/valkey-server");
             if p.is_file() {
                 Ok(p)
             } else {
-                Err(format!(
-                    "{id}: {} not found and {} not set; {hint}",
-                    p.display(),
-                    id.env_var()
-                ))
+                Err(format!("{id}: {} not found and {} not set; {hint}", p.display(), id.env_var()))
             }
         }
     }
@@ -166,10 +150,7 @@ fn check_version(id: ServerId, bin: &Path) -> Result<(), String> {
         .map_err(|e| format!("{id}: cannot run {} --version: {e}", bin.display()))?;
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     // "Redis server v=7.0.15 sha=..." / "Valkey server v=8.1.8 sha=..."
-    let version = text
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("v="))
-        .unwrap_or("");
+    let version = text.split_whitespace().find_map(|w| w.strip_prefix("v=")).unwrap_or("");
     if version == id.expected_version() {
         Ok(())
     } else {
@@ -202,9 +183,7 @@ pub fn available(id: ServerId) -> Result<PathBuf, String> {
 /// `ACLPLAY_REQUIRE_ORACLES` set to anything but empty/`0`/`false`).
 pub fn oracles_required() -> bool {
     ["CI", "ACLPLAY_REQUIRE_ORACLES"].iter().any(|v| {
-        std::env::var(v)
-            .map(|s| !s.is_empty() && s != "0" && !s.eq_ignore_ascii_case("false"))
-            .unwrap_or(false)
+        std::env::var(v).map(|s| !s.is_empty() && s != "0" && !s.eq_ignore_ascii_case("false")).unwrap_or(false)
     })
 }
 
@@ -220,10 +199,7 @@ pub fn oracle_or_skip(id: ServerId, test: &str) -> Option<PathBuf> {
             // Written to the stderr handle, not via eprintln!, so that the
             // test harness does not swallow the notice of a passing test.
             use std::io::Write;
-            let _ = writeln!(
-                std::io::stderr(),
-                "SKIPPED {test}: oracle {id} unavailable: {e}"
-            );
+            let _ = writeln!(std::io::stderr(), "SKIPPED {test}: oracle {id} unavailable: {e}");
             None
         }
     }
@@ -239,18 +215,11 @@ struct Slots {
 
 fn slots() -> &'static Slots {
     static S: OnceLock<Slots> = OnceLock::new();
-    S.get_or_init(|| Slots {
-        used: Mutex::new(0),
-        cv: Condvar::new(),
-    })
+    S.get_or_init(|| Slots { used: Mutex::new(0), cv: Condvar::new() })
 }
 
 fn max_servers() -> usize {
-    std::env::var("ACLPLAY_MAX_SERVERS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or(2)
+    std::env::var("ACLPLAY_MAX_SERVERS").ok().and_then(|s| s.parse().ok()).filter(|&n| n > 0).unwrap_or(2)
 }
 
 /// One unit of the per-process server budget; released on drop.
@@ -317,10 +286,7 @@ pub enum Startup {
     Ok(Server),
     /// It exited by itself; `output` are its output lines with the
     /// `pid:role date time level ` prefixes removed.
-    Exited {
-        code: Option<i32>,
-        output: Vec<String>,
-    },
+    Exited { code: Option<i32>, output: Vec<String> },
     /// It was killed by a signal (segfault, abort).
     Crashed { signal: i32, output: Vec<String> },
 }
@@ -352,9 +318,7 @@ impl fmt::Debug for Server {
 
 fn free_port() -> Result<u16, String> {
     let l = TcpListener::bind("127.0.0.1:0").map_err(|e| format!("cannot bind a port: {e}"))?;
-    l.local_addr()
-        .map(|a| a.port())
-        .map_err(|e| format!("cannot read port: {e}"))
+    l.local_addr().map(|a| a.port()).map_err(|e| format!("cannot read port: {e}"))
 }
 
 enum SpawnEnd {
@@ -368,14 +332,12 @@ impl Server {
     pub fn start(id: ServerId, opts: ServerOptions) -> Result<Server, String> {
         match Server::launch(id, opts)? {
             Startup::Ok(s) => Ok(s),
-            Startup::Exited { code, output } => Err(format!(
-                "{id} exited at startup (code {code:?}):\n{}",
-                output.join("\n")
-            )),
-            Startup::Crashed { signal, output } => Err(format!(
-                "{id} crashed at startup (signal {signal}):\n{}",
-                output.join("\n")
-            )),
+            Startup::Exited { code, output } => {
+                Err(format!("{id} exited at startup (code {code:?}):\n{}", output.join("\n")))
+            }
+            Startup::Crashed { signal, output } => {
+                Err(format!("{id} crashed at startup (signal {signal}):\n{}", output.join("\n")))
+            }
         }
     }
 
@@ -405,14 +367,8 @@ impl Server {
             SpawnEnd::Exited(status) => {
                 let raw = s.raw_log();
                 Ok(match exit_signal(&status) {
-                    Some(signal) => Startup::Crashed {
-                        signal,
-                        output: crash_lines(&raw),
-                    },
-                    None => Startup::Exited {
-                        code: status.code(),
-                        output: startup_lines(&raw),
-                    },
+                    Some(signal) => Startup::Crashed { signal, output: crash_lines(&raw) },
+                    None => Startup::Exited { code: status.code(), output: startup_lines(&raw) },
                 })
             }
         }
@@ -474,11 +430,8 @@ impl Server {
             }
             self.spawns += 1;
             self.log_path = self.dir.path().join(format!("server-{}.log", self.spawns));
-            let log = fs::File::create(&self.log_path)
-                .map_err(|e| format!("cannot create log file: {e}"))?;
-            let log2 = log
-                .try_clone()
-                .map_err(|e| format!("cannot dup log file: {e}"))?;
+            let log = fs::File::create(&self.log_path).map_err(|e| format!("cannot create log file: {e}"))?;
+            let log2 = log.try_clone().map_err(|e| format!("cannot dup log file: {e}"))?;
             let child = Command::new(&self.bin)
                 .args(self.args())
                 .current_dir(self.dir.path())
@@ -496,10 +449,7 @@ impl Server {
                 end => return Ok(end),
             }
         }
-        Err(format!(
-            "{}: could not find a free port: {last_err}",
-            self.id
-        ))
+        Err(format!("{}: could not find a free port: {last_err}", self.id))
     }
 
     fn wait_ready(&mut self) -> Result<SpawnEnd, String> {
@@ -509,10 +459,9 @@ impl Server {
                 self.child = None;
                 return Ok(SpawnEnd::Exited(st));
             }
-            if let Ok(mut c) = Conn::connect_addr(
-                std::net::SocketAddr::from(([127, 0, 0, 1], self.port)),
-                Duration::from_millis(500),
-            ) && let Ok(r) = c.command(&["PING"])
+            if let Ok(mut c) =
+                Conn::connect_addr(std::net::SocketAddr::from(([127, 0, 0, 1], self.port)), Duration::from_millis(500))
+                && let Ok(r) = c.command(&["PING"])
             {
                 // PONG, or NOAUTH when default is protected: both mean "up".
                 if matches!(r, Reply::Simple(_) | Reply::Error(_)) {
@@ -533,9 +482,7 @@ impl Server {
     }
 
     fn try_wait(&mut self) -> Option<ExitStatus> {
-        self.child
-            .as_mut()
-            .and_then(|c| c.try_wait().ok().flatten())
+        self.child.as_mut().and_then(|c| c.try_wait().ok().flatten())
     }
 
     pub fn id(&self) -> ServerId {
@@ -617,11 +564,9 @@ impl Server {
         self.write_initial_files()?;
         match self.spawn_until_ready()? {
             SpawnEnd::Ready => Ok(()),
-            SpawnEnd::Exited(st) => Err(format!(
-                "{} did not come back after restart ({st}):\n{}",
-                self.id,
-                self.raw_log()
-            )),
+            SpawnEnd::Exited(st) => {
+                Err(format!("{} did not come back after restart ({st}):\n{}", self.id, self.raw_log()))
+            }
         }
     }
 
@@ -636,14 +581,8 @@ impl Server {
             SpawnEnd::Exited(st) => {
                 let raw = self.raw_log();
                 Ok(match exit_signal(&st) {
-                    Some(signal) => RestartOutcome::Crashed {
-                        signal,
-                        output: crash_lines(&raw),
-                    },
-                    None => RestartOutcome::Exited {
-                        code: st.code(),
-                        output: startup_lines(&raw),
-                    },
+                    Some(signal) => RestartOutcome::Crashed { signal, output: crash_lines(&raw) },
+                    None => RestartOutcome::Exited { code: st.code(), output: startup_lines(&raw) },
                 })
             }
         }
@@ -666,14 +605,8 @@ impl Server {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RestartOutcome {
     Ok,
-    Exited {
-        code: Option<i32>,
-        output: Vec<String>,
-    },
-    Crashed {
-        signal: i32,
-        output: Vec<String>,
-    },
+    Exited { code: Option<i32>, output: Vec<String> },
+    Crashed { signal: i32, output: Vec<String> },
 }
 
 impl Drop for Server {
@@ -693,20 +626,16 @@ pub fn strip_log_prefix(line: &str) -> String {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let parts: Vec<&str> = line.splitn(7, ' ').collect();
     let looks_prefixed = parts.len() == 7
-        && parts[0].split_once(':').is_some_and(|(pid, role)| {
-            !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && role.len() == 1
-        })
+        && parts[0]
+            .split_once(':')
+            .is_some_and(|(pid, role)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) && role.len() == 1)
         && parts[1].bytes().all(|b| b.is_ascii_digit())
         && parts[2].len() == 3
         && parts[3].len() == 4
         && parts[3].bytes().all(|b| b.is_ascii_digit())
         && parts[4].contains(':')
         && matches!(parts[5], "." | "-" | "*" | "#");
-    if looks_prefixed {
-        parts[6].to_string()
-    } else {
-        line.to_string()
-    }
+    if looks_prefixed { parts[6].to_string() } else { line.to_string() }
 }
 
 /// Banner and environment lines every start prints; they say nothing about
@@ -743,11 +672,7 @@ pub fn startup_lines(raw: &str) -> Vec<String> {
 pub fn crash_lines(raw: &str) -> Vec<String> {
     raw.split('\n')
         .map(strip_log_prefix)
-        .filter(|l| {
-            l.contains("crashed by signal")
-                || l.contains("ASSERTION FAILED")
-                || l.starts_with("==> ")
-        })
+        .filter(|l| l.contains("crashed by signal") || l.contains("ASSERTION FAILED") || l.starts_with("==> "))
         .collect()
 }
 
@@ -762,10 +687,7 @@ mod tests {
             "Critical error. Exiting."
         );
         assert_eq!(strip_log_prefix("7:C 1 Jan 2026 00:00:00.000 * x y"), "x y");
-        assert_eq!(
-            strip_log_prefix(">>> 'user alice on badrule'"),
-            ">>> 'user alice on badrule'"
-        );
+        assert_eq!(strip_log_prefix(">>> 'user alice on badrule'"), ">>> 'user alice on badrule'");
         assert_eq!(strip_log_prefix("a b c d e f g"), "a b c d e f g");
     }
 

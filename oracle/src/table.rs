@@ -130,10 +130,8 @@ impl CommandTable {
 
     /// Reads `data/<id>.json` from the repository.
     pub fn load(id: ServerId) -> Result<CommandTable, String> {
-        let p = crate::server::table_path(id)
-            .ok_or_else(|| "cannot find the repository root".to_string())?;
-        let text =
-            std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+        let p = crate::server::table_path(id).ok_or_else(|| "cannot find the repository root".to_string())?;
+        let text = std::fs::read_to_string(&p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
         CommandTable::parse(&text)
     }
 
@@ -147,9 +145,7 @@ impl CommandTable {
     }
 
     pub fn subcommands<'a>(&'a self, parent: &'a str) -> impl Iterator<Item = &'a CommandInfo> {
-        self.commands
-            .iter()
-            .filter(move |c| c.parent.as_deref() == Some(parent))
+        self.commands.iter().filter(move |c| c.parent.as_deref() == Some(parent))
     }
 
     /// The committed layout: header fields one per line, one compact
@@ -159,11 +155,7 @@ impl CommandTable {
         out.push_str("{\n");
         let _ = writeln!(out, " \"server\": {},", json_str(&self.server));
         let _ = writeln!(out, " \"version\": {},", json_str(&self.version));
-        let _ = writeln!(
-            out,
-            " \"categories\": {},",
-            crate::json::to_line(&self.categories)
-        );
+        let _ = writeln!(out, " \"categories\": {},", crate::json::to_line(&self.categories));
         out.push_str(" \"commands\": [\n");
         for (i, c) in self.commands.iter().enumerate() {
             let line = serde_json::to_string(c).expect("serialisable");
@@ -187,13 +179,11 @@ fn json_str(s: &str) -> String {
 // Recording.
 
 fn text(r: &Reply) -> Result<String, String> {
-    r.text()
-        .ok_or_else(|| format!("expected a string, got {r}"))
+    r.text().ok_or_else(|| format!("expected a string, got {r}"))
 }
 
 fn array(r: &Reply) -> Result<&[Reply], String> {
-    r.as_array()
-        .ok_or_else(|| format!("expected an array, got {r}"))
+    r.as_array().ok_or_else(|| format!("expected an array, got {r}"))
 }
 
 fn strings(r: &Reply) -> Result<Vec<String>, String> {
@@ -260,27 +250,10 @@ fn raw_cmd(r: &Reply) -> Result<RawCmd, String> {
     let name = text(&a[0])?.to_ascii_lowercase();
     let arity = a[1].as_int().ok_or_else(|| format!("{name}: bad arity"))?;
     let flags = strings(&a[2])?;
-    let categories = strings(&a[6])?
-        .into_iter()
-        .map(|c| c.trim_start_matches('@').to_string())
-        .collect();
-    let key_specs = array(&a[8])?
-        .iter()
-        .map(key_spec)
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{name}: {e}"))?;
-    let subs = array(&a[9])?
-        .iter()
-        .map(raw_cmd)
-        .collect::<Result<_, _>>()?;
-    Ok(RawCmd {
-        name,
-        arity,
-        flags,
-        categories,
-        key_specs,
-        subs,
-    })
+    let categories = strings(&a[6])?.into_iter().map(|c| c.trim_start_matches('@').to_string()).collect();
+    let key_specs = array(&a[8])?.iter().map(key_spec).collect::<Result<_, _>>().map_err(|e| format!("{name}: {e}"))?;
+    let subs = array(&a[9])?.iter().map(raw_cmd).collect::<Result<_, _>>()?;
+    Ok(RawCmd { name, arity, flags, categories, key_specs, subs })
 }
 
 struct Doc {
@@ -292,13 +265,7 @@ fn collect_docs(r: &Reply, out: &mut HashMap<String, Doc>) -> Result<(), String>
     for (name, doc) in pairs(r)? {
         let m = pairs(doc)?;
         let get = |k: &str| lookup(&m, k).and_then(Reply::text).unwrap_or_default();
-        out.insert(
-            name.to_ascii_lowercase(),
-            Doc {
-                summary: get("summary").trim().to_string(),
-                group: get("group"),
-            },
-        );
+        out.insert(name.to_ascii_lowercase(), Doc { summary: get("summary").trim().to_string(), group: get("group") });
         if let Some(subs) = lookup(&m, "subcommands") {
             collect_docs(subs, out)?;
         }
@@ -307,9 +274,7 @@ fn collect_docs(r: &Reply, out: &mut HashMap<String, Doc>) -> Result<(), String>
 }
 
 fn cmd(conn: &mut Conn, args: &[&str]) -> Result<Reply, String> {
-    let r = conn
-        .command(args)
-        .map_err(|e| format!("{}: {e}", args.join(" ")))?;
+    let r = conn.command(args).map_err(|e| format!("{}: {e}", args.join(" ")))?;
     if r.is_error() {
         return Err(format!("{}: {r}", args.join(" ")));
     }
@@ -321,30 +286,15 @@ fn cmd(conn: &mut Conn, args: &[&str]) -> Result<Reply, String> {
 pub fn record_table(server: &Server) -> Result<CommandTable, String> {
     let mut conn = server.connect()?;
     let info = text(&cmd(&mut conn, &["INFO", "server"])?)?;
-    let field = |k: &str| {
-        info.lines()
-            .find_map(|l| l.strip_prefix(&format!("{k}:")))
-            .map(|v| v.trim().to_string())
-    };
+    let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}:"))).map(|v| v.trim().to_string());
     let server_name = field("server_name").unwrap_or_else(|| "redis".to_string());
-    let version = if server_name == "valkey" {
-        field("valkey_version")
-    } else {
-        field("redis_version")
-    }
-    .ok_or("INFO server has no version")?;
+    let version = if server_name == "valkey" { field("valkey_version") } else { field("redis_version") }
+        .ok_or("INFO server has no version")?;
 
     let categories = strings(&cmd(&mut conn, &["ACL", "CAT"])?)?;
-    let cat_pos: HashMap<&str, usize> = categories
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.as_str(), i))
-        .collect();
+    let cat_pos: HashMap<&str, usize> = categories.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
 
-    let raw: Vec<RawCmd> = array(&cmd(&mut conn, &["COMMAND"])?)?
-        .iter()
-        .map(raw_cmd)
-        .collect::<Result<_, _>>()?;
+    let raw: Vec<RawCmd> = array(&cmd(&mut conn, &["COMMAND"])?)?.iter().map(raw_cmd).collect::<Result<_, _>>()?;
     let mut docs = HashMap::new();
     collect_docs(&cmd(&mut conn, &["COMMAND", "DOCS"])?, &mut docs)?;
 
@@ -364,15 +314,10 @@ pub fn record_table(server: &Server) -> Result<CommandTable, String> {
     // Cross-check: ACL CAT <cat> must list exactly the commands carrying it.
     let mut problems = Vec::new();
     for cat in &categories {
-        let listed: BTreeSet<String> = strings(&cmd(&mut conn, &["ACL", "CAT", cat])?)?
-            .into_iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect();
-        let carried: BTreeSet<String> = commands
-            .iter()
-            .filter(|c| c.has_category(cat))
-            .map(|c| c.name.clone())
-            .collect();
+        let listed: BTreeSet<String> =
+            strings(&cmd(&mut conn, &["ACL", "CAT", cat])?)?.into_iter().map(|s| s.to_ascii_lowercase()).collect();
+        let carried: BTreeSet<String> =
+            commands.iter().filter(|c| c.has_category(cat)).map(|c| c.name.clone()).collect();
         for n in listed.difference(&carried) {
             problems.push(format!("ACL CAT {cat} lists {n}, COMMAND INFO does not"));
         }
@@ -381,18 +326,10 @@ pub fn record_table(server: &Server) -> Result<CommandTable, String> {
         }
     }
     if !problems.is_empty() {
-        return Err(format!(
-            "category cross-check failed:\n  {}",
-            problems.join("\n  ")
-        ));
+        return Err(format!("category cross-check failed:\n  {}", problems.join("\n  ")));
     }
 
-    Ok(CommandTable {
-        server: server_name,
-        version,
-        categories,
-        commands,
-    })
+    Ok(CommandTable { server: server_name, version, categories, commands })
 }
 
 fn info_from(
@@ -404,15 +341,11 @@ fn info_from(
 ) -> Result<CommandInfo, String> {
     let mut cats: Vec<(usize, String)> = Vec::new();
     for c in &r.categories {
-        let pos = *cat_pos
-            .get(c.as_str())
-            .ok_or_else(|| format!("{}: category {c} not in ACL CAT", r.name))?;
+        let pos = *cat_pos.get(c.as_str()).ok_or_else(|| format!("{}: category {c} not in ACL CAT", r.name))?;
         cats.push((pos, c.clone()));
     }
     cats.sort();
-    let doc = docs
-        .get(&r.name)
-        .ok_or_else(|| format!("{}: no COMMAND DOCS entry", r.name))?;
+    let doc = docs.get(&r.name).ok_or_else(|| format!("{}: no COMMAND DOCS entry", r.name))?;
     Ok(CommandInfo {
         name: r.name.clone(),
         parent: parent.map(str::to_string),
@@ -443,24 +376,16 @@ pub fn diff_tables(committed: &str, fresh: &str) -> Vec<String> {
         (Err(e), _) => return vec![format!("committed file does not parse: {e}")],
         (_, Err(e)) => return vec![format!("fresh table does not parse: {e}")],
     };
-    for (what, x, y) in [
-        ("server", &a.server, &b.server),
-        ("version", &a.version, &b.version),
-    ] {
+    for (what, x, y) in [("server", &a.server, &b.server), ("version", &a.version, &b.version)] {
         if x != y {
             out.push(format!("{what}: committed {x:?}, server {y:?}"));
         }
     }
     if a.categories != b.categories {
-        out.push(format!(
-            "categories: committed {:?}, server {:?}",
-            a.categories, b.categories
-        ));
+        out.push(format!("categories: committed {:?}, server {:?}", a.categories, b.categories));
     }
-    let am: BTreeMap<&str, &CommandInfo> =
-        a.commands.iter().map(|c| (c.name.as_str(), c)).collect();
-    let bm: BTreeMap<&str, &CommandInfo> =
-        b.commands.iter().map(|c| (c.name.as_str(), c)).collect();
+    let am: BTreeMap<&str, &CommandInfo> = a.commands.iter().map(|c| (c.name.as_str(), c)).collect();
+    let bm: BTreeMap<&str, &CommandInfo> = b.commands.iter().map(|c| (c.name.as_str(), c)).collect();
     for (n, c) in &am {
         match bm.get(n) {
             None => out.push(format!("removed: {n}")),

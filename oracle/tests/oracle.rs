@@ -10,15 +10,11 @@ use aclplay_oracle::files::{ConfInput, FileInput, FileRecorder, record_conf};
 use aclplay_oracle::record::{CaseInput, CaseRecord, CaseRecorder, read_jsonl};
 use aclplay_oracle::server::{RestartOutcome, strip_log_prefix};
 use aclplay_oracle::table::{CommandTable, diff_tables, record_table};
-use aclplay_oracle::{
-    Reply, Server, ServerId, ServerOptions, Startup, generate_cases, oracle_or_skip,
-};
+use aclplay_oracle::{Reply, Server, ServerId, ServerOptions, Startup, generate_cases, oracle_or_skip};
 use serde_json::Value;
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 fn process_exists(pid: u32) -> bool {
@@ -52,19 +48,11 @@ fn start_ping_stop() {
         let pid = server.pid().expect("running");
         assert!(process_exists(pid), "{id}: pid {pid} not running");
         let mut c = server.connect().unwrap();
-        assert_eq!(
-            c.command(&["PING"]).unwrap(),
-            Reply::Simple(b"PONG".to_vec())
-        );
+        assert_eq!(c.command(&["PING"]).unwrap(), Reply::Simple(b"PONG".to_vec()));
         // Binary-safe arguments and bulk replies round-trip.
-        assert_eq!(
-            c.command(&[b"ECHO".as_slice(), b"a\0b\r\n"]).unwrap(),
-            Reply::Bulk(Some(b"a\0b\r\n".to_vec()))
-        );
+        assert_eq!(c.command(&[b"ECHO".as_slice(), b"a\0b\r\n"]).unwrap(), Reply::Bulk(Some(b"a\0b\r\n".to_vec())));
         // Pipelining: many commands, one write, replies in order.
-        let cmds: Vec<Vec<String>> = (0..50)
-            .map(|i| vec!["ECHO".into(), i.to_string()])
-            .collect();
+        let cmds: Vec<Vec<String>> = (0..50).map(|i| vec!["ECHO".into(), i.to_string()]).collect();
         let replies = c.pipeline(&cmds).unwrap();
         assert_eq!(replies.len(), 50);
         assert_eq!(replies[49], Reply::Bulk(Some(b"49".to_vec())));
@@ -151,14 +139,7 @@ fn known_files_reproduce() {
                 startup: true,
             };
             let g = serde_json::to_value(rec.record(&input).unwrap()).unwrap();
-            for k in [
-                "aclload",
-                "aclload_crash",
-                "users_after",
-                "startup",
-                "startup_users",
-                "startup_log",
-            ] {
+            for k in ["aclload", "aclload_crash", "users_after", "startup", "startup_users", "startup_log"] {
                 let ev = match e.get(k).cloned().unwrap_or(Value::Null) {
                     // Records leave out a false crash flag.
                     Value::Null if k == "aclload_crash" => Value::Bool(false),
@@ -191,73 +172,45 @@ fn crash_detection_and_restart() {
         let mut c = server.connect().unwrap();
         let err = c.command(&["ACL", "LOAD"]).unwrap_err();
         assert!(err.is_connection_lost(), "{id}: {err}");
-        let status = server
-            .wait_exit(Duration::from_secs(15))
-            .expect("server exited");
+        let status = server.wait_exit(Duration::from_secs(15)).expect("server exited");
         use std::os::unix::process::ExitStatusExt;
         assert_eq!(status.signal(), Some(11), "{id}: {status}");
         let crash_log = aclplay_oracle::server::crash_lines(&server.raw_log());
-        assert!(
-            crash_log
-                .iter()
-                .any(|l| l.contains("crashed by signal: 11")),
-            "{id}: {crash_log:?}"
-        );
+        assert!(crash_log.iter().any(|l| l.contains("crashed by signal: 11")), "{id}: {crash_log:?}");
         server.restart().unwrap();
         assert_ne!(server.pid(), Some(old_pid));
         let mut c = server.connect().unwrap();
-        assert_eq!(
-            c.command(&["PING"]).unwrap(),
-            Reply::Simple(b"PONG".to_vec())
-        );
+        assert_eq!(c.command(&["PING"]).unwrap(), Reply::Simple(b"PONG".to_vec()));
         drop(server);
 
         // Through the recorder: the crash is recorded and the next case is fine.
         let mut rec = CaseRecorder::new(id).unwrap();
-        let cases = vec![
-            case("a", &["on", "(~x", "+get"], &["GET", "x"]),
-            case("b", &["on", "~x", "+get"], &["GET", "x"]),
-        ];
+        let cases =
+            vec![case("a", &["on", "(~x", "+get"], &["GET", "x"]), case("b", &["on", "~x", "+get"], &["GET", "x"])];
         let r = rec.record_all(&cases).unwrap();
         assert!(r[0].aclload_crash, "{id}: {}", r[0].to_line());
         assert_eq!(r[0].aclload, Some(None));
-        assert_eq!(
-            r[0].setuser.as_deref(),
-            Some("ERR Unmatched parenthesis in acl selector starting at '(~x'.")
-        );
+        assert_eq!(r[0].setuser.as_deref(), Some("ERR Unmatched parenthesis in acl selector starting at '(~x'."));
         assert_eq!(r[1].aclload, Some(Some("OK".into())));
         assert_eq!(r[1].dryrun.as_deref(), Some("OK"));
         assert_eq!(rec.stats().aclload_crashes, 1);
         assert_eq!(rec.stats().restarts, 1);
         // Startup with that file crashes too.
-        let startup = Server::launch(
-            id,
-            ServerOptions {
-                acl_file: Some("user a on (~x +get\n".into()),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let startup =
+            Server::launch(id, ServerOptions { acl_file: Some("user a on (~x +get\n".into()), ..Default::default() })
+                .unwrap();
         match startup {
             Startup::Crashed { signal, output } => {
                 assert_eq!(signal, 11);
-                assert!(
-                    output.iter().any(|l| l.contains("crashed by signal")),
-                    "{output:?}"
-                );
+                assert!(output.iter().any(|l| l.contains("crashed by signal")), "{output:?}");
             }
             other => panic!("{id}: expected a startup crash, got {other:?}"),
         }
         assert!(matches!(
-            rec.server()
-                .restart_with_acl_file("user a on (~x +get\n")
-                .unwrap(),
+            rec.server().restart_with_acl_file("user a on (~x +get\n").unwrap(),
             RestartOutcome::Crashed { signal: 11, .. }
         ));
-        assert!(matches!(
-            rec.server().restart_with_acl_file("").unwrap(),
-            RestartOutcome::Ok
-        ));
+        assert!(matches!(rec.server().restart_with_acl_file("").unwrap(), RestartOutcome::Ok));
     }
 }
 
@@ -284,10 +237,7 @@ fn valkey_list_crash_is_recorded() {
     // ACL LOAD of the file line works (the crash is only in LIST/GETUSER).
     assert_eq!(r[0].aclload, Some(Some("OK".into())));
     assert!(!r[2].list_crash);
-    assert_eq!(
-        r[2].acl_list.as_deref(),
-        Some("user f on sanitize-payload ~* resetchannels -@all +get")
-    );
+    assert_eq!(r[2].acl_list.as_deref(), Some("user f on sanitize-payload ~* resetchannels -@all +get"));
     assert_eq!(rec.stats().list_crashes, 2);
 }
 
@@ -297,31 +247,18 @@ fn config_startup_outcomes() {
         if oracle_or_skip(id, "config_startup_outcomes").is_none() {
             continue;
         }
-        let h =
-            "port 7779\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir <workdir>\nlogfile \"\"\n";
+        let h = "port 7779\nbind 127.0.0.1\nsave \"\"\nappendonly no\ndir <workdir>\nlogfile \"\"\n";
         let r = record_conf(
             id,
-            &ConfInput {
-                id: "rp".into(),
-                note: None,
-                conf: format!("{h}requirepass secret\n"),
-                acl_file: None,
-            },
+            &ConfInput { id: "rp".into(), note: None, conf: format!("{h}requirepass secret\n"), acl_file: None },
         )
         .unwrap();
         assert_eq!(r.startup, "ok");
-        assert_eq!(
-            r.unauthenticated_probe.unwrap()["PING"],
-            "NOAUTH Authentication required."
-        );
+        assert_eq!(r.unauthenticated_probe.unwrap()["PING"], "NOAUTH Authentication required.");
         let users = r.users.unwrap();
         assert_eq!(users.len(), 1, "{users:?}");
         // requirepass = resetpass + >secret on default.
-        let flags = if id.is_valkey() {
-            "on sanitize-payload"
-        } else {
-            "on"
-        };
+        let flags = if id.is_valkey() { "on sanitize-payload" } else { "on" };
         assert_eq!(
             users[0],
             format!(
@@ -331,20 +268,11 @@ fn config_startup_outcomes() {
 
         let r = record_conf(
             id,
-            &ConfInput {
-                id: "bad".into(),
-                note: None,
-                conf: format!("{h}user alice on badrule\n"),
-                acl_file: None,
-            },
+            &ConfInput { id: "bad".into(), note: None, conf: format!("{h}user alice on badrule\n"), acl_file: None },
         )
         .unwrap();
         assert_eq!(r.startup, "exit");
-        let what = if id.is_valkey() {
-            "Version 8.1.8"
-        } else {
-            "Redis 7.0.15"
-        };
+        let what = if id.is_valkey() { "Version 8.1.8" } else { "Redis 7.0.15" };
         assert_eq!(
             r.output.unwrap(),
             [
@@ -357,18 +285,16 @@ fn config_startup_outcomes() {
 
         let r = record_conf(
             id,
-            &ConfInput {
-                id: "late".into(),
-                note: None,
-                conf: format!("{h}user alice on +nosuch\n"),
-                acl_file: None,
-            },
+            &ConfInput { id: "late".into(), note: None, conf: format!("{h}user alice on +nosuch\n"), acl_file: None },
         )
         .unwrap();
         assert_eq!(r.startup, "exit");
         let out = r.output.unwrap();
         assert!(
-            out.contains(&"Error loading ACL rule '+nosuch' for the user named 'alice': Unknown command or category name in ACL".to_string()),
+            out.contains(
+                &"Error loading ACL rule '+nosuch' for the user named 'alice': Unknown command or category name in ACL"
+                    .to_string()
+            ),
             "{out:?}"
         );
         assert!(out.iter().all(|l| strip_log_prefix(l) == *l));
@@ -385,17 +311,10 @@ fn generated_cases_record_with_a_sane_mix() {
         let cases = generate_cases(id, &table, 20260101, 400);
         assert_eq!(cases, generate_cases(id, &table, 20260101, 400));
         let got = CaseRecorder::new(id).unwrap().record_all(&cases).unwrap();
-        let n = |k: &str| {
-            got.iter()
-                .filter(|r| r.dryrun_kind.as_deref() == Some(k))
-                .count()
-        };
+        let n = |k: &str| got.iter().filter(|r| r.dryrun_kind.as_deref() == Some(k)).count();
         let (ok, denied, error) = (n("ok"), n("denied"), n("error"));
         assert_eq!(ok + denied + error, 400);
-        assert!(
-            ok > 80 && denied > 80 && error > 20 && error < 120,
-            "{id}: ok {ok} denied {denied} error {error}"
-        );
+        assert!(ok > 80 && denied > 80 && error > 20 && error < 120, "{id}: ok {ok} denied {denied} error {error}");
         // Records keep the inputs.
         for (c, r) in cases.iter().zip(&got) {
             assert_eq!(c.id, r.id);

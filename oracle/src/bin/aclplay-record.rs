@@ -8,18 +8,13 @@ use std::time::Instant;
 
 use aclplay_oracle::compare::{compare_values, describe};
 use aclplay_oracle::files::{FileRecorder, conf_scenarios, record_confs};
-use aclplay_oracle::record::{
-    CaseInput, CaseRecorder, jsonl_lines, jsonl_writer, read_jsonl, write_jsonl,
-};
+use aclplay_oracle::record::{CaseInput, CaseRecorder, jsonl_lines, jsonl_writer, read_jsonl, write_jsonl};
 use aclplay_oracle::table::{CommandTable, diff_tables, record_table_for};
 use aclplay_oracle::{ServerId, generate_cases, generate_files, json, server};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "aclplay-record",
-    about = "Ask redis-server 7.0.15 / valkey-server 8.1.8 and record their answers"
-)]
+#[command(name = "aclplay-record", about = "Ask redis-server 7.0.15 / valkey-server 8.1.8 and record their answers")]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -110,8 +105,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 None => server::table_path(server).ok_or("cannot find the repository root")?,
             };
             if check {
-                let committed = std::fs::read_to_string(&path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                let committed = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 let diffs = diff_tables(&committed, &fresh);
                 if diffs.is_empty() {
                     eprintln!("{}: up to date", path.display());
@@ -130,14 +124,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             std::fs::write(&path, fresh).map_err(|e| format!("{}: {e}", path.display()))?;
             eprintln!("wrote {}", path.display());
         }
-        Cmd::Cases {
-            server,
-            seed,
-            count,
-            out,
-            input,
-            no_aclload,
-        } => {
+        Cmd::Cases { server, seed, count, out, input, no_aclload } => {
             let cases: Vec<CaseInput> = match input {
                 Some(p) => read_jsonl(&p)?,
                 None => generate_cases(server, &load_table(server)?, seed, count),
@@ -148,9 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             let mut kinds: BTreeMap<String, usize> = BTreeMap::new();
             let start = Instant::now();
             rec.record_each(&cases, |r| {
-                *kinds
-                    .entry(r.dryrun_kind.clone().unwrap_or_default())
-                    .or_default() += 1;
+                *kinds.entry(r.dryrun_kind.clone().unwrap_or_default()).or_default() += 1;
                 writeln!(w, "{}", r.to_line()).map_err(|e| e.to_string())
             })?;
             w.flush().map_err(|e| e.to_string())?;
@@ -166,24 +151,10 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 s.list_crashes
             );
         }
-        Cmd::GenCases {
-            server,
-            seed,
-            count,
-            out,
-        } => {
-            write_jsonl(
-                &out,
-                &generate_cases(server, &load_table(server)?, seed, count),
-            )?;
+        Cmd::GenCases { server, seed, count, out } => {
+            write_jsonl(&out, &generate_cases(server, &load_table(server)?, seed, count))?;
         }
-        Cmd::Files {
-            server,
-            seed,
-            count,
-            out,
-            no_startup,
-        } => {
+        Cmd::Files { server, seed, count, out, no_startup } => {
             let mut inputs = generate_files(server, &load_table(server)?, seed, count);
             for i in &mut inputs {
                 i.startup = !no_startup;
@@ -196,31 +167,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 writeln!(w, "{}", json::to_line(&r)).map_err(|e| e.to_string())?;
             }
             w.flush().map_err(|e| e.to_string())?;
-            eprintln!(
-                "{server}: {} files in {:.2}s",
-                inputs.len(),
-                start.elapsed().as_secs_f64()
-            );
+            eprintln!("{server}: {} files in {:.2}s", inputs.len(), start.elapsed().as_secs_f64());
         }
         Cmd::Conf { server, out } => {
             write_jsonl(&out, &record_confs(server, &conf_scenarios())?)?;
         }
-        Cmd::Compare {
-            server,
-            expected,
-            actual,
-        } => {
+        Cmd::Compare { server, expected, actual } => {
             let parse = |p: &PathBuf| -> Result<BTreeMap<String, serde_json::Value>, String> {
                 jsonl_lines(p)?
                     .iter()
                     .map(|l| {
-                        let v: serde_json::Value =
-                            serde_json::from_str(l).map_err(|e| e.to_string())?;
-                        let id = v
-                            .get("id")
-                            .and_then(|x| x.as_str())
-                            .unwrap_or("")
-                            .to_string();
+                        let v: serde_json::Value = serde_json::from_str(l).map_err(|e| e.to_string())?;
+                        let id = v.get("id").and_then(|x| x.as_str()).unwrap_or("").to_string();
                         Ok((id, v))
                     })
                     .collect()
@@ -243,11 +201,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
                 }
             }
             println!("{} cases, {bad} differing", e.len());
-            return Ok(if bad == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
+            return Ok(if bad == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE });
         }
     }
     Ok(ExitCode::SUCCESS)

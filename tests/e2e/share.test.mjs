@@ -14,9 +14,17 @@ const RULES = "user default off\nuser app on >s3cret-Passw0rd ~app:* +@all -@dan
 
 async function makeLink(page, { plain = false } = {}) {
   if (plain) await page.getByLabel("include plaintext passwords").check();
-  await page.getByRole("button", { name: "Copy share link" }).click();
   const input = page.getByLabel("Share link", { exact: true });
-  await input.waitFor();
+  const before = (await input.count()) ? await input.inputValue() : null;
+  await page.getByRole("button", { name: "Copy share link" }).click();
+  // The link is made asynchronously (the browser compresses it).
+  await page.waitForFunction(
+    (old) => {
+      const el = document.querySelector(".share-url");
+      return el && el.value !== old;
+    },
+    before
+  );
   return input.inputValue();
 }
 

@@ -42,9 +42,10 @@ test("a denial with the server's exact text, explained, its rule highlighted", a
   assert.match(await row(2).locator(".found").textContent(), /key 'app:a b' \(write\)/);
 
   assert.equal(await row(3).locator(".reply").textContent(), `"This user has no permissions to access the 'other' key"`);
+  assert.match(await row(3).locator(".why").textContent(), /Its key patterns: ~app:\*\./);
   await row(3).getByRole("button", { name: /Show deciding rule/ }).click();
-  // No key pattern matched: the engine points at the root's command rule.
-  assert.equal(await page.locator(".mirror .mark").textContent(), "+@all");
+  // No key pattern matched: the pattern that did not match is marked.
+  assert.equal(await page.locator(".mirror .mark").textContent(), "~app:*");
 
   assert.match(await row(4).locator(".found").textContent(), /channel 'app:news'/);
   assert.equal(await row(4).getAttribute("data-verdict"), "allowed");

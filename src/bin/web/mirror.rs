@@ -1,0 +1,221 @@
+//! The highlighted copy of the rules that sits under the transparent textarea: token
+//! colours, diagnostics and findings underlined, the deciding rule marked. One keyed
+//! component per line, so a keystroke re-renders only the line it changed.
+
+use crate::derived::{Audit, Shared};
+use aclplay::diag::Severity;
+use aclplay::highlight::Class;
+use aclplay::span::Span;
+use yew::prelude::*;
+
+/// Overlay bits of a segment.
+pub const ERR: u8 = 1;
+pub const WARN: u8 = 2;
+pub const MARK: u8 = 4;
+
+/// A run of one line with the same colour and overlays; offsets relative to the line.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub struct Seg {
+    pub start: u32,
+    pub end: u32,
+    pub class: Option<Class>,
+    pub over: u8,
+}
+
+fn class_name(c: Class) -> &'static str {
+    match c {
+        Class::Keyword => "t-kw",
+        Class::Username => "t-user",
+        Class::Flag => "t-flag",
+        Class::Password => "t-pass",
+        Class::Hash => "t-hash",
+        Class::Keys => "t-keys",
+        Class::Channels => "t-chan",
+        Class::Allow => "t-allow",
+        Class::Deny => "t-deny",
+        Class::Selector => "t-sel",
+        Class::Comment => "t-com",
+        Class::Value => "t-val",
+        Class::Unknown => "t-unk",
+    }
+}
+
+/// The lines of the text (without their `\n`).
+pub fn line_spans(text: &str) -> Vec<Span> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for l in text.split('\n') {
+        lines.push(Span::new(start, start + l.len()));
+        start += l.len() + 1;
+    }
+    lines
+}
+
+/// Splits lines `first..end` into segments. `tokens` are sorted and do not overlap;
+/// overlays may cross lines.
+pub fn segments(d: &Shared, audit: Option<&Audit>, mark: Option<Span>, lines: &[Span], first: usize) -> Vec<Vec<Seg>> {
+    let n = lines.len();
+    let mut overlays: Vec<Vec<(Span, u8)>> = vec![Vec::new(); n];
+    let mut add = |s: Span, bit: u8| {
+        let (a, b) = (d.index.line_of(s.start), d.index.line_of(s.end.max(s.start + 1) - 1));
+        for o in overlays.iter_mut().take((b + 1).saturating_sub(first)).skip(a.saturating_sub(first)) {
+            o.push((s, bit));
+        }
+    };
+    let (lo, hi) = (lines.first().map_or(0, |l| l.start), lines.last().map_or(0, |l| l.end));
+    let near = |s: Span| s.end >= lo && s.start <= hi;
+    for diag in &d.analysis.diagnostics {
+        if let Some(s) = diag.span.filter(|&s| near(s)) {
+            add(s, if diag.severity == Severity::Error { ERR } else { WARN });
+        }
+    }
+    for f in audit.filter(|a| a.of == *d).iter().flat_map(|a| a.findings.iter()) {
+        if let Some(&s) = f.spans.first().filter(|&&s| near(s)) {
+            add(s, WARN);
+        }
+    }
+    if let Some(m) = mark.filter(|&m| near(m)) {
+        add(m, MARK);
+    }
+    // Tokens from the first one that can reach the window.
+    let skip = d.tokens.partition_point(|(s, _)| s.end < lo);
+    let mut tok = d.tokens[skip..].iter().peekable();
+    let mut out = Vec::with_capacity(n);
+    for (i, line) in lines.iter().enumerate() {
+        let mut cuts = vec![line.start, line.end];
+        let mut here: Vec<(Span, Class)> = Vec::new();
+        while let Some(&&(s, c)) = tok.peek() {
+            if s.start >= line.end && !(s.start == line.end && s.is_empty()) {
+                break;
+            }
+            tok.next();
+            if s.end > line.start {
+                here.push((s, c));
+                cuts.push(s.start.max(line.start));
+                cuts.push(s.end.min(line.end));
+            }
+        }
+        for &(s, _) in &overlays[i] {
+            cuts.push(s.start.clamp(line.start, line.end));
+            cuts.push(s.end.clamp(line.start, line.end));
+        }
+        insertion_sort(&mut cuts);
+        cuts.dedup();
+        let mut segs: Vec<Seg> = Vec::new();
+        for w in cuts.windows(2) {
+            let (a, b) = (w[0], w[1]);
+            let class = here.iter().find(|(s, _)| s.start <= a && a < s.end).map(|&(_, c)| c);
+            let over = overlays[i]
+                .iter()
+                .filter(|(s, _)| s.start <= a && a < s.end.max(s.start + 1))
+                .fold(0, |o, &(_, bit)| o | bit);
+            let (start, end) = ((a - line.start) as u32, (b - line.start) as u32);
+            match segs.last_mut() {
+                Some(l) if l.class == class && l.over == over => l.end = end,
+                _ => segs.push(Seg { start, end, class, over }),
+            }
+        }
+        // A mark or error on an empty line still shows.
+        if line.is_empty() && !overlays[i].is_empty() {
+            let over = overlays[i].iter().fold(0, |o, &(_, bit)| o | bit);
+            segs.push(Seg { start: 0, end: 0, class: None, over });
+        }
+        out.push(segs);
+    }
+    out
+}
+
+#[derive(Properties, PartialEq)]
+pub struct LineProps {
+    pub text: AttrValue,
+    pub segs: Vec<Seg>,
+}
+
+/// One line of the mirror: a block of its own, so that an edit lays out one line rather
+/// than the whole text.
+#[function_component]
+pub fn Line(props: &LineProps) -> Html {
+    let t = &props.text;
+    let parts = props.segs.iter().map(|s| {
+        let piece = t.get(s.start as usize..s.end as usize).unwrap_or("");
+        if s.class.is_none() && s.over == 0 {
+            return html! { piece.to_string() };
+        }
+        let mut c = Classes::new();
+        if let Some(k) = s.class {
+            c.push(class_name(k));
+        }
+        if s.over & ERR != 0 {
+            c.push("u-err");
+        }
+        if s.over & WARN != 0 {
+            c.push("u-warn");
+        }
+        if s.over & MARK != 0 {
+            c.push("mark");
+        }
+        // An empty piece still needs a visible box for the underline.
+        let piece = if piece.is_empty() { " " } else { piece };
+        html! { <span class={c}>{ piece.to_string() }</span> }
+    });
+    html! { <div class="ln">{ for parts }</div> }
+}
+
+/// A line has a handful of cuts: a plain insertion sort is enough, and much smaller in
+/// wasm than another instance of the standard sorts.
+fn insertion_sort(v: &mut [usize]) {
+    for i in 1..v.len() {
+        let mut j = i;
+        while j > 0 && v[j - 1] > v[j] {
+            v.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// Line height of the editor in CSS pixels (style.css says the same).
+pub const LINE_PX: usize = 20;
+
+#[derive(Properties, PartialEq)]
+pub struct MirrorProps {
+    pub derived: Shared,
+    pub audit: Option<Audit>,
+    pub mark: Option<Span>,
+    /// The lines to draw (`first..end`): only those near the visible part of a long
+    /// text; the rest is empty space of the same height.
+    pub window: (usize, usize),
+}
+
+#[function_component]
+pub fn Mirror(props: &MirrorProps) -> Html {
+    let d = &props.derived;
+    let (top, bottom) = (use_node_ref(), use_node_ref());
+    let all = line_spans(&d.text);
+    let first = props.window.0.min(all.len());
+    let end = props.window.1.clamp(first, all.len());
+    let lines = &all[first..end];
+    {
+        let (top, bottom) = (top.clone(), bottom.clone());
+        let (above, below) = (first * LINE_PX, (all.len() - end) * LINE_PX);
+        // Sizes go through the CSSOM: the CSP forbids style attributes.
+        use_effect_with((above, below), move |&(above, below)| {
+            for (r, px) in [(&top, above), (&bottom, below)] {
+                if let Some(el) = r.cast::<web_sys::HtmlElement>() {
+                    let _ = el.style().set_property("height", &format!("{px}px"));
+                }
+            }
+        });
+    }
+    let segs = segments(d, props.audit.as_ref(), props.mark, lines, first);
+    let items = lines.iter().zip(segs).enumerate().map(|(i, (span, segs))| {
+        let text = AttrValue::from(d.src(*span).to_string());
+        html! { <Line key={first + i} {text} {segs} /> }
+    });
+    html! {
+        <div class="mirror" aria-hidden="true">
+            <div ref={top}></div>
+            { for items }
+            <div ref={bottom}></div>
+        </div>
+    }
+}

@@ -1,0 +1,197 @@
+//! Share links: the work, compressed by the browser (`CompressionStream("deflate-raw")`,
+//! no deflate code in the wasm), base64url-encoded into the URL fragment, which browsers
+//! never send to a server. Plaintext passwords are replaced by their hashes unless the
+//! user opts in.
+
+use crate::state::{Work, from_json, to_json};
+use aclplay::highlight::Class;
+use aclplay::password::sha256_hex;
+use aclplay::span::Span;
+use aclplay::split::split_args;
+use js_sys::{Array, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Blob, ReadableStream, ReadableWritablePair, Response, WritableStream};
+
+// The Compression Streams API (web-sys has it only behind its unstable-APIs cfg).
+#[wasm_bindgen]
+extern "C" {
+    type CompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<CompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &CompressionStream) -> ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &CompressionStream) -> WritableStream;
+
+    type DecompressionStream;
+    #[wasm_bindgen(constructor, catch)]
+    fn new(format: &str) -> Result<DecompressionStream, JsValue>;
+    #[wasm_bindgen(method, getter)]
+    fn readable(this: &DecompressionStream) -> ReadableStream;
+    #[wasm_bindgen(method, getter)]
+    fn writable(this: &DecompressionStream) -> WritableStream;
+}
+
+/// The fragment prefix of a share link.
+pub const PREFIX: &str = "#s=";
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// base64url without padding.
+pub fn b64_encode(data: &[u8]) -> String {
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(B64[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+    out
+}
+
+pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0);
+    for c in s.bytes() {
+        acc = acc << 6 | B64.iter().position(|&b| b == c)? as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    // A lone trailing character cannot come from whole bytes.
+    (bits < 6).then_some(out)
+}
+
+/// Pipes bytes through a (de)compression stream and collects the result.
+async fn pipe(data: &[u8], compress: bool) -> Result<Vec<u8>, JsValue> {
+    let parts = Array::of1(&Uint8Array::from(data));
+    let input: ReadableStream = Blob::new_with_u8_array_sequence(&parts)?.stream();
+    let pair: ReadableWritablePair = if compress {
+        let c = CompressionStream::new("deflate-raw")?;
+        ReadableWritablePair::new(&c.readable(), &c.writable())
+    } else {
+        let d = DecompressionStream::new("deflate-raw")?;
+        ReadableWritablePair::new(&d.readable(), &d.writable())
+    };
+    let out = input.pipe_through(&pair);
+    let buf = JsFuture::from(Response::new_with_opt_readable_stream(Some(&out))?.array_buffer()?).await?;
+    Ok(Uint8Array::new(&buf).to_vec())
+}
+
+/// The fragment (with [`PREFIX`]) for the work.
+pub async fn encode(w: &Work) -> Result<String, JsValue> {
+    let packed = pipe(to_json(w).as_bytes(), true).await?;
+    Ok(format!("{PREFIX}{}", b64_encode(&packed)))
+}
+
+/// Reads a fragment made by [`encode`]; `Err` says why it cannot be used.
+pub async fn decode(fragment: &str) -> Result<Work, String> {
+    let body = fragment.strip_prefix(PREFIX).ok_or("it is not a playground link")?;
+    let packed = b64_decode(body).ok_or("it contains characters a share link never has")?;
+    let json =
+        pipe(&packed, false).await.map_err(|_| "it is truncated or damaged (it does not decompress)".to_string())?;
+    let json = String::from_utf8(json).map_err(|_| "it does not decode as text".to_string())?;
+    from_json(&json)
+}
+
+/// Replaces plaintext passwords by their hashes (`>pw` → `#sha256`, `<pw` → `!sha256`)
+/// and `requirepass` values by a placeholder. Returns the new text and how many secrets
+/// were removed.
+pub fn strip_secrets(text: &str, tokens: &[(Span, Class)]) -> (String, usize) {
+    let mut edits: Vec<(Span, String)> = Vec::new();
+    let mut after_requirepass = false;
+    for &(span, class) in tokens {
+        let raw = &text.as_bytes()[span.start..span.end];
+        // The token's value: quoted tokens (redis.conf, redis-cli) are unescaped first.
+        let value = || match raw.first() {
+            Some(b'"' | b'\'') => {
+                split_args(raw, 0).ok().and_then(|mut v| v.pop()).map_or_else(|| raw.to_vec(), |a| a.bytes)
+            }
+            _ => raw.to_vec(),
+        };
+        match class {
+            Class::Password => {
+                let v = value();
+                let sign = if v.first() == Some(&b'<') { '!' } else { '#' };
+                edits.push((span, format!("{sign}{}", sha256_hex(&v[1..]))));
+            }
+            Class::Value if after_requirepass => {
+                edits.push((span, "REDACTED".into()));
+            }
+            _ => {}
+        }
+        // `requirepass x`, `masterauth x`, `CONFIG SET requirepass x`.
+        after_requirepass = class != Class::Comment
+            && (raw.eq_ignore_ascii_case(b"requirepass") || raw.eq_ignore_ascii_case(b"masterauth"));
+    }
+    let n = edits.len();
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (s, r) in edits {
+        out.push_str(&text[at..s.start]);
+        out.push_str(&r);
+        at = s.end;
+    }
+    out.push_str(&text[at..]);
+    (out, n)
+}
+
+/// The page's URL without its fragment.
+pub fn base_url() -> String {
+    let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
+    href.split('#').next().unwrap_or_default().to_string()
+}
+
+/// Drops the fragment from the address bar (so a reload restores the autosave, not the
+/// link), without navigating.
+pub fn clear_fragment() {
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&JsValue::NULL, "", Some(&base_url()));
+    }
+}
+
+pub fn current_fragment() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base64url_round_trips_and_rejects_foreign_characters() {
+        for n in 0..40 {
+            let data: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            let s = b64_encode(&data);
+            assert!(s.bytes().all(|b| B64.contains(&b)), "{s}");
+            assert_eq!(b64_decode(&s).as_deref(), Some(data.as_slice()), "{n} bytes");
+        }
+        assert_eq!(b64_encode(b"\xfb\xff"), "-_8");
+        assert_eq!(b64_decode("ab+c"), None);
+        assert_eq!(b64_decode("a"), None, "a lone character is not whole bytes");
+    }
+
+    fn strip(text: &str) -> (String, usize) {
+        let doc = aclplay::parse::parse(text, None);
+        strip_secrets(text, &aclplay::highlight::highlight(text, &doc))
+    }
+
+    #[test]
+    fn plaintext_passwords_become_hashes() {
+        let (out, n) = strip("user app on >secret <old ~app:* +get\n");
+        assert_eq!(n, 2);
+        assert_eq!(out, format!("user app on #{} !{} ~app:* +get\n", sha256_hex(b"secret"), sha256_hex(b"old")));
+        // redis.conf quoting: the hash is of the unquoted password.
+        let (out, n) = strip("requirepass \"pw with space\"\nuser app on \">a b\" ~x +get\n");
+        assert_eq!(n, 2);
+        assert_eq!(out, format!("requirepass REDACTED\nuser app on #{} ~x +get\n", sha256_hex(b"a b")));
+        let (out, n) = strip("ACL SETUSER app on >pw\nCONFIG SET requirepass hunter2\n");
+        assert_eq!(n, 2);
+        assert_eq!(out, format!("ACL SETUSER app on #{}\nCONFIG SET requirepass REDACTED\n", sha256_hex(b"pw")));
+        assert_eq!(strip("user app on #abc nopass\n").1, 0);
+    }
+}

@@ -1,0 +1,294 @@
+//! The simulator: `ACL DRYRUN` for each line typed as in redis-cli, with the keys and
+//! channels the server finds and the rule that decided; a row's button marks that rule
+//! in the editor.
+
+use crate::derived::Shared;
+use crate::state::{Action, Dispatch};
+use crate::user_select::UserSelect;
+use aclplay::dryrun::{ArgCheck, CommandWhy, Denial, Explanation, ReplyKind, SelectorExplain};
+use aclplay::span::Span;
+use aclplay::split::split_args;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SimulatorProps {
+    pub derived: Shared,
+    pub commands: AttrValue,
+    pub rev: u32,
+    pub user: AttrValue,
+    pub mark: Option<Span>,
+    pub dispatch: Dispatch,
+}
+
+/// One command line and what came of it.
+struct Row {
+    line: usize,
+    text: String,
+    argv: Vec<Vec<u8>>,
+    result: Result<Explanation, &'static str>,
+}
+
+fn upper(s: &str) -> String {
+    s.to_ascii_uppercase().replace('|', " ")
+}
+
+fn needs(c: &ArgCheck) -> String {
+    if c.needs.is_empty() { String::new() } else { format!(" ({})", c.needs.join(" and ")) }
+}
+
+fn arg_sentence(kind: &str, c: &ArgCheck) -> String {
+    let v = &c.value;
+    match (&c.matched, c.all) {
+        (_, true) => format!("{kind} '{v}'{}: every {kind} is allowed", needs(c)),
+        (Some((p, _)), _) => format!("{kind} '{v}'{}: allowed by {p}", needs(c)),
+        (None, _) if c.literal => format!("{kind} pattern '{v}': no channel rule is this very pattern"),
+        (None, _) => format!("{kind} '{v}'{}: no pattern allows it", needs(c)),
+    }
+}
+
+fn command_sentence(cmd: &str, w: &CommandWhy) -> String {
+    let cmd = upper(cmd);
+    match w {
+        CommandWhy::NoAuth => format!("{cmd} is never checked (it is how clients log in)"),
+        CommandWhy::Rule { rule, allows: true, .. } => format!("{rule} allows {cmd}"),
+        CommandWhy::Rule { rule, .. } => format!("{rule} removes {cmd}"),
+        CommandWhy::FirstArg { rule, .. } => format!("{rule} allows {cmd} with this first argument"),
+        CommandWhy::Default => format!("no rule allows {cmd}: users start with no commands"),
+    }
+}
+
+fn selector_name(s: &SelectorExplain) -> String {
+    if s.index == 0 { "root permissions".into() } else { format!("selector {}", s.index) }
+}
+
+/// The explanation in plain words; `user` lists the patterns a key or channel missed.
+fn explain(e: &Explanation, user: Option<&aclplay::acl::User>) -> Vec<String> {
+    let cmd = e.command.as_deref().unwrap_or("?");
+    let mut out = Vec::new();
+    if e.reply.kind == ReplyKind::Error {
+        out.push("The server answers with an error before checking any permission.".to_string());
+        return out;
+    }
+    if let Some(i) = e.allowed_by {
+        let s = &e.selectors[i];
+        out.push(format!("Allowed by the {}: {}.", selector_name(s), command_sentence(cmd, &s.command)));
+        out.extend(s.keys.iter().map(|k| arg_sentence("key", k)));
+        out.extend(s.channels.iter().map(|c| arg_sentence("channel", c)));
+        if i > 0 {
+            out.push(format!("The {} selector(s) before it did not allow it.", i));
+        }
+        return out;
+    }
+    if let Some(i) = e.reported {
+        let s = &e.selectors[i];
+        let why = match s.denied {
+            Some((Denial::Command, _)) => command_sentence(cmd, &s.command),
+            Some((Denial::Key, pos)) => {
+                s.keys.iter().find(|k| k.pos == pos).map_or_else(String::new, |k| arg_sentence("key", k))
+            }
+            Some((Denial::Channel, pos)) => {
+                s.channels.iter().find(|c| c.pos == pos).map_or_else(String::new, |c| arg_sentence("channel", c))
+            }
+            None => String::new(),
+        };
+        out.push(format!("Denied by the {}: {why}.", selector_name(s)));
+        let sel = user.and_then(|u| u.selectors.get(s.index));
+        let patterns = match (s.denied, sel) {
+            (Some((Denial::Key, _)), Some(sel)) => Some(("key", aclplay::describe::keys_text(sel))),
+            (Some((Denial::Channel, _)), Some(sel)) => Some(("channel", aclplay::describe::channels_text(sel))),
+            _ => None,
+        };
+        if let Some((what, p)) = patterns {
+            let list: Vec<String> = p.iter().map(|b| String::from_utf8_lossy(b).into_owned()).collect();
+            out.push(if list.is_empty() {
+                format!("It has no {what} pattern.")
+            } else {
+                format!("Its {what} patterns: {}.", list.join(" "))
+            });
+        }
+        if e.selectors.len() > 1 {
+            out.push(format!(
+                "None of the {} permission sets allows it; the server reports the {} failure.",
+                e.selectors.len(),
+                selector_name(s)
+            ));
+        }
+    }
+    out
+}
+
+/// The rule to mark for a verdict. When no key (or channel) pattern matched, the engine
+/// points at the command rule; the patterns that failed to match say more, so mark the
+/// selector's first one.
+fn deciding(d: &Shared, user: &str, e: &Explanation) -> Option<Span> {
+    let sel = e.reported.and_then(|i| Some((i, e.selectors.get(i)?.denied?)));
+    let patterns = |i: usize, denial: Denial| {
+        let s = d.analysis.user(user.as_bytes())?.selectors.get(i)?;
+        match denial {
+            Denial::Key => s.keys.first()?.origin,
+            Denial::Channel => s.channels.first()?.origin,
+            Denial::Command => None,
+        }
+    };
+    sel.and_then(|(i, (denial, _))| patterns(i, denial)).or_else(|| e.deciding_span())
+}
+
+fn rows(d: &Shared, commands: &str, user: &str) -> Vec<Row> {
+    let mut out = Vec::new();
+    for (i, line) in commands.split('\n').enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        let (argv, result) = match split_args(t.as_bytes(), 0) {
+            Err(_) => (Vec::new(), Err("Invalid argument(s): unbalanced quotes")),
+            Ok(args) => {
+                let argv: Vec<Vec<u8>> = args.into_iter().map(|a| a.bytes).collect();
+                let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+                let e = d.analysis.explain(user.as_bytes(), &refs);
+                (argv, Ok(e))
+            }
+        };
+        out.push(Row { line: i + 1, text: t.to_string(), argv, result });
+    }
+    out
+}
+
+/// Keys and channels the server finds in the line, whatever the permissions.
+fn found(d: &Shared, argv: &[Vec<u8>]) -> Vec<String> {
+    let profile = d.analysis.profile;
+    let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+    let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    let mut out = Vec::new();
+    if let Some((_, keys)) = aclplay::keys::find_keys(profile, &refs) {
+        for k in keys {
+            let how = match (k.needs_read(), k.needs_write()) {
+                (true, true) => "read+write",
+                (true, false) => "read",
+                (false, true) => "write",
+                _ => "no access",
+            };
+            out.push(format!("key '{}' ({how})", lossy(refs[k.pos])));
+        }
+    }
+    if let Some(id) = profile.lookup_argv(&refs) {
+        let c = profile.command(id);
+        for (pos, pattern) in aclplay::keys::channels_of(c, refs.len()) {
+            let what = if pattern { "channel pattern" } else { "channel" };
+            out.push(format!("{what} '{}'", lossy(refs[pos])));
+        }
+    }
+    out
+}
+
+#[function_component]
+pub fn Simulator(props: &SimulatorProps) -> Html {
+    let d = &props.derived;
+    let ta = use_node_ref();
+    {
+        let ta = ta.clone();
+        let text = props.commands.clone();
+        use_effect_with(props.rev, move |_| {
+            if let Some(t) = ta.cast::<HtmlTextAreaElement>()
+                && t.value() != *text
+            {
+                t.set_value(&text);
+            }
+        });
+    }
+    // The chosen user, or the first one the input defines.
+    let user = if d.names.contains(&props.user) {
+        props.user.to_string()
+    } else {
+        d.analysis
+            .users
+            .iter()
+            .find(|r| r.span.is_some())
+            .or(d.analysis.users.first())
+            .map(|r| r.name())
+            .unwrap_or_default()
+    };
+    let onuser = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |name: AttrValue| dispatch.dispatch(Action::User(name)))
+    };
+    let oninput = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let t: HtmlTextAreaElement = e.target_unchecked_into();
+            dispatch.dispatch(Action::Commands(t.value().into()));
+        })
+    };
+
+    let rows = rows(d, &props.commands, &user);
+    let (mut allowed, mut denied) = (0, 0);
+    let items = rows.iter().map(|r| {
+        let (verdict, class, reply, lines, span) = match &r.result {
+            Err(msg) => ("error", "error", format!("(error) {msg}"), Vec::new(), None),
+            Ok(e) => {
+                let (verdict, class, reply) = match e.reply.kind {
+                    ReplyKind::Ok => ("allowed", "ok", "OK".to_string()),
+                    ReplyKind::Denied => ("denied", "bad", format!("\"{}\"", e.reply.text)),
+                    ReplyKind::Error => ("error", "error", format!("(error) {}", e.reply.text)),
+                };
+                (verdict, class, reply, explain(e, d.analysis.user(user.as_bytes())), deciding(d, &user, e))
+            }
+        };
+        match class {
+            "ok" => allowed += 1,
+            "bad" => denied += 1,
+            _ => {}
+        }
+        let found = found(d, &r.argv);
+        let pressed = span.is_some() && span == props.mark;
+        let onclick = {
+            let dispatch = props.dispatch.clone();
+            Callback::from(move |_| dispatch.dispatch(Action::Mark(if pressed { None } else { span })))
+        };
+        let rule = span.map(|s| d.src(s).to_string());
+        html! {
+            <li class={classes!("sim-row", class)} data-line={r.line.to_string()} data-verdict={verdict}>
+                <div class="sim-head">
+                    <span class={classes!("badge", class)}>{ verdict }</span>
+                    <code class="cmd">{ r.text.clone() }</code>
+                </div>
+                <div class="sim-reply"><span class="muted">{ "ACL DRYRUN → " }</span><code class="reply">{ reply }</code></div>
+                if !found.is_empty() {
+                    <div class="found muted">{ found.join(", ") }</div>
+                }
+                <ul class="why">{ for lines.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
+                if let Some(rule) = rule {
+                    <button type="button" class="small show-rule" aria-pressed={pressed.to_string()} {onclick}>
+                        { "Show deciding rule " }<code>{ rule }</code>
+                    </button>
+                }
+            </li>
+        }
+    });
+    let items: Vec<Html> = items.collect();
+    let summary = if rows.is_empty() {
+        "Type a command per line".to_string()
+    } else {
+        format!("{allowed} allowed, {denied} denied")
+    };
+    html! {
+        <section class="simulator panel" aria-labelledby="sim-h">
+            <div class="panel-head">
+                <h2 id="sim-h">{ "Simulator" }</h2>
+                <span class="verdict" aria-live="polite" data-testid="sim-verdict">{ summary }</span>
+            </div>
+            <div class="sim-controls">
+                <label class="inline">
+                    { "User " }
+                    <UserSelect names={d.names.clone()} selected={AttrValue::from(user.clone())} label="User" onchange={onuser} />
+                </label>
+            </div>
+            <label for="commands" class="label">{ "Commands" }</label>
+            <span id="commands-hint" class="muted small-text">{ " one per line, as in redis-cli (quotes work)" }</span>
+            <textarea id="commands" ref={ta} {oninput} rows="5" spellcheck="false" autocomplete="off"
+                autocapitalize="off" wrap="off" aria-describedby="commands-hint" />
+            <ol class="sim-results">{ for items }</ol>
+        </section>
+    }
+}

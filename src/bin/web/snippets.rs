@@ -1,0 +1,150 @@
+//! Connection snippets for a chosen user: client code that reads the credentials from
+//! the environment, never with the password inlined.
+
+use crate::derived::Shared;
+use crate::user_select::UserSelect;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SnippetsProps {
+    pub derived: Shared,
+    pub on_copy: Callback<(String, String)>,
+}
+
+/// A string literal for C-like languages (Python, JavaScript, Go, Java).
+fn lit(s: &str) -> String {
+    let mut o = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => o.push_str("\\\""),
+            '\\' => o.push_str("\\\\"),
+            '\n' => o.push_str("\\n"),
+            c => o.push(c),
+        }
+    }
+    o.push('"');
+    o
+}
+
+/// A word for a POSIX shell.
+fn sh(s: &str) -> String {
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn snippets(user: &str) -> Vec<(&'static str, String)> {
+    let u = lit(user);
+    vec![
+        (
+            "Python (redis-py)",
+            format!(
+                "import os
+import redis
+
+r = redis.Redis(
+    host=os.environ.get(\"REDIS_HOST\", \"localhost\"),
+    port=int(os.environ.get(\"REDIS_PORT\", \"6379\")),
+    username=os.environ.get(\"REDIS_USERNAME\", {u}),
+    password=os.environ[\"REDIS_PASSWORD\"],
+    decode_responses=True,
+)
+"
+            ),
+        ),
+        (
+            "Node.js (node-redis)",
+            format!(
+                "import {{ createClient }} from \"redis\";
+
+const client = createClient({{
+  socket: {{
+    host: process.env.REDIS_HOST ?? \"localhost\",
+    port: Number(process.env.REDIS_PORT ?? 6379),
+  }},
+  username: process.env.REDIS_USERNAME ?? {u},
+  password: process.env.REDIS_PASSWORD,
+}});
+await client.connect();
+"
+            ),
+        ),
+        (
+            "Go (go-redis)",
+            format!(
+                "username := os.Getenv(\"REDIS_USERNAME\")
+if username == \"\" {{
+\tusername = {u}
+}}
+rdb := redis.NewClient(&redis.Options{{
+\tAddr:     os.Getenv(\"REDIS_ADDR\"), // host:port
+\tUsername: username,
+\tPassword: os.Getenv(\"REDIS_PASSWORD\"),
+}})
+"
+            ),
+        ),
+        (
+            "Java (Jedis)",
+            format!(
+                "String host = System.getenv().getOrDefault(\"REDIS_HOST\", \"localhost\");
+int port = Integer.parseInt(System.getenv().getOrDefault(\"REDIS_PORT\", \"6379\"));
+JedisClientConfig config = DefaultJedisClientConfig.builder()
+    .user(System.getenv().getOrDefault(\"REDIS_USERNAME\", {u}))
+    .password(System.getenv(\"REDIS_PASSWORD\"))
+    .build();
+JedisPooled jedis = new JedisPooled(new HostAndPort(host, port), config);
+"
+            ),
+        ),
+        (
+            "redis-cli",
+            format!(
+                "# Prompts for the password: it never appears in the shell history or `ps`.
+redis-cli -h \"${{REDIS_HOST:-localhost}}\" --user {} --askpass
+",
+                sh(user)
+            ),
+        ),
+    ]
+}
+
+#[function_component]
+pub fn Snippets(props: &SnippetsProps) -> Html {
+    let chosen = use_state(String::new);
+    let d = &props.derived;
+    // The chosen user, or the first one that is not `default`.
+    let user: AttrValue = if d.names.contains(&AttrValue::from((*chosen).clone())) {
+        (*chosen).clone().into()
+    } else {
+        d.names.iter().find(|n| n.as_str() != "default").or(d.names.first()).cloned().unwrap_or("default".into())
+    };
+    let onchange = {
+        let chosen = chosen.clone();
+        Callback::from(move |name: AttrValue| chosen.set(name.to_string()))
+    };
+    let items = snippets(&user).into_iter().map(|(title, code)| {
+        let cb = props.on_copy.clone();
+        let (c, t) = (code.clone(), format!("{title} snippet"));
+        let onclick = Callback::from(move |_| cb.emit((c.clone(), t.clone())));
+        html! {
+            <details class="snippet">
+                <summary>{ title }</summary>
+                <pre><code>{ code }</code></pre>
+                <button type="button" class="small" {onclick}>{ format!("Copy {title} snippet") }</button>
+            </details>
+        }
+    });
+    html! {
+        <section class="snippets panel" aria-labelledby="snip-h">
+            <h2 id="snip-h">{ "Connection snippets" }</h2>
+            <label class="inline">{ "Connect as " }
+                <UserSelect names={d.names.clone()} selected={user.clone()} label="Connection user" {onchange} />
+            </label>
+            <p class="muted">{ "The password comes from the environment (REDIS_PASSWORD) or a prompt, never from the code." }</p>
+            { for items }
+        </section>
+    }
+}

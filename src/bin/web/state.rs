@@ -1,0 +1,229 @@
+//! The app's one state (a `use_reducer`), its actions, and what survives a reload.
+
+use aclplay::span::Span;
+use aclplay::{Kind, PROFILES, Profile};
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// What the user works on: everything a share link or the autosave keeps.
+#[derive(Clone, PartialEq)]
+pub struct Work {
+    pub rules: AttrValue,
+    pub commands: AttrValue,
+    pub profile: &'static Profile,
+    /// `None`: detect the kind of input.
+    pub kind: Option<Kind>,
+    /// The simulator's user (empty: the first one defined).
+    pub user: AttrValue,
+}
+
+impl Work {
+    pub fn new(rules: &str, commands: &str, user: &str) -> Work {
+        Work {
+            rules: AttrValue::from(rules.to_string()),
+            commands: AttrValue::from(commands.to_string()),
+            profile: PROFILES[0],
+            kind: None,
+            user: AttrValue::from(user.to_string()),
+        }
+    }
+}
+
+/// Light, dark, or whatever the system prefers.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub fn id(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    pub fn by_id(id: &str) -> Theme {
+        match id {
+            "light" => Theme::Light,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Light,
+            Theme::Light => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+}
+
+/// A message shown above the work (a share link that could not be read, …).
+#[derive(Clone, PartialEq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: AttrValue,
+}
+
+pub struct State {
+    pub work: Work,
+    /// Bumped whenever the rules change from outside the editor (an example, a link, a
+    /// fix): only then is the textarea's value replaced, so typing keeps native undo.
+    pub rules_rev: u32,
+    pub commands_rev: u32,
+    /// The deciding rule the simulator points at (a span of `work.rules`).
+    pub mark: Option<Span>,
+    pub notice: Option<Notice>,
+    /// The latest message for screen readers (the `aria-live` region).
+    pub live: AttrValue,
+    pub theme: Theme,
+}
+
+pub enum Action {
+    /// Typed in the editor.
+    Rules(AttrValue),
+    /// Typed in the simulator.
+    Commands(AttrValue),
+    /// Replace the rules from outside the editor.
+    ReplaceRules(AttrValue, AttrValue),
+    /// Load a whole piece of work (example, share link), with a message.
+    Load(Work, Notice),
+    Profile(&'static Profile),
+    Kind(Option<Kind>),
+    User(AttrValue),
+    Mark(Option<Span>),
+    Notice(Option<Notice>),
+    Announce(AttrValue),
+    Theme(Theme),
+}
+
+impl Reducible for State {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut s = State {
+            work: self.work.clone(),
+            rules_rev: self.rules_rev,
+            commands_rev: self.commands_rev,
+            mark: self.mark,
+            notice: self.notice.clone(),
+            live: self.live.clone(),
+            theme: self.theme,
+        };
+        match action {
+            Action::Rules(r) => {
+                s.work.rules = r;
+                // Spans into the old text mean nothing in the new one.
+                s.mark = None;
+            }
+            Action::Commands(c) => s.work.commands = c,
+            Action::ReplaceRules(r, msg) => {
+                s.work.rules = r;
+                s.rules_rev += 1;
+                s.mark = None;
+                s.live = msg;
+            }
+            Action::Load(w, notice) => {
+                s.work = w;
+                s.rules_rev += 1;
+                s.commands_rev += 1;
+                s.mark = None;
+                s.live = notice.text.clone();
+                s.notice = Some(notice);
+            }
+            Action::Profile(p) => {
+                s.work.profile = p;
+                s.live = format!("Answering as {}", p.name).into();
+            }
+            Action::Kind(k) => s.work.kind = k,
+            Action::User(u) => {
+                s.work.user = u;
+                s.mark = None;
+            }
+            Action::Mark(m) => s.mark = m,
+            Action::Notice(n) => {
+                if let Some(n) = &n {
+                    s.live = n.text.clone();
+                }
+                s.notice = n;
+            }
+            Action::Announce(m) => s.live = m,
+            Action::Theme(t) => s.theme = t,
+        }
+        Rc::new(s)
+    }
+}
+
+pub type Dispatch = UseReducerDispatcher<State>;
+
+/// The autosave key in localStorage.
+const SAVE_KEY: &str = "aclplay.work.v1";
+const THEME_KEY: &str = "aclplay.theme";
+
+/// Work as a JSON object (for the autosave and share links): built with the browser's
+/// JSON so that no serializer ships in the wasm.
+pub fn to_json(w: &Work) -> String {
+    let o = js_sys::Object::new();
+    let set = |k: &str, v: &str| {
+        let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+    };
+    set("v", "1");
+    set("rules", &w.rules);
+    set("commands", &w.commands);
+    set("server", w.profile.id);
+    set("kind", w.kind.map_or("auto", |k| k.id()));
+    set("user", &w.user);
+    js_sys::JSON::stringify(&o).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}
+
+/// The inverse of [`to_json`]; `Err` says what is wrong.
+pub fn from_json(text: &str) -> Result<Work, String> {
+    let o = js_sys::JSON::parse(text).map_err(|_| "it is not valid JSON".to_string())?;
+    if !o.is_object() {
+        return Err("it holds no playground state".into());
+    }
+    let get = |k: &str| js_sys::Reflect::get(&o, &k.into()).ok().and_then(|v| v.as_string());
+    if get("v").as_deref() != Some("1") {
+        return Err("it was made by an unknown version of the playground".into());
+    }
+    let rules = get("rules").ok_or("it has no rules")?;
+    let profile = get("server").and_then(|id| Profile::by_id(&id)).ok_or("it names no known server version")?;
+    let kind = match get("kind").as_deref() {
+        None | Some("auto") => None,
+        Some(id) => Some(Kind::by_id(id).ok_or("it names an unknown kind of input")?),
+    };
+    Ok(Work {
+        rules: rules.into(),
+        commands: get("commands").unwrap_or_default().into(),
+        profile,
+        kind,
+        user: get("user").unwrap_or_default().into(),
+    })
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+pub fn load_saved() -> Option<Work> {
+    from_json(&storage()?.get_item(SAVE_KEY).ok()??).ok()
+}
+
+pub fn save(w: &Work) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(SAVE_KEY, &to_json(w));
+    }
+}
+
+pub fn load_theme() -> Theme {
+    storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).map_or(Theme::System, |t| Theme::by_id(&t))
+}
+
+pub fn save_theme(t: Theme) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(THEME_KEY, t.id());
+    }
+}

@@ -153,7 +153,7 @@ struct UserIndex {
 
 fn name_hash(name: &[u8]) -> u64 {
     use std::hash::Hasher;
-    let mut h = crate::table::FxHasher::default();
+    let mut h = rustc_hash::FxHasher::default();
     h.write(name);
     h.write_usize(name.len());
     h.finish()

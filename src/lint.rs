@@ -83,6 +83,7 @@ struct Ctx<'a> {
     a: &'a Analysis,
     text: &'a str,
     out: Vec<Finding>,
+    lines: crate::span::LineIndex,
 }
 
 impl Ctx<'_> {
@@ -153,7 +154,7 @@ impl Ctx<'_> {
         }
     }
     fn line_of(&self, s: Span) -> usize {
-        self.text[..s.start.min(self.text.len())].bytes().filter(|&b| b == b'\n').count()
+        self.lines.line_of(s.start)
     }
 }
 
@@ -228,7 +229,7 @@ fn may_run_any(s: &Selector, profile: &Profile, pred: impl Fn(&crate::table::Com
 
 /// Runs every check.
 pub fn lint(a: &Analysis, text: &str) -> Vec<Finding> {
-    let mut cx = Ctx { a, text, out: Vec::new() };
+    let mut cx = Ctx { a, text, out: Vec::new(), lines: crate::span::LineIndex::new(text) };
     default_user(&mut cx);
     for r in &a.users {
         let u = &r.user;

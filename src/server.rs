@@ -247,7 +247,7 @@ pub fn file_lines(text: &[u8], base: usize) -> impl Iterator<Item = FileLine<'_>
 /// Parses and applies an ACL file's lines the way `ACLLoadFromFile` does.
 pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &Ctx) -> AclLoad {
     let mut load = AclLoad { problems: Vec::new(), users: Vec::new(), lines: Vec::new() };
-    let mut seen: std::collections::HashMap<Vec<u8>, usize, crate::table::FxBuild> = Default::default();
+    let mut seen: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
     for fl in lines {
         let n = fl.number;
         let Some(mut args) = crate::split::split_acl_line(fl.bytes, fl.base) else {

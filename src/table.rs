@@ -1,6 +1,8 @@
 //! Command tables: one per server version, recorded from a live server by
 //! `aclplay-record tables` (see `data/`) and compiled into static data by `build.rs`.
 
+use std::hash::Hasher;
+
 /// Index of a command or subcommand in its table (also its bit in a command bitmap).
 pub type CmdId = u16;
 
@@ -123,44 +125,6 @@ impl CommandDef {
     }
 }
 
-/// FxHash (rustc's): a fast hasher for short keys that come from the user's own input
-/// (command names, usernames), where SipHash's flooding resistance buys nothing.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct FxHasher(u64);
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
-impl std::hash::Hasher for FxHasher {
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(b));
-        }
-    }
-    #[inline]
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    #[inline]
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-pub(crate) type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
-
 /// Case-insensitive name lookups over a table, built once per table: open addressing on
 /// the name lowercased a word (8 bytes) at a time, so a lookup neither allocates nor
 /// walks bytes more than once.
@@ -214,13 +178,16 @@ fn folded(parts: &[&[u8]], len: usize) -> ([u64; WORDS], u64) {
             }
         }
     }
-    let mut h = FxHasher::default();
-    h.add(len as u64);
+    // FxHash: fast for short keys; these come from the user's own input, so flooding
+    // resistance buys nothing.
+    let mut h = rustc_hash::FxHasher::default();
+    h.write_usize(len);
     for w in words.iter_mut().take(len.div_ceil(8)) {
         *w = lower_word(*w);
-        h.add(*w);
+        h.write_u64(*w);
     }
-    (words, h.0 ^ (h.0 >> 32))
+    let h = h.finish();
+    (words, h ^ (h >> 32))
 }
 
 impl Index {

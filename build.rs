@@ -88,20 +88,29 @@ fn bits(names: &[String], table: &[&str], what: &str, cmd: &str) -> u32 {
     })
 }
 
+/// Encodes a table compactly (see `Table::decode` in src/table.rs for the layout): the
+/// playground ships both tables, and packed bytes weigh a fraction of static structs.
 fn generate(file: &Path, ident: &str, out: &mut String) {
     let text = std::fs::read_to_string(file).expect("read command table");
     let t: TableFile = serde_json::from_str(&text).expect("parse command table");
     assert!(t.commands.len() < 1023, "the 1024-bit command bitmap is full");
+    // The playground (wasm32) shows no command prose: leaving it out saves ~20 KB gzip.
+    let prose = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32");
     let index_of = |name: &str| t.commands.iter().position(|c| c.name == name).expect("parent exists");
-    let cat_bits = |c: &Cmd| -> u32 {
-        c.categories
-            .iter()
-            .fold(0, |acc, n| acc | 1 << t.categories.iter().position(|x| x == n).expect("category listed"))
+    let mut strings = String::new();
+    let string = |s: &str, strings: &mut String| -> (u32, u32) {
+        let at = strings.find(s).unwrap_or_else(|| {
+            strings.push_str(s);
+            strings.len() - s.len()
+        });
+        (at as u32, s.len() as u32)
     };
-    writeln!(out, "pub static {ident}: Table = Table {{").unwrap();
-    writeln!(out, "  server: {:?}, version: {:?},", t.server, t.version).unwrap();
-    writeln!(out, "  categories: &{:?},", t.categories).unwrap();
-    writeln!(out, "  commands: &[").unwrap();
+    let mut blob: Vec<u8> = Vec::new();
+    let u16le = |v: u32, blob: &mut Vec<u8>| {
+        assert!(v <= 0xffff, "value {v} does not fit 16 bits");
+        blob.extend_from_slice(&(v as u16).to_le_bytes());
+    };
+    let i8b = |v: i64, blob: &mut Vec<u8>| blob.push(i8::try_from(v).expect("fits a byte") as u8);
     for (i, c) in t.commands.iter().enumerate() {
         let parent = c.parent.as_deref().map(index_of);
         if let Some(p) = parent {
@@ -114,65 +123,91 @@ fn generate(file: &Path, ident: &str, out: &mut String) {
             .filter(|(_, s)| s.parent.as_deref() == Some(c.name.as_str()))
             .map(|(j, _)| j)
             .collect();
-        let sub_range = match (subs.first(), subs.last()) {
+        let (sub_start, sub_end) = match (subs.first(), subs.last()) {
             (Some(&a), Some(&b)) => {
                 assert_eq!(b + 1 - a, subs.len(), "subcommands of `{}` are contiguous", c.name);
                 (a, b + 1)
             }
             _ => (0, 0),
         };
-        let mut specs = String::new();
+        let (off, len) = string(&c.name, &mut strings);
+        u16le(off, &mut blob);
+        blob.push(u8::try_from(len).expect("short name"));
+        u16le(parent.map_or(0xffff, |p| p as u32), &mut blob);
+        blob.push(u8::from(c.container));
+        u16le(sub_start as u32, &mut blob);
+        u16le(sub_end as u32, &mut blob);
+        i8b(c.arity as i64, &mut blob);
+        blob.extend_from_slice(&bits(&c.flags, COMMAND_FLAGS, "command flag", &c.name).to_le_bytes());
+        let cats = c
+            .categories
+            .iter()
+            .fold(0u32, |acc, n| acc | 1 << t.categories.iter().position(|x| x == n).expect("category listed"));
+        blob.extend_from_slice(&cats.to_le_bytes());
+        blob.push(u8::try_from(c.key_specs.len()).expect("few key specs"));
         for ks in &c.key_specs {
-            let begin = match ks.begin_search.kind.as_str() {
-                "index" => format!("Begin::Index({})", int(&ks.begin_search.spec, "index")),
-                "keyword" => format!(
-                    "Begin::Keyword({:?}, {})",
-                    ks.begin_search.spec["keyword"].as_str().expect("keyword"),
-                    int(&ks.begin_search.spec, "startfrom")
-                ),
-                _ => "Begin::Unknown".to_string(),
-            };
-            let find = match ks.find_keys.kind.as_str() {
-                "range" => format!(
-                    "Find::Range {{ lastkey: {}, keystep: {}, limit: {} }}",
-                    int(&ks.find_keys.spec, "lastkey"),
-                    int(&ks.find_keys.spec, "keystep"),
-                    int(&ks.find_keys.spec, "limit")
-                ),
-                "keynum" => format!(
-                    "Find::Keynum {{ keynumidx: {}, firstkey: {}, keystep: {} }}",
-                    int(&ks.find_keys.spec, "keynumidx"),
-                    int(&ks.find_keys.spec, "firstkey"),
-                    int(&ks.find_keys.spec, "keystep")
-                ),
-                _ => "Find::Unknown".to_string(),
-            };
-            write!(
-                specs,
-                "KeySpec {{ flags: {}, begin: {begin}, find: {find} }},",
-                bits(&ks.flags, KEY_FLAGS, "key-spec flag", &c.name)
-            )
-            .unwrap();
+            u16le(bits(&ks.flags, KEY_FLAGS, "key-spec flag", &c.name), &mut blob);
+            match ks.begin_search.kind.as_str() {
+                "index" => {
+                    blob.push(0);
+                    i8b(int(&ks.begin_search.spec, "index"), &mut blob);
+                }
+                "keyword" => {
+                    blob.push(1);
+                    i8b(int(&ks.begin_search.spec, "startfrom"), &mut blob);
+                    let (off, len) = string(ks.begin_search.spec["keyword"].as_str().expect("keyword"), &mut strings);
+                    u16le(off, &mut blob);
+                    blob.push(len as u8);
+                }
+                _ => blob.push(2),
+            }
+            let f = &ks.find_keys.spec;
+            match ks.find_keys.kind.as_str() {
+                "range" => {
+                    blob.push(0);
+                    for k in ["lastkey", "keystep", "limit"] {
+                        i8b(int(f, k), &mut blob);
+                    }
+                }
+                "keynum" => {
+                    blob.push(1);
+                    for k in ["keynumidx", "firstkey", "keystep"] {
+                        i8b(int(f, k), &mut blob);
+                    }
+                }
+                _ => blob.push(2),
+            }
         }
-        // The playground (wasm32) shows no command prose: leaving it out saves ~20 KB gzip.
-        let prose = std::env::var("CARGO_CFG_TARGET_ARCH").as_deref() != Ok("wasm32");
-        writeln!(
-            out,
-            "    CommandDef {{ name: {:?}, parent: {}, container: {}, subs: ({}, {}), arity: {}, flags: {}, categories: {}, key_specs: &[{specs}], summary: {:?}, group: {:?} }},",
-            c.name,
-            parent.map_or("NONE".to_string(), |p| p.to_string()),
-            c.container,
-            sub_range.0,
-            sub_range.1,
-            c.arity,
-            bits(&c.flags, COMMAND_FLAGS, "command flag", &c.name),
-            cat_bits(c),
-            if prose { c.summary.as_str() } else { "" },
-            if prose { c.group.as_str() } else { "" }
-        )
-        .unwrap();
+        for p in [&c.summary, &c.group] {
+            let (off, len) = if prose { string(p, &mut strings) } else { (0, 0) };
+            u16le(off, &mut blob);
+            u16le(len, &mut blob);
+        }
     }
-    writeln!(out, "  ],\n}};").unwrap();
+    writeln!(
+        out,
+        "pub static {ident}: Table = Table::new({:?}, {:?}, &{:?}, {}, {:?}, {:?});",
+        t.server,
+        t.version,
+        t.categories,
+        t.commands.len(),
+        strings,
+        BytesLit(&blob)
+    )
+    .unwrap();
+}
+
+/// A byte-string literal.
+struct BytesLit<'a>(&'a [u8]);
+
+impl std::fmt::Debug for BytesLit<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("b\"")?;
+        for &b in self.0 {
+            write!(f, "\\x{b:02x}")?;
+        }
+        f.write_str("\"")
+    }
 }
 
 fn main() {
@@ -182,6 +217,7 @@ fn main() {
         generate(Path::new(file), ident, &mut out);
     }
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-env-changed=CARGO_CFG_TARGET_ARCH");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap()).join("tables.rs");
     std::fs::write(dest, out).unwrap();
 }

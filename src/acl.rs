@@ -240,7 +240,7 @@ impl User {
     /// The built-in `default` user: `on nopass ~* &* +@all` (whatever the pubsub default).
     pub fn new_default(ctx: &Ctx) -> User {
         let mut u = User::new(b"default", ctx);
-        let n = ctx.profile.table.commands.len();
+        let n = ctx.profile.table.commands().len();
         u.enabled = true;
         u.nopass = true;
         let root = &mut u.selectors[0];
@@ -745,7 +745,7 @@ mod tests {
         }
         for profile in crate::profile::PROFILES {
             let ctx = Ctx { profile, pubsub_all: false };
-            let n = profile.table.commands.len() as u64;
+            let n = profile.table.commands().len() as u64;
             let mut x = 0x9e37_79b9_7f4a_7c15u64;
             let mut next = || {
                 x ^= x << 13;
@@ -759,7 +759,7 @@ mod tests {
                     *w = next();
                 }
                 for _ in 0..4 {
-                    let cmd = profile.table.commands[(next() % n) as usize].name;
+                    let cmd = profile.table.commands()[(next() % n) as usize].name;
                     if !cmd.contains('|') {
                         let _ = apply_selector_rule(&mut sel, format!("+{cmd}|a{round}").as_bytes(), None, &ctx);
                     }

@@ -50,7 +50,7 @@ impl Value {
         match self {
             Value::Status(s) => vec![s.clone()],
             Value::Error(e) => vec![format!("(error) {e}")],
-            Value::Bulk(b) => vec![format!("\"{}\"", b.escape_debug())],
+            Value::Bulk(b) => vec![repr(b.as_bytes())],
             Value::Int(i) => vec![format!("(integer) {i}")],
             Value::Nil => vec!["(nil)".into()],
             Value::Array(items) if items.is_empty() => vec!["(empty array)".into()],
@@ -73,6 +73,33 @@ impl Value {
     pub fn is_error(&self) -> bool {
         matches!(self, Value::Error(_))
     }
+}
+
+/// A string as redis-cli prints it (`sdscatrepr`): quoted, `\\` and `"` escaped, the
+/// common control characters as `\n` `\r` `\t` `\a` `\b`, every other byte that is not
+/// printable ASCII as `\xNN`.
+pub fn repr(b: &[u8]) -> String {
+    let mut s = String::from("\"");
+    for &c in b {
+        match c {
+            b'\\' => s.push_str("\\\\"),
+            b'"' => s.push_str("\\\""),
+            b'\n' => s.push_str("\\n"),
+            b'\r' => s.push_str("\\r"),
+            b'\t' => s.push_str("\\t"),
+            0x07 => s.push_str("\\a"),
+            0x08 => s.push_str("\\b"),
+            0x20..=0x7e => s.push(c as char),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                s.push_str("\\x");
+                s.push(HEX[(c >> 4) as usize] as char);
+                s.push(HEX[(c & 15) as usize] as char);
+            }
+        }
+    }
+    s.push('"');
+    s
 }
 
 /// The reply to one line of redis-cli input.
@@ -540,7 +567,7 @@ fn run_command(
                 Some(i) => Value::Array(
                     profile
                         .table
-                        .commands
+                        .commands()
                         .iter()
                         .filter(|x| x.in_category(i))
                         .map(|x| Value::Bulk(x.name.to_string()))
@@ -651,5 +678,21 @@ mod tests {
                 assert_eq!(a.user(b"nosuch").is_some(), scan(&a, b"nosuch").is_some());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::repr;
+
+    #[test]
+    fn strings_print_as_redis_cli_prints_them() {
+        // redis-cli --no-raw shows these exactly so (checked against a live redis-cli).
+        assert_eq!(
+            repr(b"This user has no permissions to access the 'other' key"),
+            r#""This user has no permissions to access the 'other' key""#
+        );
+        assert_eq!(repr("café".as_bytes()), r#""caf\xc3\xa9""#);
+        assert_eq!(repr(b"a\"b\\c\n\r\t\x07\x08\x00"), r#""a\"b\\c\n\r\t\a\b\x00""#);
     }
 }

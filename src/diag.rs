@@ -10,11 +10,19 @@ use serde::Serialize;
 
 /// User input for a message, inside backticks: control characters escaped, quotes kept
 /// (the input `"+select|0 1"` reads as itself, not as `\"+select|0 1\"`).
+/// User input for a message: text as it is, control characters escaped (`\t`, `\x0b`).
 fn show(b: &[u8]) -> String {
-    String::from_utf8_lossy(b)
-        .chars()
-        .map(|c| if matches!(c, '"' | '\'') { c.to_string() } else { c.escape_debug().to_string() })
-        .collect()
+    let mut out = String::new();
+    for c in String::from_utf8_lossy(b).chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// How serious a diagnostic is.

@@ -168,14 +168,14 @@ fn allowed_in(u: &User, profile: &Profile, cat: &str) -> Vec<CmdId> {
         return Vec::new();
     };
     let mask = profile.category_mask(c);
-    (0..profile.table.commands.len() as CmdId)
+    (0..profile.table.commands().len() as CmdId)
         .filter(|&id| mask.get(id) && !profile.command(id).container && u.selectors.iter().any(|s| s.commands.get(id)))
         .collect()
 }
 
 fn names(profile: &Profile, ids: &[CmdId], max: usize) -> String {
     let mut s: Vec<String> =
-        ids.iter().take(max).map(|&i| profile.command(i).name.to_uppercase().replace('|', " ")).collect();
+        ids.iter().take(max).map(|&i| profile.command(i).name.to_ascii_uppercase().replace('|', " ")).collect();
     if ids.len() > max {
         s.push(format!("and {} more", ids.len() - max));
     }
@@ -224,7 +224,7 @@ fn subset(a: &Bitmap, b: &Bitmap) -> bool {
 }
 
 fn may_run_any(s: &Selector, profile: &Profile, pred: impl Fn(&crate::table::CommandDef) -> bool) -> bool {
-    profile.table.commands.iter().enumerate().any(|(i, c)| s.commands.get(i as CmdId) && pred(c))
+    profile.table.commands().iter().enumerate().any(|(i, c)| s.commands.get(i as CmdId) && pred(c))
 }
 
 /// Runs every check.
@@ -403,7 +403,7 @@ fn weak_password(cx: &mut Ctx, user: &[u8], pw: &[u8], span: Span) {
     } else if st.chars < 32 {
         format!("it has {} characters; 32 or more random ones are recommended", st.chars)
     } else {
-        format!("it is guessable (about {:.0} bits)", st.bits)
+        format!("it is guessable (about {} bits)", (st.bits + 0.5) as u64)
     };
     cx.out.push(Finding {
         code: "weak-password",
@@ -698,7 +698,7 @@ fn misc(cx: &mut Ctx, u: &User) {
                 format!(
                     "`{}` allows {} only with the first argument `{}`: first-argument rules are deprecated",
                     cx.src(span),
-                    profile.command(*id).name.to_uppercase(),
+                    profile.command(*id).name.to_ascii_uppercase(),
                     lossy(arg)
                 ),
                 "allow the whole command, a subcommand (`+config|get`), or use a selector; the server logs a deprecation warning for this rule",

@@ -146,7 +146,7 @@ pub fn strength(pw: &[u8]) -> Strength {
             _ => 1.0,
         };
     }
-    let lower = text.to_lowercase();
+    let lower = text.to_ascii_lowercase();
     let common = COMMON.iter().any(|w| lower == *w || (lower.len() < w.len() + 5 && lower.contains(w)));
     let bits = if pool == 0 { 0.0 } else { effective * (pool as f64).log2() };
     Strength { chars: chars.len(), bits: if common { bits.min(10.0) } else { bits }, common }

@@ -167,7 +167,7 @@ impl Profile {
             (0..self.table.categories.len())
                 .map(|c| {
                     let mut m = crate::acl::Bitmap::default();
-                    for (i, cmd) in self.table.commands.iter().enumerate() {
+                    for (i, cmd) in self.table.commands().iter().enumerate() {
                         if cmd.in_category(c) {
                             m.set(i as CmdId, true);
                         }

@@ -58,7 +58,7 @@ fn lossy(b: &[u8]) -> String {
 
 pub fn selector(s: &Selector, profile: &Profile) -> SelectorSummary {
     let table = profile.table;
-    let ids = || (0..table.commands.len() as CmdId).filter(|&i| runnable(profile, i));
+    let ids = || (0..table.commands().len() as CmdId).filter(|&i| runnable(profile, i));
     let allowed_ids: Vec<CmdId> = ids().filter(|&i| s.commands.get(i)).collect();
     let cat = |name: &str| table.category_index(name.as_bytes());
     let in_cat = |id: CmdId, c: Option<usize>| c.is_some_and(|c| profile.command(id).in_category(c));
@@ -101,7 +101,7 @@ pub fn user(u: &User, profile: &Profile) -> UserSummary {
 }
 
 fn list(items: &[&str], max: usize) -> String {
-    let mut s = items.iter().take(max).map(|i| i.to_uppercase()).collect::<Vec<_>>().join(", ");
+    let mut s = items.iter().take(max).map(|i| i.to_ascii_uppercase()).collect::<Vec<_>>().join(", ");
     if items.len() > max {
         s.push_str(&format!(" and {} more", items.len() - max));
     }

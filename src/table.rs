@@ -2,6 +2,7 @@
 //! `aclplay-record tables` (see `data/`) and compiled into static data by `build.rs`.
 
 use std::hash::Hasher;
+use std::sync::OnceLock;
 
 /// Index of a command or subcommand in its table (also its bit in a command bitmap).
 pub type CmdId = u16;
@@ -9,7 +10,6 @@ pub type CmdId = u16;
 pub(crate) const NONE: CmdId = CmdId::MAX;
 
 /// One server version's command table.
-#[derive(Debug)]
 pub struct Table {
     /// `redis` or `valkey`.
     pub server: &'static str,
@@ -17,8 +17,16 @@ pub struct Table {
     pub version: &'static str,
     /// ACL categories in the order `ACL CAT` lists them.
     pub categories: &'static [&'static str],
-    /// Containers are followed by their subcommands.
-    pub commands: &'static [CommandDef],
+    count: usize,
+    strings: &'static str,
+    packed: &'static [u8],
+    decoded: OnceLock<&'static [CommandDef]>,
+}
+
+impl std::fmt::Debug for Table {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Table({} {})", self.server, self.version)
+    }
 }
 
 /// One command or subcommand as `COMMAND INFO` / `COMMAND DOCS` describe it.
@@ -192,13 +200,13 @@ fn folded(parts: &[&[u8]], len: usize) -> ([u64; WORDS], u64) {
 
 impl Index {
     pub(crate) fn new(table: &Table) -> Index {
-        let max_len = table.commands.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let max_len = table.commands().iter().map(|c| c.name.len()).max().unwrap_or(0);
         assert!(max_len <= 8 * WORDS, "a command name longer than {} bytes", 8 * WORDS);
-        let size = (table.commands.len() * 2).next_power_of_two().max(2);
+        let size = (table.commands().len() * 2).next_power_of_two().max(2);
         let mut slots = vec![NONE; size].into_boxed_slice();
-        let mut words = Vec::with_capacity(WORDS * table.commands.len());
-        let mut lens = Vec::with_capacity(table.commands.len());
-        for (i, c) in table.commands.iter().enumerate() {
+        let mut words = Vec::with_capacity(WORDS * table.commands().len());
+        let mut lens = Vec::with_capacity(table.commands().len());
+        for (i, c) in table.commands().iter().enumerate() {
             let n = c.name.as_bytes();
             debug_assert!(!n.iter().any(u8::is_ascii_uppercase));
             let (w, h) = folded(&[n], n.len());
@@ -243,15 +251,101 @@ impl Index {
 }
 
 impl Table {
+    pub(crate) const fn new(
+        server: &'static str,
+        version: &'static str,
+        categories: &'static [&'static str],
+        count: usize,
+        strings: &'static str,
+        packed: &'static [u8],
+    ) -> Table {
+        Table { server, version, categories, count, strings, packed, decoded: OnceLock::new() }
+    }
+
+    /// Every command and subcommand; containers are followed by their subcommands.
+    pub fn commands(&self) -> &'static [CommandDef] {
+        self.decoded.get_or_init(|| Vec::leak(self.decode()))
+    }
+
+    /// Unpacks the table that build.rs packed. Per command: name (u16 offset into
+    /// `strings`, u8 length), parent (u16, 0xffff for none), container (u8), subcommands
+    /// (u16 start, u16 end), arity (i8), flags (u32), categories (u32), key-spec count
+    /// (u8) and per spec: flags (u16), begin (u8 kind: 0 index i8 / 1 keyword i8
+    /// startfrom + u16 offset + u8 length / 2 unknown), find (u8 kind: 0 range / 1 keynum,
+    /// each three i8 / 2 unknown); then summary and group (u16 offset, u16 length each).
+    /// Decoded once per table; the result lives as long as the program, like the data.
+    fn decode(&self) -> Vec<CommandDef> {
+        let b = self.packed;
+        let mut at = 0;
+        let mut u8_ = || {
+            at += 1;
+            b[at - 1]
+        };
+        let mut out = Vec::with_capacity(self.count);
+        let text = |off: u16, len: u16| &self.strings[off as usize..off as usize + len as usize];
+        while out.len() < self.count {
+            let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
+            let (name_off, name_len) = (u16_(), u8_() as u16);
+            let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
+            let parent = u16_();
+            let container = u8_() != 0;
+            let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
+            let subs = (u16_(), u16_());
+            let arity = u8_() as i8 as i32;
+            let mut u32_ = || u32::from_le_bytes([u8_(), u8_(), u8_(), u8_()]);
+            let (flags, categories) = (u32_(), u32_());
+            let n = u8_();
+            let mut specs = Vec::with_capacity(n as usize);
+            for _ in 0..n {
+                let flags = u16::from_le_bytes([u8_(), u8_()]);
+                let begin = match u8_() {
+                    0 => Begin::Index(u8_() as i8 as i32),
+                    1 => {
+                        let from = u8_() as i8 as i32;
+                        let off = u16::from_le_bytes([u8_(), u8_()]);
+                        Begin::Keyword(text(off, u8_() as u16), from)
+                    }
+                    _ => Begin::Unknown,
+                };
+                let mut i8_ = || u8_() as i8 as i32;
+                let find = match i8_() {
+                    0 => Find::Range { lastkey: i8_(), keystep: i8_(), limit: i8_() },
+                    1 => Find::Keynum { keynumidx: i8_(), firstkey: i8_(), keystep: i8_() },
+                    _ => Find::Unknown,
+                };
+                specs.push(KeySpec { flags, begin, find });
+            }
+            let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
+            let summary = text(u16_(), u16_());
+            let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
+            let group = text(u16_(), u16_());
+            out.push(CommandDef {
+                name: text(name_off, name_len),
+                parent,
+                container,
+                subs,
+                arity,
+                flags,
+                categories,
+                key_specs: Vec::leak(specs),
+                summary,
+                group,
+            });
+        }
+        debug_assert_eq!(at, b.len(), "the whole packed table was read");
+        out
+    }
+
     pub fn command(&self, id: CmdId) -> &'static CommandDef {
-        &self.commands[id as usize]
+        &self.commands()[id as usize]
     }
     pub fn category_index(&self, name: &[u8]) -> Option<usize> {
         self.categories.iter().position(|c| c.as_bytes().eq_ignore_ascii_case(name))
     }
     /// Top-level commands (containers and plain commands).
     pub fn top_level(&self) -> impl Iterator<Item = CmdId> + '_ {
-        (0..self.commands.len() as CmdId).filter(|&i| self.commands[i as usize].parent == NONE)
+        let commands = self.commands();
+        (0..commands.len() as CmdId).filter(move |&i| commands[i as usize].parent == NONE)
     }
 }
 
@@ -262,7 +356,7 @@ mod tests {
     /// The lookup it replaces: lowercase, then exact compare.
     fn naive(table: &Table, name: &[u8]) -> Option<CmdId> {
         let lower = name.to_ascii_lowercase();
-        table.commands.iter().position(|c| c.name.as_bytes() == lower.as_slice()).map(|i| i as CmdId)
+        table.commands().iter().position(|c| c.name.as_bytes() == lower.as_slice()).map(|i| i as CmdId)
     }
 
     #[test]
@@ -291,7 +385,7 @@ mod tests {
                 "GET\u{130}".as_bytes().to_vec(),
                 vec![b'x'; 300],
             ];
-            for c in table.commands {
+            for c in table.commands() {
                 let n = c.name.as_bytes();
                 probes.push(n.to_vec());
                 probes.push(n.to_ascii_uppercase());

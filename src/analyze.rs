@@ -641,6 +641,17 @@ mod tests {
     use super::*;
     use crate::profile::PROFILES;
 
+    #[test]
+    fn strings_print_as_redis_cli_prints_them() {
+        // redis-cli --no-raw shows these exactly so (checked against a live redis-cli).
+        assert_eq!(
+            repr(b"This user has no permissions to access the 'other' key"),
+            r#""This user has no permissions to access the 'other' key""#
+        );
+        assert_eq!(repr("café".as_bytes()), r#""caf\xc3\xa9""#);
+        assert_eq!(repr(b"a\"b\\c\n\r\t\x07\x08\x00"), r#""a\"b\\c\n\r\t\a\b\x00""#);
+    }
+
     fn scan<'a>(a: &'a Analysis, name: &[u8]) -> Option<&'a User> {
         a.users.iter().map(|r| &r.user).find(|u| u.name == name)
     }
@@ -678,21 +689,5 @@ mod tests {
                 assert_eq!(a.user(b"nosuch").is_some(), scan(&a, b"nosuch").is_some());
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::repr;
-
-    #[test]
-    fn strings_print_as_redis_cli_prints_them() {
-        // redis-cli --no-raw shows these exactly so (checked against a live redis-cli).
-        assert_eq!(
-            repr(b"This user has no permissions to access the 'other' key"),
-            r#""This user has no permissions to access the 'other' key""#
-        );
-        assert_eq!(repr("café".as_bytes()), r#""caf\xc3\xa9""#);
-        assert_eq!(repr(b"a\"b\\c\n\r\t\x07\x08\x00"), r#""a\"b\\c\n\r\t\a\b\x00""#);
     }
 }

@@ -115,7 +115,7 @@ fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
             }
         }
     }
-    singles.sort();
+    crate::sort::sort_by(&mut singles, |a, b| a < b);
     out.extend(singles.into_iter().map(|(name, sign)| [&[sign][..], &name].concat()));
     out
 }

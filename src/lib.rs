@@ -21,6 +21,7 @@ pub mod parse;
 pub mod password;
 pub mod profile;
 pub mod server;
+pub mod sort;
 pub mod span;
 pub mod split;
 pub mod startup;

@@ -1,6 +1,6 @@
 //! Everything computed from the rules text: the analysis and the colouring (one
-//! `use_memo` in the app, on every keystroke), and the audit (after it: see `Audit`).
-//! Components get them as `Rc`s compared by pointer.
+//! per change of the rules), and the audit (after it: see `Audit`). Shared as `Rc`s
+//! compared by pointer.
 
 use aclplay::highlight::Class;
 use aclplay::lint::Finding;
@@ -22,12 +22,12 @@ pub struct Derived {
 
 impl Derived {
     pub fn new(text: &AttrValue, profile: &'static Profile, kind: Option<Kind>) -> Derived {
-        let t0 = now();
+        let t0 = crate::dom::now();
         let opts = Options { kind, ..Options::new(profile) };
         let analysis = aclplay::analyze(text, &opts);
         let tokens = aclplay::highlight::highlight(text, &analysis.document);
         let names = Rc::new(analysis.users.iter().map(|r| AttrValue::from(r.name())).collect());
-        Derived { text: text.clone(), index: LineIndex::new(text), tokens, analysis, names, ms: now() - t0 }
+        Derived { text: text.clone(), index: LineIndex::new(text), tokens, analysis, names, ms: crate::dom::now() - t0 }
     }
 
     /// 1-based line and column of a byte offset.
@@ -121,8 +121,4 @@ impl PartialEq for Audit {
     fn eq(&self, other: &Self) -> bool {
         self.of == other.of && Rc::ptr_eq(&self.findings, &other.findings)
     }
-}
-
-pub fn now() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

@@ -1,6 +1,6 @@
 //! The examples gallery: realistic setups, loaded in one click.
 
-use crate::state::{Action, Dispatch, Notice, Work};
+use crate::state::Work;
 use yew::prelude::*;
 
 pub struct Example {
@@ -128,24 +128,11 @@ impl Example {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct GalleryProps {
-    pub dispatch: Dispatch,
-}
-
-#[function_component]
-pub fn Gallery(props: &GalleryProps) -> Html {
-    let items = EXAMPLES.iter().map(|ex| {
-        let d = props.dispatch.clone();
-        let onclick = Callback::from(move |_| {
-            d.dispatch(Action::Load(
-                ex.work(),
-                Notice { error: false, text: format!("Loaded the example “{}”.", ex.title).into() },
-            ))
-        });
+pub fn view() -> Html {
+    let items = EXAMPLES.iter().enumerate().map(|(i, ex)| {
         html! {
             <li>
-                <button type="button" class="example" data-example={ex.id} {onclick}>
+                <button type="button" class="example" data-a="ex" data-i={i.to_string()} data-example={ex.id}>
                     <strong>{ ex.title }</strong>
                     <span class="muted">{ ex.about }</span>
                 </button>

@@ -4,47 +4,42 @@
 use yew::prelude::*;
 
 /// A marked line: 1-based number, error (or warning), tooltip.
-#[derive(Clone, PartialEq)]
 pub struct Marker {
     pub line: usize,
     pub error: bool,
     pub title: String,
 }
 
-#[derive(Properties, PartialEq)]
-pub struct GutterProps {
-    pub lines: usize,
-    /// Sorted by line.
-    pub markers: Vec<Marker>,
-}
-
-#[function_component]
-pub fn Gutter(props: &GutterProps) -> Html {
+/// `markers` are sorted by line.
+pub fn view(lines: usize, markers: &[Marker]) -> Html {
     // Runs of unmarked numbers are one text node each: a 1,000-line file stays cheap.
     let mut out: Vec<Html> = Vec::new();
     let mut plain = String::new();
-    let mut markers = props.markers.iter().peekable();
-    for n in 1..=props.lines {
-        let mut here = Vec::new();
+    let mut markers = markers.iter().peekable();
+    for n in 1..=lines {
+        let mut title = String::new();
+        let mut error = false;
         while let Some(m) = markers.next_if(|m| m.line == n) {
-            here.push(m);
+            if !title.is_empty() {
+                title.push('\n');
+            }
+            title.push_str(&m.title);
+            error |= m.error;
         }
-        if here.is_empty() {
+        if title.is_empty() {
             plain.push_str(&n.to_string());
             plain.push('\n');
             continue;
         }
         if !plain.is_empty() {
-            out.push(html! { std::mem::take(&mut plain) });
+            out.push(std::mem::take(&mut plain).into());
         }
-        let error = here.iter().any(|m| m.error);
-        let title = here.iter().map(|m| m.title.as_str()).collect::<Vec<_>>().join("\n");
         let class = if error { "g-mark g-err" } else { "g-mark g-warn" };
         out.push(html! { <span {class} {title}>{ n }</span> });
-        out.push(html! { "\n" });
+        plain.push('\n');
     }
     if !plain.is_empty() {
-        out.push(html! { plain });
+        out.push(plain.into());
     }
     html! { <pre class="gutter" aria-hidden="true">{ for out }</pre> }
 }

@@ -2,6 +2,7 @@
 //! colours, diagnostics and findings underlined, the deciding rule marked. One keyed
 //! component per line, so a keystroke re-renders only the line it changed.
 
+use crate::app::App;
 use crate::derived::{Audit, Shared};
 use aclplay::diag::Severity;
 use aclplay::highlight::Class;
@@ -38,17 +39,6 @@ fn class_name(c: Class) -> &'static str {
         Class::Value => "t-val",
         Class::Unknown => "t-unk",
     }
-}
-
-/// The lines of the text (without their `\n`).
-pub fn line_spans(text: &str) -> Vec<Span> {
-    let mut lines = Vec::new();
-    let mut start = 0;
-    for l in text.split('\n') {
-        lines.push(Span::new(start, start + l.len()));
-        start += l.len() + 1;
-    }
-    lines
 }
 
 /// Splits lines `first..end` into segments. `tokens` are sorted and do not overlap;
@@ -132,33 +122,37 @@ pub struct LineProps {
 }
 
 /// One line of the mirror: a block of its own, so that an edit lays out one line rather
-/// than the whole text.
-#[function_component]
-pub fn Line(props: &LineProps) -> Html {
-    let t = &props.text;
-    let parts = props.segs.iter().map(|s| {
-        let piece = t.get(s.start as usize..s.end as usize).unwrap_or("");
-        if s.class.is_none() && s.over == 0 {
-            return html! { piece.to_string() };
-        }
-        let mut c = Classes::new();
-        if let Some(k) = s.class {
-            c.push(class_name(k));
-        }
-        if s.over & ERR != 0 {
-            c.push("u-err");
-        }
-        if s.over & WARN != 0 {
-            c.push("u-warn");
-        }
-        if s.over & MARK != 0 {
-            c.push("mark");
-        }
-        // An empty piece still needs a visible box for the underline.
-        let piece = if piece.is_empty() { " " } else { piece };
-        html! { <span class={c}>{ piece.to_string() }</span> }
-    });
-    html! { <div class="ln">{ for parts }</div> }
+/// than the whole text; a component, so that a keystroke re-renders only the lines whose
+/// text or segments changed.
+pub struct Line;
+
+impl Component for Line {
+    type Message = ();
+    type Properties = LineProps;
+
+    fn create(_: &Context<Self>) -> Self {
+        Line
+    }
+
+    fn view(&self, ctx: &Context<Self>) -> Html {
+        let LineProps { text, segs } = ctx.props();
+        let parts = segs.iter().map(|s| {
+            let piece = text.get(s.start as usize..s.end as usize).unwrap_or("");
+            if s.class.is_none() && s.over == 0 {
+                return html! { piece.to_string() };
+            }
+            let mut c = String::from(s.class.map_or("", class_name));
+            for (bit, name) in [(ERR, " u-err"), (WARN, " u-warn"), (MARK, " mark")] {
+                if s.over & bit != 0 {
+                    c.push_str(name);
+                }
+            }
+            // An empty piece still needs a visible box for the underline.
+            let piece = if piece.is_empty() { " " } else { piece };
+            html! { <span class={c.trim_start().to_string()}>{ piece.to_string() }</span> }
+        });
+        html! { <div class="ln">{ for parts }</div> }
+    }
 }
 
 /// A line has a handful of cuts: a plain insertion sort is enough, and much smaller in
@@ -176,46 +170,29 @@ fn insertion_sort(v: &mut [usize]) {
 /// Line height of the editor in CSS pixels (style.css says the same).
 pub const LINE_PX: usize = 20;
 
-#[derive(Properties, PartialEq)]
-pub struct MirrorProps {
-    pub derived: Shared,
-    pub audit: Option<Audit>,
-    pub mark: Option<Span>,
-    /// The lines to draw (`first..end`): only those near the visible part of a long
-    /// text; the rest is empty space of the same height.
-    pub window: (usize, usize),
-}
-
-#[function_component]
-pub fn Mirror(props: &MirrorProps) -> Html {
-    let d = &props.derived;
-    let (top, bottom) = (use_node_ref(), use_node_ref());
-    let all = line_spans(&d.text);
-    let first = props.window.0.min(all.len());
-    let end = props.window.1.clamp(first, all.len());
-    let lines = &all[first..end];
-    {
-        let (top, bottom) = (top.clone(), bottom.clone());
-        let (above, below) = (first * LINE_PX, (all.len() - end) * LINE_PX);
-        // Sizes go through the CSSOM: the CSP forbids style attributes.
-        use_effect_with((above, below), move |&(above, below)| {
-            for (r, px) in [(&top, above), (&bottom, below)] {
-                if let Some(el) = r.cast::<web_sys::HtmlElement>() {
-                    let _ = el.style().set_property("height", &format!("{px}px"));
-                }
-            }
-        });
-    }
-    let segs = segments(d, props.audit.as_ref(), props.mark, lines, first);
+/// The mirror: only the lines near the visible part of a long text (`App::window`);
+/// the rest is empty space of the same height (the spacers, sized by
+/// `editor::after_render`).
+pub fn view(app: &App) -> Html {
+    let d = &app.d;
+    let n = d.index.line_of(d.text.len()) + 1;
+    let first = app.window.0.min(n);
+    let end = app.window.1.clamp(first, n);
+    let line = |i: usize| {
+        let start = d.index.line_start(i);
+        Span::new(start, if i + 1 < n { d.index.line_start(i + 1) - 1 } else { d.text.len() })
+    };
+    let lines: Vec<Span> = (first..end).map(line).collect();
+    let segs = segments(d, app.audit.as_ref(), app.mark, &lines, first);
     let items = lines.iter().zip(segs).enumerate().map(|(i, (span, segs))| {
         let text = AttrValue::from(d.src(*span).to_string());
         html! { <Line key={first + i} {text} {segs} /> }
     });
     html! {
         <div class="mirror" aria-hidden="true">
-            <div ref={top}></div>
+            <div id="m-top"></div>
             { for items }
-            <div ref={bottom}></div>
+            <div id="m-bot"></div>
         </div>
     }
 }

@@ -1,16 +1,14 @@
-//! Share links: the work, compressed by the browser (`CompressionStream("deflate-raw")`,
-//! no deflate code in the wasm), base64url-encoded into the URL fragment, which browsers
-//! never send to a server. Plaintext passwords are replaced by their hashes unless the
-//! user opts in.
+//! Share links: the work as JSON (`state::to_json`), compressed by the browser
+//! (`CompressionStream("deflate-raw")`, no deflate code in the wasm), base64url-encoded
+//! into the URL fragment, which browsers never send to a server. Plaintext passwords are
+//! replaced by their hashes unless the user opts in.
 
-use crate::state::{Work, from_json, to_json};
 use aclplay::highlight::Class;
 use aclplay::password::sha256_hex;
 use aclplay::span::Span;
 use aclplay::split::split_args;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Blob, ReadableStream, ReadableWritablePair, Response, WritableStream};
 
 // The Compression Streams API (web-sys has it only behind its unstable-APIs cfg).
@@ -66,8 +64,9 @@ pub fn b64_decode(s: &str) -> Option<Vec<u8>> {
     (bits < 6).then_some(out)
 }
 
-/// Pipes bytes through a (de)compression stream and collects the result.
-async fn pipe(data: &[u8], compress: bool) -> Result<Vec<u8>, JsValue> {
+/// Pipes bytes through a (de)compression stream: a promise of the result (an
+/// `ArrayBuffer`), awaited by `app::wait`.
+pub fn pipe(data: &[u8], compress: bool) -> Result<js_sys::Promise, JsValue> {
     let parts = Array::of1(&Uint8Array::from(data));
     let input: ReadableStream = Blob::new_with_u8_array_sequence(&parts)?.stream();
     let pair: ReadableWritablePair = if compress {
@@ -78,24 +77,7 @@ async fn pipe(data: &[u8], compress: bool) -> Result<Vec<u8>, JsValue> {
         ReadableWritablePair::new(&d.readable(), &d.writable())
     };
     let out = input.pipe_through(&pair);
-    let buf = JsFuture::from(Response::new_with_opt_readable_stream(Some(&out))?.array_buffer()?).await?;
-    Ok(Uint8Array::new(&buf).to_vec())
-}
-
-/// The fragment (with [`PREFIX`]) for the work.
-pub async fn encode(w: &Work) -> Result<String, JsValue> {
-    let packed = pipe(to_json(w).as_bytes(), true).await?;
-    Ok(format!("{PREFIX}{}", b64_encode(&packed)))
-}
-
-/// Reads a fragment made by [`encode`]; `Err` says why it cannot be used.
-pub async fn decode(fragment: &str) -> Result<Work, String> {
-    let body = fragment.strip_prefix(PREFIX).ok_or("it is not a playground link")?;
-    let packed = b64_decode(body).ok_or("it contains characters a share link never has")?;
-    let json =
-        pipe(&packed, false).await.map_err(|_| "it is truncated or damaged (it does not decompress)".to_string())?;
-    let json = String::from_utf8(json).map_err(|_| "it does not decode as text".to_string())?;
-    from_json(&json)
+    Response::new_with_opt_readable_stream(Some(&out))?.array_buffer()
 }
 
 /// Replaces plaintext passwords by their hashes (`>pw` → `#sha256`, `<pw` → `!sha256`)

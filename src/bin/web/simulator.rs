@@ -2,24 +2,13 @@
 //! channels the server finds and the rule that decided; a row's button marks that rule
 //! in the editor.
 
+use crate::app::{App, span_attr};
 use crate::derived::Shared;
-use crate::state::{Action, Dispatch};
-use crate::user_select::UserSelect;
+use crate::user_select::Names;
 use aclplay::dryrun::{ArgCheck, CommandWhy, Denial, Explanation, ReplyKind, SelectorExplain};
 use aclplay::span::Span;
 use aclplay::split::split_args;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct SimulatorProps {
-    pub derived: Shared,
-    pub commands: AttrValue,
-    pub rev: u32,
-    pub user: AttrValue,
-    pub mark: Option<Span>,
-    pub dispatch: Dispatch,
-}
 
 /// One command line and what came of it.
 struct Row {
@@ -182,24 +171,11 @@ fn found(d: &Shared, argv: &[Vec<u8>]) -> Vec<String> {
     out
 }
 
-#[function_component]
-pub fn Simulator(props: &SimulatorProps) -> Html {
-    let d = &props.derived;
-    let ta = use_node_ref();
-    {
-        let ta = ta.clone();
-        let text = props.commands.clone();
-        use_effect_with(props.rev, move |_| {
-            if let Some(t) = ta.cast::<HtmlTextAreaElement>()
-                && t.value() != *text
-            {
-                t.set_value(&text);
-            }
-        });
-    }
+pub fn view(app: &App) -> Html {
+    let d = &app.d;
     // The chosen user, or the first one the input defines.
-    let user = if d.names.contains(&props.user) {
-        props.user.to_string()
+    let user = if d.names.contains(&app.work.user) {
+        app.work.user.to_string()
     } else {
         d.analysis
             .users
@@ -209,64 +185,52 @@ pub fn Simulator(props: &SimulatorProps) -> Html {
             .map(|r| r.name())
             .unwrap_or_default()
     };
-    let onuser = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |name: AttrValue| dispatch.dispatch(Action::User(name)))
-    };
-    let oninput = {
-        let dispatch = props.dispatch.clone();
-        Callback::from(move |e: InputEvent| {
-            let t: HtmlTextAreaElement = e.target_unchecked_into();
-            dispatch.dispatch(Action::Commands(t.value().into()));
-        })
-    };
-
-    let rows = rows(d, &props.commands, &user);
+    let rows = rows(d, &app.work.commands, &user);
     let (mut allowed, mut denied) = (0, 0);
-    let items = rows.iter().map(|r| {
-        let (verdict, class, reply, lines, span) = match &r.result {
-            Err(msg) => ("error", "error", format!("(error) {msg}"), Vec::new(), None),
-            Ok(e) => {
-                let (verdict, class, reply) = match e.reply.kind {
-                    ReplyKind::Ok => ("allowed", "ok", "OK".to_string()),
-                    ReplyKind::Denied => ("denied", "bad", format!("\"{}\"", e.reply.text)),
-                    ReplyKind::Error => ("error", "error", format!("(error) {}", e.reply.text)),
-                };
-                (verdict, class, reply, explain(e, d.analysis.user(user.as_bytes())), deciding(d, &user, e))
+    let items: Vec<Html> = rows
+        .iter()
+        .map(|r| {
+            // The verdict, the row's and the badge's classes.
+            let (verdict, row, badge, reply, lines, span) = match &r.result {
+                Err(msg) => ("error", "sim-row error", "badge error", format!("(error) {msg}"), Vec::new(), None),
+                Ok(e) => {
+                    let (verdict, row, badge, reply) = match e.reply.kind {
+                        ReplyKind::Ok => ("allowed", "sim-row ok", "badge ok", "OK".to_string()),
+                        ReplyKind::Denied => ("denied", "sim-row bad", "badge bad", format!("\"{}\"", e.reply.text)),
+                        ReplyKind::Error => ("error", "sim-row error", "badge error", format!("(error) {}", e.reply.text)),
+                    };
+                    let lines = explain(e, d.analysis.user(user.as_bytes()));
+                    (verdict, row, badge, reply, lines, deciding(d, &user, e))
+                }
+            };
+            match verdict {
+                "allowed" => allowed += 1,
+                "denied" => denied += 1,
+                _ => {}
             }
-        };
-        match class {
-            "ok" => allowed += 1,
-            "bad" => denied += 1,
-            _ => {}
-        }
-        let found = found(d, &r.argv);
-        let pressed = span.is_some() && span == props.mark;
-        let onclick = {
-            let dispatch = props.dispatch.clone();
-            Callback::from(move |_| dispatch.dispatch(Action::Mark(if pressed { None } else { span })))
-        };
-        let rule = span.map(|s| d.src(s).to_string());
-        html! {
-            <li class={classes!("sim-row", class)} data-line={r.line.to_string()} data-verdict={verdict}>
-                <div class="sim-head">
-                    <span class={classes!("badge", class)}>{ verdict }</span>
-                    <code class="cmd">{ r.text.clone() }</code>
-                </div>
-                <div class="sim-reply"><span class="muted">{ "ACL DRYRUN → " }</span><code class="reply">{ reply }</code></div>
-                if !found.is_empty() {
-                    <div class="found muted">{ found.join(", ") }</div>
-                }
-                <ul class="why">{ for lines.iter().map(|l| html! { <li>{ l.clone() }</li> }) }</ul>
-                if let Some(rule) = rule {
-                    <button type="button" class="small show-rule" aria-pressed={pressed.to_string()} {onclick}>
-                        { "Show deciding rule " }<code>{ rule }</code>
-                    </button>
-                }
-            </li>
-        }
-    });
-    let items: Vec<Html> = items.collect();
+            let found = found(d, &r.argv);
+            let pressed = span.is_some() && span == app.mark;
+            html! {
+                <li class={row} data-line={r.line.to_string()} data-verdict={verdict}>
+                    <div class="sim-head">
+                        <span class={badge}>{ verdict }</span>
+                        <code class="cmd">{ r.text.clone() }</code>
+                    </div>
+                    <div class="sim-reply"><span class="muted">{ "ACL DRYRUN → " }</span><code class="reply">{ reply }</code></div>
+                    if !found.is_empty() {
+                        <div class="found muted">{ found.join(", ") }</div>
+                    }
+                    <ul class="why">{ for lines.into_iter().map(|l| html! { <li>{ l }</li> }) }</ul>
+                    if let Some(s) = span {
+                        <button type="button" class="small show-rule" aria-pressed={if pressed { "true" } else { "false" }}
+                            data-a="mark" data-s={span_attr(s)}>
+                            { "Show deciding rule " }<code>{ d.src(s).to_string() }</code>
+                        </button>
+                    }
+                </li>
+            }
+        })
+        .collect();
     let summary = if rows.is_empty() {
         "Type a command per line".to_string()
     } else {
@@ -281,12 +245,12 @@ pub fn Simulator(props: &SimulatorProps) -> Html {
             <div class="sim-controls">
                 <label class="inline">
                     { "User " }
-                    <UserSelect names={d.names.clone()} selected={AttrValue::from(user.clone())} label="User" onchange={onuser} />
+                    <Names names={d.names.clone()} selected={AttrValue::from(user)} label="User" act="user" />
                 </label>
             </div>
             <label for="commands" class="label">{ "Commands" }</label>
             <span id="commands-hint" class="muted small-text">{ " one per line, as in redis-cli (quotes work)" }</span>
-            <textarea id="commands" ref={ta} {oninput} rows="5" spellcheck="false" autocomplete="off"
+            <textarea id="commands" data-a="commands" rows="5" spellcheck="false" autocomplete="off"
                 autocapitalize="off" wrap="off" aria-describedby="commands-hint" />
             <ol class="sim-results">{ for items }</ol>
         </section>

@@ -1,15 +1,9 @@
 //! Connection snippets for a chosen user: client code that reads the credentials from
 //! the environment, never with the password inlined.
 
-use crate::derived::Shared;
-use crate::user_select::UserSelect;
+use crate::app::App;
+use crate::user_select::Names;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct SnippetsProps {
-    pub derived: Shared,
-    pub on_copy: Callback<(String, String)>,
-}
 
 /// A string literal for C-like languages (Python, JavaScript, Go, Java).
 fn lit(s: &str) -> String {
@@ -111,29 +105,23 @@ redis-cli -h \"${{REDIS_HOST:-localhost}}\" --user {} --askpass
     ]
 }
 
-#[function_component]
-pub fn Snippets(props: &SnippetsProps) -> Html {
-    let chosen = use_state(String::new);
-    let d = &props.derived;
+pub fn view(app: &App) -> Html {
+    let d = &app.d;
+    let chosen = AttrValue::from(app.ui.snip.clone());
     // The chosen user, or the first one that is not `default`.
-    let user: AttrValue = if d.names.contains(&AttrValue::from((*chosen).clone())) {
-        (*chosen).clone().into()
+    let user: AttrValue = if d.names.contains(&chosen) {
+        chosen
     } else {
         d.names.iter().find(|n| n.as_str() != "default").or(d.names.first()).cloned().unwrap_or("default".into())
     };
-    let onchange = {
-        let chosen = chosen.clone();
-        Callback::from(move |name: AttrValue| chosen.set(name.to_string()))
-    };
     let items = snippets(&user).into_iter().map(|(title, code)| {
-        let cb = props.on_copy.clone();
-        let (c, t) = (code.clone(), format!("{title} snippet"));
-        let onclick = Callback::from(move |_| cb.emit((c.clone(), t.clone())));
         html! {
             <details class="snippet">
                 <summary>{ title }</summary>
-                <pre><code>{ code }</code></pre>
-                <button type="button" class="small" {onclick}>{ format!("Copy {title} snippet") }</button>
+                <pre><code>{ code.clone() }</code></pre>
+                <button type="button" class="small" data-a="copy" data-t={code} data-w={format!("{title} snippet")}>
+                    { format!("Copy {title} snippet") }
+                </button>
             </details>
         }
     });
@@ -141,7 +129,7 @@ pub fn Snippets(props: &SnippetsProps) -> Html {
         <section class="snippets panel" aria-labelledby="snip-h">
             <h2 id="snip-h">{ "Connection snippets" }</h2>
             <label class="inline">{ "Connect as " }
-                <UserSelect names={d.names.clone()} selected={user.clone()} label="Connection user" {onchange} />
+                <Names names={d.names.clone()} selected={user} label="Connection user" act="snip" />
             </label>
             <p class="muted">{ "The password comes from the environment (REDIS_PASSWORD) or a prompt, never from the code." }</p>
             { for items }

@@ -1,9 +1,7 @@
-//! The app's one state (a `use_reducer`), its actions, and what survives a reload.
+//! The work, the theme, and what survives a reload (the autosave, share links' JSON).
 
-use aclplay::span::Span;
 use aclplay::{Kind, PROFILES, Profile};
-use std::rc::Rc;
-use yew::prelude::*;
+use yew::AttrValue;
 
 /// What the user works on: everything a share link or the autosave keeps.
 #[derive(Clone, PartialEq)]
@@ -67,97 +65,6 @@ pub struct Notice {
     pub error: bool,
     pub text: AttrValue,
 }
-
-pub struct State {
-    pub work: Work,
-    /// Bumped whenever the rules change from outside the editor (an example, a link, a
-    /// fix): only then is the textarea's value replaced, so typing keeps native undo.
-    pub rules_rev: u32,
-    pub commands_rev: u32,
-    /// The deciding rule the simulator points at (a span of `work.rules`).
-    pub mark: Option<Span>,
-    pub notice: Option<Notice>,
-    /// The latest message for screen readers (the `aria-live` region).
-    pub live: AttrValue,
-    pub theme: Theme,
-}
-
-pub enum Action {
-    /// Typed in the editor.
-    Rules(AttrValue),
-    /// Typed in the simulator.
-    Commands(AttrValue),
-    /// Replace the rules from outside the editor.
-    ReplaceRules(AttrValue, AttrValue),
-    /// Load a whole piece of work (example, share link), with a message.
-    Load(Work, Notice),
-    Profile(&'static Profile),
-    Kind(Option<Kind>),
-    User(AttrValue),
-    Mark(Option<Span>),
-    Notice(Option<Notice>),
-    Announce(AttrValue),
-    Theme(Theme),
-}
-
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = State {
-            work: self.work.clone(),
-            rules_rev: self.rules_rev,
-            commands_rev: self.commands_rev,
-            mark: self.mark,
-            notice: self.notice.clone(),
-            live: self.live.clone(),
-            theme: self.theme,
-        };
-        match action {
-            Action::Rules(r) => {
-                s.work.rules = r;
-                // Spans into the old text mean nothing in the new one.
-                s.mark = None;
-            }
-            Action::Commands(c) => s.work.commands = c,
-            Action::ReplaceRules(r, msg) => {
-                s.work.rules = r;
-                s.rules_rev += 1;
-                s.mark = None;
-                s.live = msg;
-            }
-            Action::Load(w, notice) => {
-                s.work = w;
-                s.rules_rev += 1;
-                s.commands_rev += 1;
-                s.mark = None;
-                s.live = notice.text.clone();
-                s.notice = Some(notice);
-            }
-            Action::Profile(p) => {
-                s.work.profile = p;
-                s.live = format!("Answering as {}", p.name).into();
-            }
-            Action::Kind(k) => s.work.kind = k,
-            Action::User(u) => {
-                s.work.user = u;
-                s.mark = None;
-            }
-            Action::Mark(m) => s.mark = m,
-            Action::Notice(n) => {
-                if let Some(n) = &n {
-                    s.live = n.text.clone();
-                }
-                s.notice = n;
-            }
-            Action::Announce(m) => s.live = m,
-            Action::Theme(t) => s.theme = t,
-        }
-        Rc::new(s)
-    }
-}
-
-pub type Dispatch = UseReducerDispatcher<State>;
 
 /// The autosave key in localStorage.
 const SAVE_KEY: &str = "aclplay.work.v1";

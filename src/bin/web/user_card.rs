@@ -1,16 +1,8 @@
 //! One user: whether the server accepts it, its ACL LIST line, and what it may do.
 
-use crate::derived::Shared;
+use crate::app::App;
 use aclplay::analyze::Status;
 use yew::prelude::*;
-
-#[derive(Properties, PartialEq)]
-pub struct UserCardProps {
-    pub derived: Shared,
-    /// Index into the analysis' users.
-    pub index: usize,
-    pub on_copy: Callback<(String, String)>,
-}
 
 /// Markdown-ish backticks from the summary sentences become <code>.
 fn words(s: &str) -> Html {
@@ -21,51 +13,46 @@ fn words(s: &str) -> Html {
             html! { p.to_string() }
         }
     });
-    html! { <>{ for parts }</> }
+    html! { <li>{ for parts }</li> }
 }
 
-#[function_component]
-pub fn UserCard(props: &UserCardProps) -> Html {
-    let show_commands = use_state(|| false);
-    let d = &props.derived;
-    let Some(r) = d.analysis.users.get(props.index) else {
-        return html! {};
-    };
+/// The card of `d.analysis.users[index]`.
+pub fn view(app: &App, index: usize) -> Html {
+    let d = &app.d;
+    let r = &d.analysis.users[index];
     let profile = d.analysis.profile;
     let name = r.name();
-    let (badge, class, detail) = match &r.status {
-        Status::Accepted => ("accepted", "ok", None),
-        Status::Builtin => ("built-in", "ok", Some("Not defined here: the server's own default user.".to_string())),
-        Status::Rejected(e) => ("rejected", "bad", Some(e.clone())),
-        Status::Crash(e) => ("server crashes", "bad", Some(e.clone())),
+    let ok = matches!(r.status, Status::Accepted | Status::Builtin);
+    let (badge, detail) = match &r.status {
+        Status::Accepted => ("accepted", None),
+        Status::Builtin => ("built-in", Some("Not defined here: the server's own default user.".to_string())),
+        Status::Rejected(e) => ("rejected", Some(e.clone())),
+        Status::Crash(e) => ("server crashes", Some(e.clone())),
         Status::ListCrash => {
-            ("ACL LIST crashes", "bad", Some(format!("{} accepts this user, then crashes on ACL LIST.", profile.name)))
+            ("ACL LIST crashes", Some(format!("{} accepts this user, then crashes on ACL LIST.", profile.name)))
         }
     };
     let summary = aclplay::summary::user(&r.user, profile);
-    let sentences = aclplay::summary::sentences(&summary);
-    let list = d.analysis.acl_list(&r.user);
-
-    let copy = list.clone().map(|line| {
-        let cb = props.on_copy.clone();
-        let what = format!("ACL LIST line of {name}");
-        let onclick = Callback::from(move |_| cb.emit((line.clone(), what.clone())));
-        html! { <button type="button" class="small" {onclick} aria-label={format!("Copy the ACL LIST line of {name}")}>{ "Copy" }</button> }
+    let mut sentences = aclplay::summary::sentences(&summary);
+    sentences.push(match summary.passwords {
+        0 => "no password".to_string(),
+        1 => "1 password (never shown)".to_string(),
+        n => format!("{n} passwords (never shown)"),
     });
+    let list = d.analysis.acl_list(&r.user);
 
     // Commands, dangerous ones marked; rendered only when asked (hundreds of names).
     let allowed: usize = summary.selectors.iter().map(|s| s.allowed).sum();
-    let toggle = {
-        let s = show_commands.clone();
-        Callback::from(move |_| s.set(!*s))
-    };
-    let commands = (*show_commands).then(|| {
+    let open = app.ui.open.contains(&name);
+    let commands = open.then(|| {
         let lists = summary.selectors.iter().enumerate().map(|(i, s)| {
-            let items = s.commands.iter().map(|c| {
-                if s.dangerous.contains(c) {
-                    html! { <li class="danger">{ c.to_ascii_uppercase().replace('|', " ") }<span class="visually-hidden">{ " (dangerous)" }</span><span aria-hidden="true">{ " ⚠" }</span></li> }
+            let items = s.commands.iter().map(|&c| {
+                let danger = s.dangerous.contains(&c);
+                let c = c.to_ascii_uppercase().replace('|', " ");
+                if danger {
+                    html! { <li class="danger">{ c }<span class="visually-hidden">{ " (dangerous)" }</span><span aria-hidden="true">{ " ⚠" }</span></li> }
                 } else {
-                    html! { <li>{ c.to_ascii_uppercase().replace('|', " ") }</li> }
+                    html! { <li>{ c }</li> }
                 }
             });
             let head = if i == 0 { "Root".to_string() } else { format!("Selector {i}") };
@@ -75,23 +62,24 @@ pub fn UserCard(props: &UserCardProps) -> Html {
     });
 
     html! {
-        <article class={classes!("user", class)} data-user={name.clone()} aria-label={format!("User {name}")}>
+        <article key={name.clone()} class={if ok { "user ok" } else { "user bad" }} data-user={name.clone()} aria-label={format!("User {name}")}>
             <header>
                 <h3>{ name.clone() }</h3>
-                <span class={classes!("badge", class)}>{ badge }</span>
+                <span class={if ok { "badge ok" } else { "badge bad" }}>{ badge }</span>
             </header>
             if let Some(t) = detail {
                 <p class="status-detail"><code>{ t }</code></p>
             }
             if let Some(l) = list {
-                <div class="acl-list"><code>{ l }</code>{ copy }</div>
+                <div class="acl-list">
+                    <code>{ l.clone() }</code>
+                    <button type="button" class="small" data-a="copy" data-t={l} data-w={format!("ACL LIST line of {name}")}
+                        aria-label={format!("Copy the ACL LIST line of {name}")}>{ "Copy" }</button>
+                </div>
             }
-            <ul class="words">
-                { for sentences.iter().map(|s| html! { <li>{ words(s) }</li> }) }
-                <li>{ match summary.passwords { 0 => "no password".to_string(), 1 => "1 password (never shown)".to_string(), n => format!("{n} passwords (never shown)") } }</li>
-            </ul>
-            <button type="button" class="link" onclick={toggle} aria-expanded={(*show_commands).to_string()}>
-                { format!("{} commands ({allowed} allowed)", if *show_commands { "Hide" } else { "Show" }) }
+            <ul class="words">{ for sentences.iter().map(|s| words(s)) }</ul>
+            <button type="button" class="link" data-a="cmds" data-u={name.clone()} aria-expanded={if open { "true" } else { "false" }}>
+                { format!("{} commands ({allowed} allowed)", if open { "Hide" } else { "Show" }) }
             </button>
             { commands }
         </article>

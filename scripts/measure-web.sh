@@ -29,7 +29,8 @@ section = f"""{begin}
 
 Budgets of the web playground (`aclplay-web`, built by `scripts/build-web.sh`): what a
 cold load transfers, how soon the editor is interactive, and how fast a keystroke
-re-evaluates a 1,000-user ACL file. Reproduce with `scripts/measure-web.sh`.
+re-evaluates a 1,000-user ACL file. Reproduce with `scripts/measure-web.sh`; what the
+wasm is made of (sections, crates, largest functions) with `scripts/wasm-size.sh`.
 
 {sys.argv[1]}
 {end}"""

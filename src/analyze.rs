@@ -310,7 +310,7 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         let token = blame.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
         a.diagnostics.push(Diagnostic::new(Problem::ListCrash { token }, blame.or(a.users[i].span), None));
     }
-    a.diagnostics.sort_by_key(|d| d.span.map(|s| s.start));
+    crate::sort::sort_by_key(&mut a.diagnostics, |d| d.span.map(|s| s.start));
     a.user_index = UserIndex::new(&a.users);
     a
 }

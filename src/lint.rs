@@ -126,7 +126,7 @@ impl Ctx<'_> {
     /// merged, so that [`apply`] does not skip one of them as overlapping.
     fn removals(&self, spans: &[Span]) -> Vec<Edit> {
         let mut v: Vec<Span> = spans.iter().map(|&s| self.removal(s).span).collect();
-        v.sort();
+        crate::sort::sort_by(&mut v, |a, b| a < b);
         let mut out: Vec<Span> = Vec::new();
         for s in v {
             match out.last_mut() {
@@ -245,7 +245,7 @@ pub fn lint(a: &Analysis, text: &str) -> Vec<Finding> {
     server_problems(&mut cx);
     config(&mut cx);
     let mut out = cx.out;
-    out.sort_by_key(|f| (f.spans.first().map_or(0, |s| s.start), std::cmp::Reverse(f.severity)));
+    crate::sort::sort_by_key(&mut out, |f| (f.spans.first().map_or(0, |s| s.start), std::cmp::Reverse(f.severity)));
     out
 }
 
@@ -833,7 +833,7 @@ fn config(cx: &mut Ctx) {
 /// edit) is skipped, so that no fix is half applied.
 pub fn apply(text: &str, fixes: &[&Fix]) -> String {
     let mut order: Vec<&Fix> = fixes.to_vec();
-    order.sort_by_key(|f| f.edits.iter().map(|e| (e.span.start, e.span.end)).min());
+    crate::sort::sort_by_key(&mut order, |f| f.edits.iter().map(|e| (e.span.start, e.span.end)).min());
     let clash = |a: &Edit, b: &Edit| a.span.start < b.span.end && b.span.start < a.span.end;
     let mut taken: Vec<&Edit> = Vec::new();
     for f in order {
@@ -847,7 +847,7 @@ pub fn apply(text: &str, fixes: &[&Fix]) -> String {
             taken.extend(&f.edits);
         }
     }
-    taken.sort_by_key(|e| (e.span.start, e.span.end));
+    crate::sort::sort_by_key(&mut taken, |e| (e.span.start, e.span.end));
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for e in taken {

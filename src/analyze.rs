@@ -165,6 +165,8 @@ pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
     /// Where each name first appears in `users`, for [`Analysis::user`].
     user_index: UserIndex,
+    /// `users` compiled for [`Analysis::dryrun`], on its first call.
+    compiled: std::sync::OnceLock<dryrun::compiled::Compiled>,
 }
 
 /// Positions in [`Analysis::users`] by name (the first user of a name): open addressing
@@ -238,7 +240,18 @@ impl Analysis {
     }
 
     /// `ACL DRYRUN <name> <argv…>` against the users as written.
+    ///
+    /// The first call compiles `users` into the compact form the checks read (see
+    /// `dryrun::compiled`), and later calls answer from it (the same replies as
+    /// [`dryrun::dryrun`] on the users). A caller that changes `users` in place
+    /// afterwards, rather than analysing the new text, must not expect DRYRUN to follow
+    /// (as with [`Analysis::user`]): the compiled form is set aside only when the number
+    /// of users changes.
     pub fn dryrun(&self, name: &[u8], argv: &[&[u8]]) -> dryrun::Reply {
+        let c = self.compiled.get_or_init(|| dryrun::compiled::Compiled::new(&self.users));
+        if c.len == self.users.len() {
+            return c.dryrun(self.profile, name, argv);
+        }
         dryrun::dryrun(self.profile, name, self.user(name), argv)
     }
 
@@ -269,6 +282,7 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         diagnostics: Vec::new(),
         document,
         user_index: UserIndex::default(),
+        compiled: std::sync::OnceLock::new(),
     };
     match a.document.kind {
         Kind::AclFile => {
@@ -543,9 +557,9 @@ fn run_command(
             let cmd: Vec<&[u8]> = argv[3..].iter().map(|t| t.bytes.as_slice()).collect();
             let r = dryrun::dryrun(profile, &argv[2].bytes, server.user(&argv[2].bytes), &cmd);
             match r.kind {
-                dryrun::ReplyKind::Ok => Value::Status(r.text),
-                dryrun::ReplyKind::Denied => Value::Bulk(r.text),
-                dryrun::ReplyKind::Error => Value::Error(r.text),
+                dryrun::ReplyKind::Ok => Value::Status(r.text.into()),
+                dryrun::ReplyKind::Denied => Value::Bulk(r.text.into()),
+                dryrun::ReplyKind::Error => Value::Error(r.text.into()),
             }
         }
         (b"acl", b"list") => Value::Array(

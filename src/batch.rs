@@ -118,7 +118,7 @@ pub fn run_case(case: &CaseInput, profile: &Profile) -> CaseOutput {
         acl_list: visible.map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
         acl_list_norm: visible.map(|u| String::from_utf8_lossy(&acl_list_line(u, profile)).into_owned()),
         getuser: visible.map(|u| getuser(u, profile)),
-        dryrun: reply.text,
+        dryrun: reply.text.into(),
         dryrun_kind: reply.kind,
         aclload,
         aclload_crash,

@@ -4,7 +4,7 @@
 
 use crate::int::{atoi, string2ll};
 use crate::profile::Profile;
-use crate::table::{Begin, CommandDef, Find, keyflag};
+use crate::table::{Begin, CommandDef, Find, KeySpec, keyflag};
 use serde::Serialize;
 
 /// A key found in a command line.
@@ -32,12 +32,12 @@ impl KeyRef {
 
 /// The native key extractors of the server (`getkeys_proc`), by command.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Native {
+pub(crate) enum Native {
     /// numkeys at `count`, keys from `first`, optional destination at `store`.
     Generic {
-        store: usize,
-        count: usize,
-        first: usize,
+        store: u8,
+        count: u8,
+        first: u8,
     },
     Sort,
     SortRo,
@@ -69,9 +69,73 @@ fn native(name: &str) -> Option<Native> {
     })
 }
 
+/// How the server finds a command's keys (`getKeysFromCommandWithSpecs`), decided once
+/// per command when its table is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyPlan {
+    /// Not key-checked at all (`doesCommandHaveKeys` is false).
+    None,
+    /// Key-checked, but no key is ever found (only variable-flags specs, no extractor).
+    Empty,
+    /// The key-spec interpreter, and when it fails the native extractor (if any).
+    /// `validate`: the specs can fail after finding keys (several specs, or an
+    /// `incomplete` one), so a walk first checks that they succeed.
+    Specs { native: Option<Native>, validate: bool },
+    /// The commonest case of `Specs` (no extractor, one key spec, `index` then `range`,
+    /// complete), interpreted without walking the spec list.
+    Range { flags: u16, index: i8, lastkey: i8, keystep: i8, limit: i8 },
+    /// The native extractor alone.
+    Native(Native),
+}
+
+/// The [`KeyPlan`] of a command with this name and these key specs.
+pub(crate) fn plan(name: &str, specs: &[KeySpec]) -> KeyPlan {
+    let n = native(name);
+    let keyed = specs.iter().filter(|k| k.flags & keyflag::NOT_KEY == 0);
+    let has_spec = keyed.clone().next().is_some();
+    let variable = specs.iter().any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
+    if has_spec && !variable {
+        let validate = keyed.clone().count() > 1 || keyed.clone().any(|k| k.flags & keyflag::INCOMPLETE != 0);
+        if let (None, false, Some(k)) = (n, validate, keyed.clone().next())
+            && let (Begin::Index(index), Find::Range { lastkey, keystep, limit }) = (k.begin, k.find)
+            && let (Ok(index), Ok(lastkey), Ok(keystep), Ok(limit)) =
+                (i8::try_from(index), i8::try_from(lastkey), i8::try_from(keystep), i8::try_from(limit))
+        {
+            return KeyPlan::Range { flags: k.flags, index, lastkey, keystep, limit };
+        }
+        return KeyPlan::Specs { native: n, validate };
+    }
+    match n {
+        Some(n) => KeyPlan::Native(n),
+        None if has_spec => KeyPlan::Empty,
+        None => KeyPlan::None,
+    }
+}
+
+/// Channel arguments checked by ACLs, decided once per command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ChannelPlan {
+    None,
+    /// `publish`, `spublish`: the first argument.
+    First,
+    /// `subscribe`, `ssubscribe`: every argument.
+    All,
+    /// `psubscribe`: every argument, each a pattern.
+    AllPatterns,
+}
+
+pub(crate) fn channel_plan(name: &str) -> ChannelPlan {
+    match name {
+        "publish" | "spublish" => ChannelPlan::First,
+        "subscribe" | "ssubscribe" => ChannelPlan::All,
+        "psubscribe" => ChannelPlan::AllPatterns,
+        _ => ChannelPlan::None,
+    }
+}
+
 /// Whether the server key-checks this command at all (`doesCommandHaveKeys`).
 pub fn has_keys(c: &CommandDef) -> bool {
-    native(c.name).is_some() || c.key_specs.iter().any(|k| k.flags & keyflag::NOT_KEY == 0)
+    c.keys != KeyPlan::None
 }
 
 /// Case-insensitive compare as C's `strcasecmp` does (the argument ends at a NUL).
@@ -79,10 +143,33 @@ fn eq_c(arg: &[u8], word: &str) -> bool {
     crate::server::c_str(arg).eq_ignore_ascii_case(word.as_bytes())
 }
 
-/// The key-spec interpreter. `None` means it failed and the server falls back.
-fn from_specs(c: &CommandDef, argv: &[&[u8]]) -> Option<Vec<KeyRef>> {
+/// How a walk over keys ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Every key was visited.
+    Done,
+    /// The visitor asked to stop.
+    Stopped,
+    /// The key-spec interpreter failed (the server falls back).
+    Failed,
+}
+
+/// The last key of a `range` key spec whose first key is at `first`.
+#[inline]
+fn range_last(first: i64, lastkey: i64, limit: i64, argc: i64) -> i64 {
+    if lastkey >= 0 {
+        first + lastkey
+    } else if limit == 0 {
+        argc + lastkey
+    } else {
+        first + ((argc - first) / limit + lastkey)
+    }
+}
+
+/// The key-spec interpreter, visiting each key found in order; `f` returns whether to go
+/// on. On [`Walk::Failed`] the keys visited so far do not count.
+fn from_specs(c: &CommandDef, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) -> Walk {
     let argc = argv.len() as i64;
-    let mut keys = Vec::new();
     for spec in c.key_specs {
         if spec.flags & keyflag::NOT_KEY != 0 {
             continue;
@@ -110,65 +197,59 @@ fn from_specs(c: &CommandDef, argv: &[&[u8]]) -> Option<Vec<KeyRef>> {
                 }
                 found
             }
-            Begin::Unknown => return None,
+            Begin::Unknown => return Walk::Failed,
         };
         let (last, step) = match spec.find {
             Find::Range { lastkey, keystep, limit } => {
-                let (lastkey, limit) = (lastkey as i64, limit as i64);
-                let last = if lastkey >= 0 {
-                    first + lastkey
-                } else if limit == 0 {
-                    argc + lastkey
-                } else {
-                    first + ((argc - first) / limit + lastkey)
-                };
-                (last, keystep as i64)
+                (range_last(first, lastkey as i64, limit as i64, argc), keystep as i64)
             }
             Find::Keynum { keynumidx, firstkey, keystep } => {
                 if keynumidx as i64 >= argc {
-                    return None;
+                    return Walk::Failed;
                 }
                 let at = (first + keynumidx as i64) as usize;
-                let numkeys = string2ll(argv.get(at)?).filter(|&n| n >= 0)?;
+                let Some(numkeys) = argv.get(at).and_then(|a| string2ll(a)).filter(|&n| n >= 0) else {
+                    return Walk::Failed;
+                };
                 first += firstkey as i64;
                 // The server keeps the count in an int.
                 (first + (numkeys as i32) as i64 - 1, keystep as i64)
             }
-            Find::Unknown => return None,
+            Find::Unknown => return Walk::Failed,
         };
         if last >= argc || last < first || first >= argc {
-            return None;
+            return Walk::Failed;
         }
         let mut i = first;
         while i <= last {
-            keys.push(KeyRef { pos: i as usize, flags: spec.flags });
+            if !f(KeyRef { pos: i as usize, flags: spec.flags }) {
+                return Walk::Stopped;
+            }
             i += step.max(1);
         }
         if spec.flags & keyflag::INCOMPLETE != 0 {
-            return None;
+            return Walk::Failed;
         }
     }
-    Some(keys)
+    Walk::Done
 }
 
-fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
+/// A native extractor, visiting each key found in order; `f` returns whether to go on.
+/// Each one decides on all its keys before it visits the first.
+fn from_native(n: Native, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) -> bool {
     use keyflag::*;
     let argc = argv.len();
     let key = |pos, flags| KeyRef { pos, flags };
     match n {
         Native::Generic { store, count, first } => {
+            let (store, count, first) = (store as usize, count as usize, first as usize);
             let num = atoi(argv[count]);
             if num < 1 || num as i64 > (argc as i64 - first as i64) {
-                return Vec::new();
+                return true;
             }
-            let mut keys: Vec<KeyRef> = (0..num as usize).map(|i| key(first + i, 0)).collect();
-            if store > 0 {
-                keys.push(key(store, 0));
-            }
-            keys
+            (0..num as usize).all(|i| f(key(first + i, 0))) && (store == 0 || f(key(store, 0)))
         }
         Native::Sort => {
-            let mut keys = vec![key(1, RO | ACCESS)];
             let mut store = None;
             let mut i = 2;
             while i < argc {
@@ -184,12 +265,9 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            if let Some(s) = store {
-                keys.push(key(s, OW | UPDATE));
-            }
-            keys
+            f(key(1, RO | ACCESS)) && store.is_none_or(|s| f(key(s, OW | UPDATE)))
         }
-        Native::SortRo => vec![key(1, RO | ACCESS)],
+        Native::SortRo => f(key(1, RO | ACCESS)),
         Native::Migrate => {
             let (mut first, mut num) = (3, 1);
             if argc > 6 {
@@ -197,7 +275,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 while i < argc {
                     if eq_c(argv[i], "keys") {
                         if !argv[3].is_empty() {
-                            return Vec::new();
+                            return true;
                         }
                         first = i + 1;
                         num = argc - first;
@@ -212,7 +290,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                     i += 1;
                 }
             }
-            (0..num).map(|i| key(first + i, RW | ACCESS | DELETE)).collect()
+            (0..num).all(|i| f(key(first + i, RW | ACCESS | DELETE)))
         }
         Native::Georadius => {
             let mut stored = None;
@@ -224,7 +302,7 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            std::iter::once(key(1, 0)).chain(stored.map(|s| key(s, 0))).collect()
+            f(key(1, 0)) && stored.is_none_or(|s| f(key(s, 0)))
         }
         Native::Xread => {
             let mut streams = None;
@@ -244,16 +322,16 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            let Some(sp) = streams else { return Vec::new() };
+            let Some(sp) = streams else { return true };
             let num = argc - sp - 1;
             if num == 0 || !num.is_multiple_of(2) {
-                return Vec::new();
+                return true;
             }
-            (sp + 1..argc - num / 2).map(|p| key(p, 0)).collect()
+            (sp + 1..argc - num / 2).all(|p| f(key(p, 0)))
         }
         Native::Set => {
             let get = argv.iter().skip(3).any(|a| eq_c(a, "get"));
-            vec![key(1, if get { RW | ACCESS | UPDATE } else { OW | UPDATE })]
+            f(key(1, if get { RW | ACCESS | UPDATE } else { OW | UPDATE }))
         }
         Native::Bitfield => {
             let mut readonly = true;
@@ -274,7 +352,46 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
                 }
                 i += 1;
             }
-            vec![key(1, if readonly { RO | ACCESS } else { RW | ACCESS | UPDATE })]
+            f(key(1, if readonly { RO | ACCESS } else { RW | ACCESS | UPDATE }))
+        }
+    }
+}
+
+/// Visits the keys the server finds in `argv` for command `c`, in order, without
+/// allocating; `f` returns whether to go on. Returns whether every key was visited.
+/// `argv` must satisfy the command's arity (see [`find_keys`]).
+pub fn visit_keys(c: &CommandDef, argv: &[&[u8]], mut f: impl FnMut(KeyRef) -> bool) -> bool {
+    match c.keys {
+        KeyPlan::None | KeyPlan::Empty => true,
+        KeyPlan::Range { flags, index, lastkey, keystep, limit } => {
+            // `from_specs` on its one spec; on failure there is no fallback.
+            let argc = argv.len() as i64;
+            let first = i64::from(index);
+            let last = range_last(first, i64::from(lastkey), i64::from(limit), argc);
+            if last >= argc || last < first || first >= argc {
+                return true;
+            }
+            let step = i64::from(keystep).max(1);
+            let mut i = first;
+            while i <= last {
+                if !f(KeyRef { pos: i as usize, flags }) {
+                    return false;
+                }
+                i += step;
+            }
+            true
+        }
+        KeyPlan::Native(n) => from_native(n, argv, &mut f),
+        KeyPlan::Specs { native, validate } => {
+            if !validate || from_specs(c, argv, &mut |_| true) != Walk::Failed {
+                match from_specs(c, argv, &mut f) {
+                    Walk::Done => return true,
+                    Walk::Stopped => return false,
+                    // Only before the first key (else `validate` would have caught it).
+                    Walk::Failed => {}
+                }
+            }
+            native.is_none_or(|n| from_native(n, argv, &mut f))
         }
     }
 }
@@ -282,30 +399,38 @@ fn from_native(n: Native, argv: &[&[u8]]) -> Vec<KeyRef> {
 /// The keys the server finds in `argv` for command `c` (`getKeysFromCommandWithSpecs`).
 /// `argv` must satisfy the command's arity (see [`find_keys`]).
 pub fn keys_of(c: &CommandDef, argv: &[&[u8]]) -> Vec<KeyRef> {
-    let has_spec = c.key_specs.iter().any(|k| k.flags & keyflag::NOT_KEY == 0);
-    let variable = c.key_specs.iter().any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
-    if has_spec
-        && !variable
-        && let Some(keys) = from_specs(c, argv)
-    {
-        return keys;
+    let mut keys = Vec::new();
+    visit_keys(c, argv, |k| {
+        keys.push(k);
+        true
+    });
+    keys
+}
+
+/// Visits the channel arguments checked by ACLs: (argv index, is a pattern); `f`
+/// returns whether to go on.
+pub(crate) fn visit_channels(c: &CommandDef, argc: usize, mut f: impl FnMut(usize, bool) -> bool) -> bool {
+    match c.channels {
+        ChannelPlan::None => true,
+        ChannelPlan::First => f(1, false),
+        ChannelPlan::All => (1..argc).all(|i| f(i, false)),
+        ChannelPlan::AllPatterns => (1..argc).all(|i| f(i, true)),
     }
-    native(c.name).map_or_else(Vec::new, |n| from_native(n, argv))
 }
 
 /// Channel arguments checked by ACLs: (argv index, is a pattern).
 pub fn channels_of(c: &CommandDef, argc: usize) -> Vec<(usize, bool)> {
-    match c.name {
-        "publish" | "spublish" => vec![(1, false)],
-        "subscribe" | "ssubscribe" => (1..argc).map(|i| (i, false)).collect(),
-        "psubscribe" => (1..argc).map(|i| (i, true)).collect(),
-        _ => Vec::new(),
-    }
+    let mut out = Vec::new();
+    visit_channels(c, argc, |i, p| {
+        out.push((i, p));
+        true
+    });
+    out
 }
 
 /// Whether the command is channel-checked at all.
 pub fn has_channels(c: &CommandDef) -> bool {
-    matches!(c.name, "publish" | "spublish" | "subscribe" | "ssubscribe" | "psubscribe")
+    c.channels != ChannelPlan::None
 }
 
 /// What `aclplay keys` reports: the command found and its keys.

@@ -133,6 +133,7 @@ impl Profile {
         PROFILES.iter().copied().find(|p| p.id == id)
     }
 
+    #[inline]
     fn index(&self) -> &Index {
         self.index.get_or_init(|| Index::new(self.table))
     }
@@ -152,12 +153,19 @@ impl Profile {
     /// The command a command line runs (`lookupCommand`): a container with a
     /// further argument means that subcommand; `None` when unknown.
     pub fn lookup_argv(&self, argv: &[&[u8]]) -> Option<CmdId> {
+        self.command_of(argv).map(|(id, _)| id)
+    }
+
+    /// [`Profile::lookup_argv`] with the command's definition.
+    #[inline]
+    pub(crate) fn command_of(&self, argv: &[&[u8]]) -> Option<(CmdId, &'static table::CommandDef)> {
         // argv[0] names a top-level command: `config|get` typed as a command is unknown.
-        let id = self.lookup(argv.first()?).filter(|&id| self.table.command(id).parent().is_none())?;
-        let c = self.table.command(id);
+        let ix = self.index();
+        let id = ix.part(table::NONE, argv.first()?)?;
+        let c = &ix.commands[id as usize];
         match argv.get(1) {
-            Some(sub) if c.container => self.index().get_joined(&[c.name.as_bytes(), b"|", sub]),
-            _ => Some(id),
+            Some(sub) if c.container => ix.part(id, sub).map(|s| (s, &ix.commands[s as usize])),
+            _ => Some((id, c)),
         }
     }
 

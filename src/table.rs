@@ -1,7 +1,6 @@
 //! Command tables: one per server version, recorded from a live server by
 //! `aclplay-record tables` (see `data/`) and compiled into static data by `build.rs`.
 
-use std::hash::Hasher;
 use std::sync::OnceLock;
 
 /// Index of a command or subcommand in its table (also its bit in a command bitmap).
@@ -45,6 +44,10 @@ pub struct CommandDef {
     /// Bit set over the table's categories.
     pub categories: u32,
     pub key_specs: &'static [KeySpec],
+    /// How its keys are found (from `key_specs` and the name).
+    pub(crate) keys: crate::keys::KeyPlan,
+    /// Which arguments are channels.
+    pub(crate) channels: crate::keys::ChannelPlan,
     pub summary: &'static str,
     pub group: &'static str,
 }
@@ -134,20 +137,38 @@ impl CommandDef {
 }
 
 /// Case-insensitive name lookups over a table, built once per table: open addressing on
-/// the name lowercased a word (8 bytes) at a time, so a lookup neither allocates nor
-/// walks bytes more than once.
+/// `(parent, name part)`, the part (a top-level name, or a subcommand's name after the
+/// `|`) lowercased a word (8 bytes) at a time into at most [`WORDS`] words, so a lookup
+/// neither allocates nor walks bytes more than once, and compares one slot's words.
 pub(crate) struct Index {
-    /// `NONE` for an empty slot; a power of two long, at most half full.
-    slots: Box<[CmdId]>,
-    /// Each name lowercase and zero-padded to whole words: `words[WORDS * id..][..WORDS]`.
-    words: Vec<u64>,
-    lens: Vec<usize>,
-    /// The longest full name: longer ones cannot match.
-    max_len: usize,
+    /// The table's commands, by id.
+    pub(crate) commands: &'static [CommandDef],
+    /// A power of two long, at most half full.
+    slots: Box<[Slot]>,
+    /// `64 - log2(slots.len())`: a hash's top bits pick the first slot.
+    shift: u32,
 }
 
-/// Words per name: names are at most `8 * WORDS` bytes (checked when building).
-const WORDS: usize = 8;
+/// One name part and the command it names (`id == NONE`: an empty slot).
+#[derive(Clone, Copy)]
+struct Slot {
+    words: [u64; WORDS],
+    /// [`key`] of the part's length and parent.
+    key: u32,
+    id: CmdId,
+}
+
+/// Its key matches no part (lengths are at most `8 * WORDS`).
+const EMPTY: Slot = Slot { words: [0; WORDS], key: u32::MAX, id: NONE };
+
+/// A part's length and parent, as one number.
+#[inline]
+fn key(len: usize, parent: CmdId) -> u32 {
+    (len as u32) << 16 | u32::from(parent)
+}
+
+/// Words per name part: parts are at most `8 * WORDS` bytes (checked when building).
+const WORDS: usize = 3;
 
 /// ASCII-lowercases the 8 bytes of `x` (other bytes unchanged), as `make_ascii_lowercase`.
 #[inline]
@@ -160,92 +181,133 @@ fn lower_word(x: u64) -> u64 {
     x | (upper >> 2)
 }
 
-/// The lowercased words of the concatenation of `parts` (`len` bytes, at most
-/// `8 * WORDS`), and their hash.
+/// The bytes of `b` (at most 8) as a little-endian word, zero-padded, without a copy
+/// loop: two overlapping loads when it is not a whole word.
 #[inline]
-fn folded(parts: &[&[u8]], len: usize) -> ([u64; WORDS], u64) {
-    let mut words = [0u64; WORDS];
-    if let [one] = parts {
-        // The common case: one name, read a word at a time.
-        let mut chunks = one.chunks_exact(8);
-        for (w, c) in words.iter_mut().zip(&mut chunks) {
-            *w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut b = [0u8; 8];
-            b[..rest.len()].copy_from_slice(rest);
-            words[one.len() / 8] = u64::from_le_bytes(b);
-        }
+pub(crate) fn word(b: &[u8]) -> u64 {
+    let n = b.len();
+    debug_assert!(n <= 8);
+    if n == 8 {
+        u64::from_le_bytes(b.try_into().expect("8 bytes"))
+    } else if n >= 4 {
+        let lo = u64::from(u32::from_le_bytes(b[..4].try_into().expect("4 bytes")));
+        let hi = u64::from(u32::from_le_bytes(b[n - 4..].try_into().expect("4 bytes")));
+        lo | hi << (8 * (n - 4))
+    } else if n >= 2 {
+        let lo = u64::from(u16::from_le_bytes(b[..2].try_into().expect("2 bytes")));
+        let hi = u64::from(u16::from_le_bytes(b[n - 2..].try_into().expect("2 bytes")));
+        lo | hi << (8 * (n - 2))
+    } else if n == 1 {
+        u64::from(b[0])
     } else {
-        let mut at = 0;
-        for p in parts {
-            for &b in *p {
-                words[at / 8] |= u64::from(b) << (8 * (at % 8));
-                at += 1;
-            }
-        }
+        0
     }
-    // FxHash: fast for short keys; these come from the user's own input, so flooding
-    // resistance buys nothing.
-    let mut h = rustc_hash::FxHasher::default();
-    h.write_usize(len);
-    for w in words.iter_mut().take(len.div_ceil(8)) {
-        *w = lower_word(*w);
-        h.write_u64(*w);
+}
+
+/// The lowercased, zero-padded words of `part`; `None` when it is longer than any name.
+#[inline]
+fn folded(part: &[u8]) -> Option<[u64; WORDS]> {
+    let n = part.len();
+    Some(if n <= 8 {
+        [lower_word(word(part)), 0, 0]
+    } else if n <= 16 {
+        [lower_word(word(&part[..8])), lower_word(word(&part[8..])), 0]
+    } else if n <= 24 {
+        [lower_word(word(&part[..8])), lower_word(word(&part[8..16])), lower_word(word(&part[16..]))]
+    } else {
+        return None;
+    })
+}
+
+/// A multiplicative hash of a folded part (FxHash's step: fast for short keys; these come
+/// from the user's own input, so flooding resistance buys nothing). Its top bits are used.
+#[inline]
+fn hash(words: &[u64; WORDS], len: usize, key: u32) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h = (words[0] ^ u64::from(key) << 32).wrapping_mul(K);
+    if len > 8 {
+        h = (h.rotate_left(26) ^ words[1]).wrapping_mul(K);
     }
-    let h = h.finish();
-    (words, h ^ (h >> 32))
+    if len > 16 {
+        h = (h.rotate_left(26) ^ words[2]).wrapping_mul(K);
+    }
+    h
 }
 
 impl Index {
     pub(crate) fn new(table: &Table) -> Index {
-        let max_len = table.commands().iter().map(|c| c.name.len()).max().unwrap_or(0);
-        assert!(max_len <= 8 * WORDS, "a command name longer than {} bytes", 8 * WORDS);
-        let size = (table.commands().len() * 2).next_power_of_two().max(2);
-        let mut slots = vec![NONE; size].into_boxed_slice();
-        let mut words = Vec::with_capacity(WORDS * table.commands().len());
-        let mut lens = Vec::with_capacity(table.commands().len());
-        for (i, c) in table.commands().iter().enumerate() {
+        let commands = table.commands();
+        let size = (commands.len() * 2).next_power_of_two().max(2);
+        let mut slots = vec![EMPTY; size].into_boxed_slice();
+        let shift = 64 - size.trailing_zeros();
+        for (i, c) in commands.iter().enumerate() {
             let n = c.name.as_bytes();
             debug_assert!(!n.iter().any(u8::is_ascii_uppercase));
-            let (w, h) = folded(&[n], n.len());
-            words.extend_from_slice(&w);
-            lens.push(n.len());
-            let mut at = h as usize & (size - 1);
-            while slots[at] != NONE {
+            let part = match c.parent() {
+                Some(p) => {
+                    let prefix = commands[p as usize].name.len() + 1;
+                    assert_eq!(
+                        &n[..prefix - 1],
+                        commands[p as usize].name.as_bytes(),
+                        "`{}` starts with its container",
+                        c.name
+                    );
+                    &n[prefix..]
+                }
+                None => n,
+            };
+            assert!(!part.contains(&b'|'), "`{}`: one `|` at most", c.name);
+            let words = folded(part).unwrap_or_else(|| panic!("`{}` is longer than {} bytes", c.name, 8 * WORDS));
+            let key = key(part.len(), c.parent);
+            let mut at = (hash(&words, part.len(), key) >> shift) as usize;
+            while slots[at].id != NONE {
                 at = (at + 1) & (size - 1);
             }
-            slots[at] = i as CmdId;
+            slots[at] = Slot { words, key, id: i as CmdId };
         }
-        Index { slots, words, lens, max_len }
+        Index { commands, slots, shift }
+    }
+
+    /// The command called `part` among the top-level commands (`parent == NONE`) or
+    /// among the subcommands of `parent`, case-insensitively.
+    #[inline]
+    pub(crate) fn part(&self, parent: CmdId, part: &[u8]) -> Option<CmdId> {
+        let key = key(part.len(), parent);
+        let mask = self.slots.len() - 1;
+        if part.len() <= 8 {
+            // The common case: one word (a slot of the same length has no other).
+            let w = lower_word(word(part));
+            let mut at = (hash(&[w, 0, 0], part.len(), key) >> self.shift) as usize;
+            loop {
+                let s = &self.slots[at];
+                if s.words[0] == w && s.key == key {
+                    return Some(s.id);
+                }
+                if s.id == NONE {
+                    return None;
+                }
+                at = (at + 1) & mask;
+            }
+        }
+        let words = folded(part)?;
+        let mut at = (hash(&words, part.len(), key) >> self.shift) as usize;
+        loop {
+            let s = &self.slots[at];
+            if s.words == words && s.key == key {
+                return Some(s.id);
+            }
+            if s.id == NONE {
+                return None;
+            }
+            at = (at + 1) & mask;
+        }
     }
 
     /// Exact lookup of a lowercase-insensitive full name (`get`, `config|get`).
     pub(crate) fn get(&self, name: &[u8]) -> Option<CmdId> {
-        self.get_joined(&[name])
-    }
-
-    /// [`Index::get`] of the concatenation of `parts` (`config`, `|`, `GET`).
-    pub(crate) fn get_joined(&self, parts: &[&[u8]]) -> Option<CmdId> {
-        let len: usize = parts.iter().map(|p| p.len()).sum();
-        if len > self.max_len {
-            return None;
-        }
-        let (words, h) = folded(parts, len);
-        let n = len.div_ceil(8);
-        let mask = self.slots.len() - 1;
-        let mut at = h as usize & mask;
-        loop {
-            let id = self.slots[at];
-            if id == NONE {
-                return None;
-            }
-            let i = id as usize;
-            if self.lens[i] == len && (0..n).all(|k| self.words[WORDS * i + k] == words[k]) {
-                return Some(id);
-            }
-            at = (at + 1) & mask;
+        match name.iter().position(|&b| b == b'|') {
+            None => self.part(NONE, name),
+            Some(bar) => self.part(self.part(NONE, &name[..bar])?, &name[bar + 1..]),
         }
     }
 }
@@ -319,8 +381,11 @@ impl Table {
             let summary = text(u16_(), u16_());
             let mut u16_ = || u16::from_le_bytes([u8_(), u8_()]);
             let group = text(u16_(), u16_());
+            let name = text(name_off, name_len);
             out.push(CommandDef {
-                name: text(name_off, name_len),
+                name,
+                keys: crate::keys::plan(name, &specs),
+                channels: crate::keys::channel_plan(name),
                 parent,
                 container,
                 subs,
@@ -373,6 +438,16 @@ mod tests {
     }
 
     #[test]
+    fn words_are_the_zero_padded_bytes() {
+        let bytes: Vec<u8> = (1..=8).map(|i| 0x10 * i + i).collect();
+        for n in 0..=8 {
+            let mut padded = [0u8; 8];
+            padded[..n].copy_from_slice(&bytes[..n]);
+            assert_eq!(word(&bytes[..n]), u64::from_le_bytes(padded), "{n} bytes");
+        }
+    }
+
+    #[test]
     fn index_lookups_equal_lowercase_and_compare() {
         for table in [&REDIS_7_0, &VALKEY_8_1] {
             let ix = Index::new(table);
@@ -397,9 +472,10 @@ mod tests {
             }
             for p in &probes {
                 assert_eq!(ix.get(p), naive(table, p), "{}", String::from_utf8_lossy(p));
-                if let Some(bar) = p.iter().position(|&b| b == b'|') {
-                    let joined = ix.get_joined(&[&p[..bar], b"|", &p[bar + 1..]]);
-                    assert_eq!(joined, naive(table, p), "{}", String::from_utf8_lossy(p));
+                if let Some(bar) = p.iter().position(|&b| b == b'|')
+                    && let Some(top) = ix.part(NONE, &p[..bar])
+                {
+                    assert_eq!(ix.part(top, &p[bar + 1..]), naive(table, p), "{}", String::from_utf8_lossy(p));
                 }
             }
         }

@@ -238,12 +238,33 @@ impl ReplyText {
     /// `String::from_utf8_lossy`, pushed.
     #[inline]
     fn push_lossy(&mut self, b: &[u8]) {
-        if b.is_ascii() {
+        if plain(b, false) {
             self.push(b);
         } else {
             self.push(String::from_utf8_lossy(b).as_bytes());
         }
     }
+}
+
+/// Whether `b` is ASCII (and, with `nul`, has no NUL byte), a word (8 bytes) at a time:
+/// the usual short names and keys are one or two loads, with no loop that exits at a
+/// byte the branch predictor cannot guess.
+#[inline]
+fn plain(b: &[u8], nul: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // A byte's high bit when it is not ASCII or (with `nul`) is zero.
+    let bad = |x: u64| x | if nul { x.wrapping_sub(ONES) & !x } else { 0 };
+    let load = |c: &[u8]| u64::from_le_bytes(c.try_into().expect("8 bytes"));
+    let n = b.len();
+    let acc = if n >= 8 {
+        // Whole words, then the last 8 bytes (overlapping the words already seen).
+        b.chunks_exact(8).fold(bad(load(&b[n - 8..])), |acc, c| acc | bad(load(c)))
+    } else {
+        // The bytes past the end made 0x01 (ASCII, not NUL).
+        bad(crate::table::word(b) | ONES & (!0u64 << (8 * n)))
+    };
+    acc & HIGHS == 0
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -460,12 +481,27 @@ pub(crate) fn verdict<S: SelectorView>(
 pub(crate) fn reply_for(
     profile: &Profile,
     user_name: &[u8],
+    id: CmdId,
     c: &CommandDef,
     argv: &[&[u8]],
     denial: Option<(Denial, usize)>,
 ) -> Reply {
     match denial {
         None => Reply::ok(),
+        // The text after the user is the same for every user: written once per command.
+        Some((Denial::Command, pos)) => {
+            let full = profile.table.run_denial(id);
+            let text = match profile.behavior.denial {
+                DenialStyle::ThisUser => ReplyText::from(full),
+                DenialStyle::UserName => {
+                    let mut s = ReplyText(Repr::Inline(USER.0, USER.1));
+                    s.push_lossy(user_name);
+                    s.push(&full.as_bytes()[THIS_USER.len()..]);
+                    s
+                }
+            };
+            Reply { kind: ReplyKind::Denied, text, denial: Some((Denial::Command, pos)) }
+        }
         Some((kind, pos)) => Reply {
             kind: ReplyKind::Denied,
             text: denial_text(profile.behavior.denial, user_name, c.name, kind, argv[pos]),
@@ -506,7 +542,7 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
         Err(e) => return e,
     };
     let denial = verdict(&user.selectors, c, id, argv);
-    reply_for(profile, &user.name, c, argv, denial)
+    reply_for(profile, &user.name, id, c, argv, denial)
 }
 
 /// `s` at the start of an inline buffer (for texts that start the same way: copying the
@@ -525,6 +561,8 @@ const fn starting(s: &str) -> (u8, [u8; INLINE]) {
 const THIS_USER_RUN: (u8, [u8; INLINE]) = starting("This user has no permissions to run the '");
 const THIS_USER_ACCESS: (u8, [u8; INLINE]) = starting("This user has no permissions to access the '");
 const USER: (u8, [u8; INLINE]) = starting("User ");
+/// What [`crate::table::Table::run_denial`] starts with, before ` has no permissions`.
+const THIS_USER: &str = "This user";
 
 /// `This user has no permissions to …` / `User <name> has no permissions to …`.
 #[inline]
@@ -532,7 +570,8 @@ fn denial_text(style: DenialStyle, user_name: &[u8], command: &str, kind: Denial
     let (mut s, arg) = match style {
         DenialStyle::ThisUser => {
             let (len, buf) = if kind == Denial::Command { THIS_USER_RUN } else { THIS_USER_ACCESS };
-            (ReplyText(Repr::Inline(len, buf)), c_str(arg))
+            // `%s`: cut at a NUL (rare; the check is a word at a time).
+            (ReplyText(Repr::Inline(len, buf)), if plain(arg, true) { arg } else { c_str(arg) })
         }
         DenialStyle::UserName => {
             let mut s = ReplyText(Repr::Inline(USER.0, USER.1));
@@ -797,6 +836,26 @@ mod tests {
     }
 
     #[test]
+    fn plain_is_ascii_without_nul() {
+        let bytes: [u8; 7] = [b'a', b'Z', 0, 1, 0x7f, 0x80, 0xff];
+        let mut cases: Vec<Vec<u8>> = vec![Vec::new()];
+        for n in 1..=20 {
+            for bad in &bytes {
+                for at in 0..n {
+                    let mut v: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+                    v[at] = *bad;
+                    cases.push(v);
+                }
+            }
+        }
+        for c in &cases {
+            for nul in [false, true] {
+                assert_eq!(plain(c, nul), c.is_ascii() && (!nul || !c.contains(&0)), "{c:?} {nul}");
+            }
+        }
+    }
+
+    #[test]
     fn reply_texts_equal_the_formatted_ones() {
         let long = vec![b'k'; 300];
         let args: [&[u8]; 9] =
@@ -820,6 +879,20 @@ mod tests {
         assert_eq!(no_command().text, error_reply("wrong number of arguments for 'acl|dryrun' command".into()));
         let c = crate::profile::REDIS_7_0.command(crate::profile::REDIS_7_0.lookup(b"get").unwrap());
         assert_eq!(wrong_arity(c).text, error_reply("wrong number of arguments for 'get' command".into()));
+        for profile in [&crate::profile::REDIS_7_0, &crate::profile::VALKEY_8_1] {
+            for (id, c) in profile.table.commands().iter().enumerate() {
+                let id = id as CmdId;
+                let built = denial_text(DenialStyle::ThisUser, b"u", c.name, Denial::Command, b"");
+                assert_eq!(profile.table.run_denial(id), built.as_str());
+                for user in args {
+                    let argv: [&[u8]; 1] = [c.name.as_bytes()];
+                    let reply = reply_for(profile, user, id, c, &argv, Some((Denial::Command, 0)));
+                    let want = denial_reference(profile.behavior.denial, user, c.name, Denial::Command, b"");
+                    assert_eq!(reply.text, want);
+                    assert_eq!(reply.denial, Some((Denial::Command, 0)));
+                }
+            }
+        }
         assert_eq!(String::from(ReplyText::from("OK")), "OK");
         assert_eq!(format!("{:?}", ReplyText::from(String::from("a\"b"))), format!("{:?}", "a\"b"));
     }

@@ -20,6 +20,8 @@ pub struct Table {
     strings: &'static str,
     packed: &'static [u8],
     decoded: OnceLock<&'static [CommandDef]>,
+    /// Per command, the DRYRUN denial that does not name the user, built on first use.
+    run_denials: OnceLock<&'static [&'static str]>,
 }
 
 impl std::fmt::Debug for Table {
@@ -143,7 +145,8 @@ impl CommandDef {
 pub(crate) struct Index {
     /// The table's commands, by id.
     pub(crate) commands: &'static [CommandDef],
-    /// A power of two long, at most half full.
+    /// A power of two long, at most an eighth full, so that a name is nearly always in
+    /// the first slot tried (the slots a workload touches are the same few either way).
     slots: Box<[Slot]>,
     /// `64 - log2(slots.len())`: a hash's top bits pick the first slot.
     shift: u32,
@@ -237,7 +240,7 @@ fn hash(words: &[u64; WORDS], len: usize, key: u32) -> u64 {
 impl Index {
     pub(crate) fn new(table: &Table) -> Index {
         let commands = table.commands();
-        let size = (commands.len() * 2).next_power_of_two().max(2);
+        let size = (commands.len() * 8).next_power_of_two().max(2);
         let mut slots = vec![EMPTY; size].into_boxed_slice();
         let shift = 64 - size.trailing_zeros();
         for (i, c) in commands.iter().enumerate() {
@@ -280,7 +283,7 @@ impl Index {
             let mut at = (hash(&[w, 0, 0], part.len(), key) >> self.shift) as usize;
             loop {
                 let s = &self.slots[at];
-                if s.words[0] == w && s.key == key {
+                if (s.words[0] == w) & (s.key == key) {
                     return Some(s.id);
                 }
                 if s.id == NONE {
@@ -293,7 +296,7 @@ impl Index {
         let mut at = (hash(&words, part.len(), key) >> self.shift) as usize;
         loop {
             let s = &self.slots[at];
-            if s.words == words && s.key == key {
+            if (s.words == words) & (s.key == key) {
                 return Some(s.id);
             }
             if s.id == NONE {
@@ -321,7 +324,16 @@ impl Table {
         strings: &'static str,
         packed: &'static [u8],
     ) -> Table {
-        Table { server, version, categories, count, strings, packed, decoded: OnceLock::new() }
+        Table {
+            server,
+            version,
+            categories,
+            count,
+            strings,
+            packed,
+            decoded: OnceLock::new(),
+            run_denials: OnceLock::new(),
+        }
     }
 
     /// Every command and subcommand; containers are followed by their subcommands.
@@ -403,6 +415,36 @@ impl Table {
 
     pub fn command(&self, id: CmdId) -> &'static CommandDef {
         &self.commands()[id as usize]
+    }
+
+    /// `This user has no permissions to run the '<name>' command` for command `id`: the
+    /// text is the same for every user, so it is written once per command (one block,
+    /// kept like the table) and a denial needs no copy.
+    pub(crate) fn run_denial(&self, id: CmdId) -> &'static str {
+        self.run_denials.get_or_init(|| {
+            const HEAD: &str = "This user has no permissions to run the '";
+            const TAIL: &str = "' command";
+            let commands = self.commands();
+            let mut text = String::with_capacity(commands.iter().map(|c| HEAD.len() + c.name.len() + TAIL.len()).sum());
+            let mut ends = Vec::with_capacity(commands.len());
+            for c in commands {
+                text.push_str(HEAD);
+                text.push_str(c.name);
+                text.push_str(TAIL);
+                ends.push(text.len());
+            }
+            let text: &'static str = String::leak(text);
+            let mut start = 0;
+            Vec::leak(
+                ends.into_iter()
+                    .map(|end| {
+                        let t = &text[start..end];
+                        start = end;
+                        t
+                    })
+                    .collect(),
+            )
+        })[id as usize]
     }
     pub fn category_index(&self, name: &[u8]) -> Option<usize> {
         self.categories.iter().position(|c| c.as_bytes().eq_ignore_ascii_case(name))

@@ -62,36 +62,42 @@ fn matches(shape: u8, pattern: &[u8], literal: usize, s: &[u8]) -> bool {
     }
 }
 
-/// FxHash's step over the name a word at a time.
+/// A name's first and last 8 bytes (overlapping loads; under 8 bytes, both its
+/// zero-padded word): with its length, the whole name when it is at most 16 bytes long.
 #[inline]
-fn name_hash(name: &[u8]) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = (name.len() as u64).wrapping_mul(K);
-    let mut chunks = name.chunks_exact(8);
-    for c in &mut chunks {
-        h = (h.rotate_left(26) ^ u64::from_le_bytes(c.try_into().expect("8 bytes"))).wrapping_mul(K);
+fn ends(name: &[u8]) -> (u64, u64) {
+    let n = name.len();
+    if n >= 8 {
+        let load = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        (load(&name[..8]), load(&name[n - 8..]))
+    } else {
+        let w = word(name);
+        (w, w)
     }
-    let rest = chunks.remainder();
-    if !rest.is_empty() {
-        h = (h.rotate_left(26) ^ word(rest)).wrapping_mul(K);
+}
+
+/// FxHash's step over the length and the [`ends`] of the name, then (for names over 16
+/// bytes) over the rest a word at a time.
+#[inline]
+fn name_hash(name: &[u8], (a, b): (u64, u64)) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let step = |h: u64, w: u64| (h.rotate_left(26) ^ w).wrapping_mul(K);
+    let mut h = step(step((name.len() as u64).wrapping_mul(K), a), b);
+    if name.len() > 16 {
+        h = long_hash(h, &name[8..name.len() - 8]);
     }
     h
 }
 
-/// `a == b`, without a call for short names.
-#[inline]
-fn same(a: &[u8], b: &[u8]) -> bool {
-    let n = a.len();
-    if n != b.len() {
-        return false;
+/// The middle of a long name into `h` (names that share their ends would collide).
+#[cold]
+#[inline(never)]
+fn long_hash(mut h: u64, middle: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    for c in middle.chunks(8) {
+        h = (h.rotate_left(26) ^ word(c)).wrapping_mul(K);
     }
-    if n <= 8 {
-        word(a) == word(b)
-    } else if n <= 16 {
-        word(&a[..8]) == word(&b[..8]) && word(&a[n - 8..]) == word(&b[n - 8..])
-    } else {
-        a == b
-    }
+    h
 }
 
 /// The compiled users: per user a [`UserRec`], its selectors' [`SelRec`]s side by side
@@ -121,7 +127,10 @@ pub(crate) struct Compiled {
 
 #[derive(Clone, Copy)]
 struct UserRec {
-    /// The name in `bytes`.
+    /// The name's [`ends`]: with its length, the whole name up to 16 bytes, so finding
+    /// a user reads its record only.
+    ends: (u64, u64),
+    /// The name in `bytes` (compared when it is longer than 16 bytes).
     name: (u32, u32),
     /// Its selectors in `sels`.
     sels: (u32, u32),
@@ -163,8 +172,9 @@ fn u32_of(n: usize) -> u32 {
 
 impl Compiled {
     pub(crate) fn new(users: &[UserReport]) -> Compiled {
-        // At most two thirds full: small enough to stay in cache.
-        let size = (users.len() + users.len() / 2 + 1).next_power_of_two();
+        // At most a third full, so that a name is nearly always in the first slot tried
+        // (8 bytes a slot: still small enough to stay in cache).
+        let size = (3 * users.len() + 1).next_power_of_two();
         let mut c = Compiled {
             slots: vec![(0, 0); size].into_boxed_slice(),
             shift: 64 - size.trailing_zeros(),
@@ -212,8 +222,9 @@ impl Compiled {
                 let firsts = (start, u32_of(c.firsts.len()));
                 c.sels.push(SelRec { bitmap: s.commands, flags, keys, channels, firsts });
             }
-            c.recs.push(UserRec { name, sels: (first, u32_of(c.sels.len())) });
-            let h = name_hash(&u.name);
+            let ends = ends(&u.name);
+            c.recs.push(UserRec { ends, name, sels: (first, u32_of(c.sels.len())) });
+            let h = name_hash(&u.name, ends);
             let mut at = (h >> c.shift) as usize;
             while c.slots[at].0 != 0 {
                 at = (at + 1) & (size - 1);
@@ -238,7 +249,8 @@ impl Compiled {
     /// The record of the first user called `name`.
     #[inline]
     fn find(&self, name: &[u8]) -> Option<&UserRec> {
-        let h = name_hash(name);
+        let e = ends(name);
+        let h = name_hash(name, e);
         let mask = self.slots.len() - 1;
         let mut at = (h >> self.shift) as usize;
         loop {
@@ -248,7 +260,10 @@ impl Compiled {
             }
             if low == h as u32 {
                 let r = &self.recs[pos as usize - 1];
-                if same(self.slice(r.name.0, r.name.1), name) {
+                if r.ends == e
+                    && r.name.1 as usize == name.len()
+                    && (name.len() <= 16 || self.slice(r.name.0, r.name.1) == name)
+                {
                     return Some(r);
                 }
             }
@@ -276,7 +291,7 @@ impl Compiled {
         };
         let sels = &self.sels[rec.sels.0 as usize..rec.sels.1 as usize];
         let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv);
-        reply_for(profile, name, c, argv, denial)
+        reply_for(profile, name, id, c, argv, denial)
     }
 }
 
@@ -340,6 +355,32 @@ impl SelectorView for Sel<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_found_by_their_ends_exactly() {
+        // Every length up to 40, names sharing their first and last 8 bytes, and near misses.
+        let mut names: Vec<String> =
+            (1..=40).map(|n| (0..n).map(|i| (b'a' + (i % 26) as u8) as char).collect()).collect();
+        for mid in ["", "x", "xy", "0123456789"] {
+            names.push(format!("prefix-1{mid}-suffix-"));
+            names.push(format!("prefix-1{mid}X-suffix-"));
+        }
+        let text: String = names.iter().map(|n| format!("user {n} on nopass +@all ~*\n")).collect();
+        let a = crate::analyze::analyze(&text, &crate::analyze::Options::new(&crate::profile::REDIS_7_0));
+        let c = Compiled::new(&a.users);
+        assert_eq!(a.users.len(), names.len() + 1, "the names and `default`");
+        for u in &a.users {
+            let name = &u.user.name;
+            let r = c.find(name).expect("found");
+            assert_eq!(c.slice(r.name.0, r.name.1), name.as_slice());
+            for probe in [name[1..].to_vec(), [&name[..], b"\0"].concat(), name.to_ascii_uppercase()] {
+                let found = c.find(&probe).map(|r| c.slice(r.name.0, r.name.1).to_vec());
+                let want = a.users.iter().find(|v| v.user.name == probe).map(|v| v.user.name.clone());
+                assert_eq!(found, want, "{:?}", String::from_utf8_lossy(&probe));
+            }
+        }
+        assert!(c.find(b"").is_none() && c.find(b"nosuch").is_none());
+    }
 
     #[test]
     fn shapes_match_as_the_glob_matcher_does() {

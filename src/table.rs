@@ -226,15 +226,23 @@ fn folded(part: &[u8]) -> Option<[u64; WORDS]> {
 /// from the user's own input, so flooding resistance buys nothing). Its top bits are used.
 #[inline]
 fn hash(words: &[u64; WORDS], len: usize, key: u32) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let mut h = (words[0] ^ u64::from(key) << 32).wrapping_mul(K);
+    let mut h = (words[0] ^ u64::from(key) << 32).wrapping_mul(FX_K);
     if len > 8 {
-        h = (h.rotate_left(26) ^ words[1]).wrapping_mul(K);
+        h = fx_step(h, words[1]);
     }
     if len > 16 {
-        h = (h.rotate_left(26) ^ words[2]).wrapping_mul(K);
+        h = fx_step(h, words[2]);
     }
     h
+}
+
+/// FxHash's multiplier.
+pub(crate) const FX_K: u64 = 0xf135_7aea_2e62_a9c5;
+
+/// One FxHash step: `h` takes in the word `w`.
+#[inline]
+pub(crate) fn fx_step(h: u64, w: u64) -> u64 {
+    (h.rotate_left(26) ^ w).wrapping_mul(FX_K)
 }
 
 impl Index {

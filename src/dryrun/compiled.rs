@@ -12,7 +12,7 @@ use crate::analyze::UserReport;
 use crate::glob;
 use crate::profile::Profile;
 use crate::server::c_str;
-use crate::table::{CmdId, word};
+use crate::table::{CmdId, FX_K, fx_step, word};
 
 /// Selector flags in a record.
 const ALL_KEYS: u8 = 1;
@@ -80,9 +80,7 @@ fn ends(name: &[u8]) -> (u64, u64) {
 /// bytes) over the rest a word at a time.
 #[inline]
 fn name_hash(name: &[u8], (a, b): (u64, u64)) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
-    let step = |h: u64, w: u64| (h.rotate_left(26) ^ w).wrapping_mul(K);
-    let mut h = step(step((name.len() as u64).wrapping_mul(K), a), b);
+    let mut h = fx_step(fx_step((name.len() as u64).wrapping_mul(FX_K), a), b);
     if name.len() > 16 {
         h = long_hash(h, &name[8..name.len() - 8]);
     }
@@ -93,9 +91,8 @@ fn name_hash(name: &[u8], (a, b): (u64, u64)) -> u64 {
 #[cold]
 #[inline(never)]
 fn long_hash(mut h: u64, middle: &[u8]) -> u64 {
-    const K: u64 = 0xf135_7aea_2e62_a9c5;
     for c in middle.chunks(8) {
-        h = (h.rotate_left(26) ^ word(c)).wrapping_mul(K);
+        h = fx_step(h, word(c));
     }
     h
 }

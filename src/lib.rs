@@ -1,33 +1,30 @@
 //! aclplay: what a Redis or Valkey server would answer to ACL rules, byte for byte, and
-//! why.
-//!
-//! The pipeline: [`parse`] (the pest grammar in `grammar.pest`) → [`model`] →
-//! [`server`]/[`acl`] (applying rules) → [`dryrun`] / [`describe`] / [`lint`].
-//! [`analyze()`] is the one entry point the CLI, the web app and the tests call.
+//! why. One core behind the `aclplay` CLI, the playground and the tests; it reads as the
+//! pipeline a pasted rule goes through.
 
-pub mod acl;
-pub mod analyze;
-pub mod batch;
-pub mod describe;
-pub mod diag;
-pub mod dryrun;
-pub mod glob;
-pub mod highlight;
-pub mod int;
-pub mod keys;
-pub mod lint;
-pub mod model;
-pub mod parse;
+// Shared leaves: byte primitives the servers' C code implies, spans, sorting, passwords.
+pub mod bytes;
 pub mod password;
-pub mod profile;
-pub mod server;
 pub mod sort;
 pub mod span;
-pub mod split;
-pub mod startup;
-pub mod summary;
-pub mod table;
 
-pub use analyze::{Analysis, Options, analyze};
-pub use model::Kind;
-pub use profile::{PROFILES, Profile};
+// 1. Input: text → a document of line shapes, split the way each server splits.
+pub mod input;
+// 2. The server's commands, per version: tables, name lookups, keys, profiles.
+pub mod commands;
+// 3. The engine: the ACL model, applying rules, the server's user table, start-up.
+pub mod engine;
+// 4. Verdicts: ACL DRYRUN and why, ACL LIST / GETUSER, plain words.
+pub mod verdicts;
+// 5. Diagnostics, and the entry point that ties the stages together.
+pub mod analysis;
+pub mod diagnostics;
+// 6. The security audit of an analysis, with its fixes.
+pub mod audit;
+
+// Recorded cases answered by the engine (`aclplay batch`, the corpus replays).
+pub mod corpus;
+
+pub use analysis::{Analysis, Options, analyze};
+pub use commands::{PROFILES, Profile};
+pub use input::Kind;

@@ -28,7 +28,7 @@ fn random_bytes(n: usize) -> Result<Vec<u8>, GenpassError> {
 /// Parses the bits argument like the server (`getLongFromObjectOrReply` + bounds).
 pub fn parse_bits(arg: Option<&str>) -> Result<u32, GenpassError> {
     let Some(arg) = arg else { return Ok(256) };
-    let n: i64 = crate::int::string2ll(arg.as_bytes()).ok_or(GenpassError::NotAnInteger)?;
+    let n: i64 = crate::bytes::int::string2ll(arg.as_bytes()).ok_or(GenpassError::NotAnInteger)?;
     if !(1..=4096).contains(&n) {
         return Err(GenpassError::OutOfRange);
     }

@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-/// A byte range `[start, end)` into the text given to [`crate::analyze`].
+/// A byte range `[start, end)` into the text given to [`crate::analyze`](crate::analysis::analyze).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
 pub struct Span {
     pub start: usize,

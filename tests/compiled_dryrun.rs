@@ -1,13 +1,13 @@
 //! `Analysis::dryrun` answers from users compiled into flat arrays (`dryrun::compiled`);
-//! `aclplay::dryrun::dryrun` walks the `User`s themselves. Both must give the very same
+//! `aclplay::verdicts::dryrun` walks the `User`s themselves. Both must give the very same
 //! reply for every user and command line: here over the recorded corpora's users (one per
 //! case, and every user of the multi-user ACL files) against command lines from all the
 //! cases, and, where the case's `ACL LOAD` succeeded, against the recorded server reply.
 
 mod common;
 
-use aclplay::batch::CaseInput;
-use aclplay::dryrun::dryrun;
+use aclplay::corpus::CaseInput;
+use aclplay::verdicts::dryrun;
 use aclplay::{Analysis, Kind, Options, Profile, analyze};
 use serde_json::Value;
 

@@ -5,8 +5,8 @@
 
 mod common;
 
-use aclplay::batch::{CaseInput, run_case};
-use aclplay::profile::Profile;
+use aclplay::commands::profile::Profile;
+use aclplay::corpus::{CaseInput, run_case};
 use aclplay_oracle::ServerId;
 use aclplay_oracle::compare::{compare_values, describe};
 use serde_json::Value;
@@ -14,9 +14,8 @@ use std::path::Path;
 
 fn server_of(path: &Path) -> ServerId {
     let name = path.file_name().unwrap().to_string_lossy();
-    [ServerId::Redis70, ServerId::Valkey81]
-        .into_iter()
-        .find(|id| name.starts_with(id.as_str()))
+    ServerId::all()
+        .find(|id| name.starts_with(&format!("{id}-")))
         .unwrap_or_else(|| panic!("corpus file {name} must start with a server id"))
 }
 

@@ -6,7 +6,7 @@
 //! The doc comments are read from `src/diag.rs` itself, so an example that is edited there
 //! and not here (or the reverse) fails `doc_comments_name_the_tested_inputs`.
 
-use aclplay::diag::{Diagnostic, Problem, Severity};
+use aclplay::diagnostics::{Diagnostic, Problem, Severity};
 use aclplay::span::{LineCol, LineIndex};
 use aclplay::{Kind, Options, Profile, analyze};
 
@@ -238,7 +238,7 @@ fn every_variant_is_triggered() {
 
 /// The doc comment of each variant, read from the source.
 fn doc_comments() -> Vec<(String, String)> {
-    let src = include_str!("../src/diag.rs");
+    let src = include_str!("../src/diagnostics.rs");
     let body = &src[src.find("pub enum Problem {").expect("Problem in diag.rs")..];
     let body = &body[..body.find("\n}\n").expect("end of Problem")];
     let mut out = Vec::new();

@@ -2,20 +2,21 @@
 //! nasty cases each run, the server's answers recorded, the engine's compared field by
 //! field. A failure prints the seed; `ACLPLAY_SEED=<seed>` replays it.
 //!
-//! Needs redis-server 7.0.15 and valkey-server 8.1.8 (`scripts/install-oracles.sh`); the
-//! tests skip with a notice when one is missing, unless `CI` or `ACLPLAY_REQUIRE_ORACLES`
-//! is set. `ACLPLAY_DIFF_CASES` (default 5000) and `ACLPLAY_DIFF_FILES` (default 300)
-//! set the sizes. Key extraction is checked against `COMMAND GETKEYSANDFLAGS`, which runs
-//! the same extraction the ACL checks use.
+//! One test per kind of check and server version of the registry (`cases::redis-8.0`,
+//! …): filter them as usual (`cargo test --test differential -- valkey-9.1`). Each needs
+//! that version's oracle (`scripts/install-oracles.sh`) and skips with a notice when it is
+//! missing, unless `CI` or `ACLPLAY_REQUIRE_ORACLES` is set. `ACLPLAY_DIFF_CASES` (default
+//! 5000) and `ACLPLAY_DIFF_FILES` (default 300) set the sizes. Key extraction is checked
+//! against `COMMAND GETKEYSANDFLAGS`, which runs the same extraction the ACL checks use.
 
 mod common;
 
-use aclplay::batch::{CaseInput, run_case};
-use aclplay::profile::Profile;
+use aclplay::commands::profile::Profile;
+use aclplay::corpus::{CaseInput, run_case};
 use aclplay_oracle::compare::{compare_values, describe};
+use aclplay_oracle::table::load_table;
 use aclplay_oracle::{
-    CaseRecorder, CommandTable, FileRecorder, Reply, Server, ServerId, ServerOptions, fresh_seed, generate_cases,
-    generate_files,
+    CaseRecorder, FileRecorder, Reply, Server, ServerId, ServerOptions, fresh_seed, generate_cases, generate_files,
 };
 
 fn size(var: &str, default: usize) -> usize {
@@ -27,8 +28,8 @@ fn cases(id: ServerId) {
         return;
     }
     let seed = fresh_seed();
-    let profile = Profile::by_id(id.as_str()).unwrap();
-    let table = CommandTable::load(id).unwrap();
+    let profile = Profile::by_id(id.as_str()).expect("the engine has every registry version");
+    let table = load_table(id).unwrap();
     let inputs = generate_cases(id, &table, seed, size("ACLPLAY_DIFF_CASES", 5000));
     let mut rec = CaseRecorder::new(id).unwrap();
     let records = rec.record_all(&inputs).unwrap();
@@ -57,8 +58,8 @@ fn files(id: ServerId) {
         return;
     }
     let seed = fresh_seed();
-    let profile = Profile::by_id(id.as_str()).unwrap();
-    let table = CommandTable::load(id).unwrap();
+    let profile = Profile::by_id(id.as_str()).expect("the engine has every registry version");
+    let table = load_table(id).unwrap();
     let inputs = generate_files(id, &table, seed, size("ACLPLAY_DIFF_FILES", 300));
     let mut rec = FileRecorder::new(id).unwrap();
     let mut diffs = Vec::new();
@@ -74,7 +75,7 @@ fn confs(id: ServerId) {
     if aclplay_oracle::oracle_or_skip(id, "differential configs").is_none() {
         return;
     }
-    let profile = Profile::by_id(id.as_str()).unwrap();
+    let profile = Profile::by_id(id.as_str()).expect("the engine has every registry version");
     let records = aclplay_oracle::files::record_confs(id, &aclplay_oracle::files::conf_scenarios()).unwrap();
     let mut diffs = Vec::new();
     for r in &records {
@@ -91,15 +92,15 @@ type Keys = Vec<(Vec<u8>, Vec<String>)>;
 fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Keys, &'static str> {
     let id = profile.lookup_argv(argv).ok_or("Invalid command specified")?;
     let c = profile.command(id);
-    if !aclplay::keys::has_keys(c) {
+    if !c.has_keys() {
         return Err("The command has no key arguments");
     }
     let argc = argv.len() as i32;
     if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
         return Err("Invalid number of arguments specified for command");
     }
-    let keys = aclplay::keys::keys_of(c, argv);
-    if keys.is_empty() && !c.has_flag(aclplay::table::flag::NO_MANDATORY_KEYS) {
+    let keys = c.keys_of(argv);
+    if keys.is_empty() && !c.has_flag(aclplay::commands::flag::NO_MANDATORY_KEYS) {
         return Err("Invalid arguments specified for command");
     }
     Ok(keys
@@ -138,8 +139,8 @@ fn keys(id: ServerId) {
         return;
     }
     let seed = fresh_seed();
-    let profile = Profile::by_id(id.as_str()).unwrap();
-    let table = CommandTable::load(id).unwrap();
+    let profile = Profile::by_id(id.as_str()).expect("the engine has every registry version");
+    let table = load_table(id).unwrap();
     let lines: Vec<Vec<String>> = generate_cases(id, &table, seed, size("ACLPLAY_DIFF_CASES", 5000))
         .into_iter()
         .map(|c| c.command)
@@ -175,42 +176,7 @@ fn keys(id: ServerId) {
     assert!(diffs.is_empty(), "replay with ACLPLAY_SEED={seed}:\n{}", diffs[..diffs.len().min(30)].join("\n"));
 }
 
-#[test]
-fn redis_7_0_keys() {
-    keys(ServerId::Redis70);
-}
-
-#[test]
-fn valkey_8_1_keys() {
-    keys(ServerId::Valkey81);
-}
-
-#[test]
-fn redis_7_0_random_cases() {
-    cases(ServerId::Redis70);
-}
-
-#[test]
-fn valkey_8_1_random_cases() {
-    cases(ServerId::Valkey81);
-}
-
-#[test]
-fn redis_7_0_random_acl_files() {
-    files(ServerId::Redis70);
-}
-
-#[test]
-fn valkey_8_1_random_acl_files() {
-    files(ServerId::Valkey81);
-}
-
-#[test]
-fn redis_7_0_configs() {
-    confs(ServerId::Redis70);
-}
-
-#[test]
-fn valkey_8_1_configs() {
-    confs(ServerId::Valkey81);
+fn main() {
+    let kinds: [common::Check; 4] = [("keys", keys), ("cases", cases), ("files", files), ("configs", confs)];
+    common::run_per_server(&kinds)
 }

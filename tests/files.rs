@@ -9,7 +9,7 @@ use std::path::Path;
 
 fn profile_for(path: &Path) -> &'static aclplay::Profile {
     let name = path.file_name().unwrap().to_string_lossy();
-    aclplay::PROFILES.iter().copied().find(|p| name.starts_with(p.id)).expect("file named after a profile")
+    aclplay::PROFILES.iter().find(|p| name.starts_with(&format!("{}-", p.id))).expect("file named after a profile")
 }
 
 fn records(suffix: &str) -> Vec<(&'static aclplay::Profile, Value)> {

@@ -1,6 +1,6 @@
 //! The security lint (issue 4), through the real binary:
 //!
-//! - every code in `aclplay::lint::RULES` has an input that triggers it (at the right
+//! - every code in `aclplay::audit::RULES` has an input that triggers it (at the right
 //!   line:column, with the right severity) and a clean input the server accepts that does
 //!   not, both run through `aclplay lint --format json`;
 //! - the JSON, text and SARIF outputs have snapshots, and the SARIF output validates
@@ -17,8 +17,8 @@
 
 mod support;
 
-use aclplay::diag::Severity;
-use aclplay::lint::{Edit, Fix, RULES};
+use aclplay::audit::{Edit, Fix, RULES};
+use aclplay::diagnostics::Severity;
 use aclplay::span::Span;
 use aclplay::{Kind, Options, Profile, analyze};
 use aclplay_oracle::{Reply, Server, ServerId, ServerOptions, Startup, oracle_or_skip};
@@ -375,7 +375,7 @@ fn sarif_validates_and_matches_json() {
                     chars.splice(at..at + len, new);
                 }
                 let by_sarif: String = chars.into_iter().collect();
-                assert_eq!(by_sarif, aclplay::lint::apply(text, &[&fix]), "{what}: SARIF fix");
+                assert_eq!(by_sarif, aclplay::audit::apply(text, &[&fix]), "{what}: SARIF fix");
             }
         }
     }
@@ -453,12 +453,12 @@ fn apply_takes_fixes_whole() {
     let c = fix(&[(2, 3, "Q"), (4, 6, "Z")]);
     let d = fix(&[(3, 5, "W")]);
     // D's edit clashes with C's second one: D goes, C stays whole (not `abQdW` plus half of C).
-    assert_eq!(aclplay::lint::apply("abcdef", &[&c, &d]), "abQdZ");
-    assert_eq!(aclplay::lint::apply("abcdef", &[&d, &c]), "abQdZ");
+    assert_eq!(aclplay::audit::apply("abcdef", &[&c, &d]), "abQdZ");
+    assert_eq!(aclplay::audit::apply("abcdef", &[&d, &c]), "abQdZ");
     // Insertions at a point touch nothing; an edit past the end is skipped.
     let ins = fix(&[(2, 2, "+")]);
     let past = fix(&[(5, 9, "!")]);
-    assert_eq!(aclplay::lint::apply("abcdef", &[&c, &ins, &past]), "ab+QdZ");
+    assert_eq!(aclplay::audit::apply("abcdef", &[&c, &ins, &past]), "ab+QdZ");
 }
 
 /// Inputs whose fixes are tricky: several tokens at once, quoting, selectors, each kind.
@@ -542,7 +542,7 @@ fn fixed_texts() -> Vec<Fixed> {
         for f in &before {
             let Some(fix) = fix_of(f) else { continue };
             let what = format!("{server} {}: fix {:?} of `{}` in {text:?}", kind_id(kind), fix.title, f["code"]);
-            let after_text = aclplay::lint::apply(text, &[&fix]);
+            let after_text = aclplay::audit::apply(text, &[&fix]);
             assert_ne!(after_text, text, "{what}: changes nothing");
             let after = findings(server, kind, &after_text);
             assert!(
@@ -625,7 +625,7 @@ fn live_accepts(id: ServerId, kind: Kind, text: &str) -> Result<(), String> {
                 .lines()
                 .filter_map(|l| l.split_once(") "))
                 .map(|(_, q)| {
-                    let arg = aclplay::split::split_args(q.as_bytes(), 0).unwrap().pop().unwrap();
+                    let arg = aclplay::input::split::split_args(q.as_bytes(), 0).unwrap().pop().unwrap();
                     String::from_utf8(arg.bytes).unwrap()
                 })
                 .collect();
@@ -645,7 +645,7 @@ fn live_accepts(id: ServerId, kind: Kind, text: &str) -> Result<(), String> {
         let mut conn = server.connect()?;
         for line in text.lines() {
             let argv: Vec<Vec<u8>> =
-                aclplay::split::split_args(line.as_bytes(), 0).unwrap().into_iter().map(|a| a.bytes).collect();
+                aclplay::input::split::split_args(line.as_bytes(), 0).unwrap().into_iter().map(|a| a.bytes).collect();
             match conn.command(&argv).map_err(|e| e.to_string())? {
                 Reply::Error(e) => return Err(format!("{line}: {}", String::from_utf8_lossy(&e))),
                 _ => continue,
@@ -656,13 +656,8 @@ fn live_accepts(id: ServerId, kind: Kind, text: &str) -> Result<(), String> {
 }
 
 #[test]
-fn live_fixes_redis() {
-    live_fixes(ServerId::Redis70);
-}
-
-#[test]
-fn live_fixes_valkey() {
-    live_fixes(ServerId::Valkey81);
+fn live_fixes_every_server() {
+    ServerId::all().for_each(live_fixes);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -761,11 +756,6 @@ fn live_seed(id: ServerId) {
 }
 
 #[test]
-fn live_seed_redis() {
-    live_seed(ServerId::Redis70);
-}
-
-#[test]
-fn live_seed_valkey() {
-    live_seed(ServerId::Valkey81);
+fn live_seed_every_server() {
+    ServerId::all().for_each(live_seed);
 }

@@ -9,9 +9,9 @@
 
 #![allow(dead_code)] // each includer uses a different part
 
-use aclplay::analyze::{Outcome, Status};
+use aclplay::analysis::{Outcome, Status};
 use aclplay::{Analysis, Options, Profile, analyze};
-use aclplay_oracle::{CommandTable, ServerId, generate_workload};
+use aclplay_oracle::{ServerId, generate_workload};
 
 /// Users in the ACL file.
 pub const USERS: usize = 10_000;
@@ -58,7 +58,7 @@ fn line_of(name: &str, rules: &[String]) -> String {
 /// Builds the workload for `id` (deterministic; about a second).
 pub fn build(id: ServerId) -> Workload {
     let profile = Profile::by_id(id.as_str()).expect("profile");
-    let table = CommandTable::load(id).expect("command table in data/");
+    let table = aclplay_oracle::table::load_table(id).expect("command table in data/tables");
     let candidates = generate_workload(id, &table, SEED, USERS + SPARE, PER_USER);
     let opts = Options::new(profile);
     let mut file = String::new();

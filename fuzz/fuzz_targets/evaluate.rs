@@ -13,7 +13,7 @@ fuzz_target!(|data: &[u8]| {
     for profile in PROFILES {
         let a = analyze(&acl, &Options { kind: Some(Kind::AclFile), ..Options::new(profile) });
         for line in commands.split('\n') {
-            let Ok(args) = aclplay::split::split_args(line.as_bytes(), 0) else { continue };
+            let Ok(args) = aclplay::input::split::split_args(line.as_bytes(), 0) else { continue };
             let argv: Vec<&[u8]> = args.iter().map(|x| x.bytes.as_slice()).collect();
             for name in [b"u".as_slice(), b"default", b"nobody"] {
                 let reply = a.dryrun(name, &argv);
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
                 assert_eq!(reply.is_ok(), e.allowed_by.is_some(), "verdict and explanation disagree");
                 let _ = e.deciding_span();
             }
-            if let Some((id, keys)) = aclplay::keys::find_keys(profile, &argv) {
+            if let Some((id, keys)) = profile.find_keys(&argv) {
                 let _ = id;
                 for k in keys {
                     assert!(k.pos < argv.len(), "key position outside the command line");

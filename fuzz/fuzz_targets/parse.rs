@@ -22,20 +22,20 @@ fuzz_target!(|data: &[u8]| {
             }
             for r in &a.users {
                 let _ = a.acl_list(&r.user);
-                let _ = aclplay::describe::getuser(&r.user, profile);
-                let _ = aclplay::summary::sentences(&aclplay::summary::user(&r.user, profile));
+                let _ = aclplay::verdicts::describe::getuser(&r.user, profile);
+                let _ = aclplay::verdicts::summary::sentences(&aclplay::verdicts::summary::user(&r.user, profile));
             }
-            for (s, _) in aclplay::highlight::highlight(text, &a.document) {
+            for (s, _) in aclplay::input::highlight::highlight(text, &a.document) {
                 assert!(s.start <= s.end && s.end <= text.len(), "highlight span {s:?} outside the text");
             }
-            let findings = aclplay::lint::lint(&a, text);
+            let findings = aclplay::audit::lint(&a, text);
             for f in &findings {
                 for s in &f.spans {
                     assert!(s.end <= text.len() && text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
                 }
             }
             // Fixes must produce text (their edits stay inside the input).
-            let hardened = aclplay::lint::harden(text, &findings);
+            let hardened = aclplay::audit::harden(text, &findings);
             let _ = analyze(&hardened, &opts);
         }
     }

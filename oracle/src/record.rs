@@ -1,157 +1,18 @@
 //! Recording ACL cases (SETUSER / GETUSER / LIST / DRYRUN / LOAD) in the
 //! corpus format (SPEC.md §16).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+
+use serde::Serialize;
 use std::io::{BufRead, Write};
 use std::path::Path;
 use std::time::Duration;
-
-use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::normalize::{normalize_acl_list, normalize_commands};
 use crate::resp::{Conn, PipelineError, Reply, RespError};
 use crate::server::{Server, ServerId, ServerOptions};
 
-/// One case to ask the server about.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseInput {
-    pub id: String,
-    /// Comma-separated tags (`random,selectors`, `profile:app`).
-    #[serde(default)]
-    pub tags: String,
-    /// Provenance note (upstream-tests corpora only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    /// Never `default` (an ACL LOAD would replace it).
-    pub user: String,
-    /// Arguments of `ACL SETUSER <user> ...`; `None` = no SETUSER at all.
-    #[serde(default)]
-    pub setuser_args: Option<Vec<String>>,
-    /// Earlier SETUSER calls on the same user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre: Option<Vec<Vec<String>>>,
-    /// CONFIG values in force during the case (restored afterwards).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_config: Option<BTreeMap<String, String>>,
-    /// argv given to `ACL DRYRUN <user> ...`.
-    pub command: Vec<String>,
-}
-
-/// ACL GETUSER as an object.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetUser {
-    pub flags: Vec<String>,
-    pub passwords: Vec<String>,
-    /// Root selector commands (normalised for redis-7.0).
-    pub commands: String,
-    pub keys: String,
-    pub channels: String,
-    pub selectors: Vec<SelectorInfo>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SelectorInfo {
-    pub commands: String,
-    pub keys: String,
-    pub channels: String,
-}
-
-fn is_false(b: &bool) -> bool {
-    !*b
-}
-
-/// Keeps `null` distinct from a missing field (`Some(None)` vs `None`).
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
-/// One recorded case; fields and their order are the corpus format, plus
-/// `list_crash` (ACL LIST/GETUSER killed the server).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CaseRecord {
-    pub id: String,
-    #[serde(default)]
-    pub tags: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    pub user: String,
-    /// The equivalent ACL-file line, or null when not representable.
-    #[serde(default)]
-    pub acl: Option<String>,
-    #[serde(default)]
-    pub setuser_args: Option<Vec<String>>,
-    pub command: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre: Option<Vec<Vec<String>>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_config: Option<BTreeMap<String, String>>,
-    /// `OK` or the error line; null without SETUSER.
-    #[serde(default)]
-    pub setuser: Option<String>,
-    #[serde(default)]
-    pub acl_list: Option<String>,
-    #[serde(default)]
-    pub acl_list_norm: Option<String>,
-    #[serde(default)]
-    pub getuser: Option<GetUser>,
-    #[serde(default)]
-    pub dryrun: Option<String>,
-    /// `ok` | `denied` | `error`.
-    #[serde(default)]
-    pub dryrun_kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub pre_setuser: Option<Vec<String>>,
-    /// Absent when not applicable; `Some(None)` (null) when LOAD crashed.
-    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
-    pub aclload: Option<Option<String>>,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub aclload_crash: bool,
-    #[serde(default, skip_serializing_if = "is_false")]
-    pub list_crash: bool,
-}
-
-impl CaseRecord {
-    /// The record as one corpus line (no newline).
-    pub fn to_line(&self) -> String {
-        crate::json::to_line(self)
-    }
-}
-
-/// C `isspace()` plus NUL: bytes a username or a file token cannot hold.
-fn is_c_space_or_nul(c: char) -> bool {
-    matches!(c, ' ' | '\t' | '\n' | '\x0b' | '\x0c' | '\r' | '\0')
-}
-
-/// The ACL-file line equivalent to `ACL SETUSER user args...`, or `None`
-/// when the file syntax cannot express it (SPEC.md §16): no SETUSER, an
-/// empty username or one with whitespace/NUL, a non-selector argument
-/// with whitespace/NUL, or a selector argument with a newline/NUL (the
-/// file is split into lines, and read as C strings).
-pub fn acl_line(user: &str, setuser_args: Option<&[String]>) -> Option<String> {
-    let args = setuser_args?;
-    if user.is_empty() || user.chars().any(is_c_space_or_nul) {
-        return None;
-    }
-    for a in args {
-        let selector = a.len() >= 2 && a.starts_with('(') && a.ends_with(')');
-        let bad = if selector {
-            // Redis 7.0 restarts an open selector at a file token starting
-            // with `(`, where SETUSER saw one argument: not equivalent.
-            a.contains(['\n', '\0']) || a.split(' ').skip(1).any(|t| t.starts_with('(') && !t.ends_with(')'))
-        } else {
-            a.chars().any(is_c_space_or_nul)
-        };
-        if bad {
-            return None;
-        }
-    }
-    let mut line = format!("user {user}");
-    for a in args {
-        line.push(' ');
-        line.push_str(a);
-    }
-    Some(line)
-}
+pub use aclplay_formats::corpus::{CaseInput, CaseRecord, GetUser, SelectorInfo, acl_line};
 
 /// Text of a reply as the corpora store it: `OK`, error lines with their
 /// code, bulk payloads.
@@ -554,27 +415,7 @@ impl CaseRecorder {
     ) -> Result<CaseRecord, String> {
         let id = self.server.id();
         let mut pre_setuser = Vec::new();
-        let mut rec = CaseRecord {
-            id: c.id.clone(),
-            tags: c.tags.clone(),
-            source: c.source.clone(),
-            user: c.user.clone(),
-            acl: acl_line(&c.user, c.setuser_args.as_deref()),
-            setuser_args: c.setuser_args.clone(),
-            command: c.command.clone(),
-            pre: c.pre.clone(),
-            server_config: c.server_config.clone(),
-            setuser: None,
-            acl_list: None,
-            acl_list_norm: None,
-            getuser: None,
-            dryrun: None,
-            dryrun_kind: None,
-            pre_setuser: None,
-            aclload: None,
-            aclload_crash: false,
-            list_crash,
-        };
+        let mut rec = CaseRecord { list_crash, ..CaseRecord::of(c) };
         for (s, r) in steps.iter().zip(replies) {
             match s {
                 Step::CfgSet | Step::CfgRestore => {
@@ -671,25 +512,6 @@ pub fn write_jsonl<T: Serialize>(path: &Path, items: &[T]) -> Result<(), String>
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn s(v: &[&str]) -> Vec<String> {
-        v.iter().map(|x| x.to_string()).collect()
-    }
-
-    #[test]
-    fn acl_line_rules() {
-        assert_eq!(acl_line("u", Some(&s(&["on", "(~a b)", ""]))).as_deref(), Some("user u on (~a b) "));
-        assert_eq!(acl_line("u", None), None);
-        assert_eq!(acl_line("", Some(&s(&["on"]))), None);
-        assert_eq!(acl_line("a b", Some(&[])), None);
-        assert_eq!(acl_line("u", Some(&s(&[" () "]))), None);
-        assert_eq!(acl_line("u", Some(&s(&["~a\tb"]))), None);
-        assert_eq!(acl_line("u", Some(&s(&["(~a\nb)"]))), None);
-        assert_eq!(acl_line("u", Some(&s(&[">a b"]))), None);
-        assert_eq!(acl_line("u", Some(&[])).as_deref(), Some("user u"));
-        assert_eq!(acl_line("u", Some(&s(&["(~a (~b c)"]))), None);
-        assert!(acl_line("u", Some(&s(&["(~a (~b)"]))).is_some());
-    }
 
     #[test]
     fn null_and_missing_aclload_round_trip() {

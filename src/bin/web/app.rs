@@ -361,11 +361,11 @@ impl App {
             }
             "fix" | "harden" => {
                 let Some(audit) = self.audit.as_ref().filter(|a| a.of == self.d && !a.carried) else { return false };
-                let fixes: Vec<&aclplay::lint::Fix> = match index {
+                let fixes: Vec<&aclplay::audit::Fix> = match index {
                     usize::MAX => audit.findings.iter().filter_map(|f| f.fix.as_ref()).filter(|f| f.safe).collect(),
                     i => audit.findings.get(i).and_then(|f| f.fix.as_ref()).into_iter().collect(),
                 };
-                dom::replace_rules(&aclplay::lint::apply(&self.d.text, &fixes));
+                dom::replace_rules(&aclplay::audit::apply(&self.d.text, &fixes));
                 self.live = match (index, fixes.first()) {
                     (usize::MAX, _) => format!("Applied {} safe fixes", fixes.len()),
                     (_, Some(f)) => format!("Applied: {}", f.title),

@@ -2,8 +2,8 @@
 //! per change of the rules), and the audit (after it: see `Audit`). Shared as `Rc`s
 //! compared by pointer.
 
-use aclplay::highlight::Class;
-use aclplay::lint::Finding;
+use aclplay::audit::Finding;
+use aclplay::input::highlight::Class;
 use aclplay::span::{LineIndex, Span};
 use aclplay::{Analysis, Kind, Options, Profile};
 use std::rc::Rc;
@@ -25,7 +25,7 @@ impl Derived {
         let t0 = crate::dom::now();
         let opts = Options { kind, ..Options::new(profile) };
         let analysis = aclplay::analyze(text, &opts);
-        let tokens = aclplay::highlight::highlight(text, &analysis.document);
+        let tokens = aclplay::input::highlight::highlight(text, &analysis.document);
         let names = Rc::new(analysis.users.iter().map(|r| AttrValue::from(r.name())).collect());
         Derived { text: text.clone(), index: LineIndex::new(text), tokens, analysis, names, ms: crate::dom::now() - t0 }
     }
@@ -72,7 +72,7 @@ pub struct Audit {
 
 impl Audit {
     pub fn new(d: &Shared) -> Audit {
-        Audit { of: d.clone(), findings: Rc::new(aclplay::lint::lint(&d.analysis, &d.text)), carried: false }
+        Audit { of: d.clone(), findings: Rc::new(aclplay::audit::lint(&d.analysis, &d.text)), carried: false }
     }
 
     /// This audit moved onto a newer text while the real one is pending: findings away
@@ -105,9 +105,9 @@ impl Audit {
                         let edits = x
                             .edits
                             .iter()
-                            .map(|e| map(e.span).map(|span| aclplay::lint::Edit { span, ..e.clone() }))
+                            .map(|e| map(e.span).map(|span| aclplay::audit::Edit { span, ..e.clone() }))
                             .collect::<Option<Vec<_>>>()?;
-                        Some(aclplay::lint::Fix { edits, ..x.clone() })
+                        Some(aclplay::audit::Fix { edits, ..x.clone() })
                     }
                 };
                 Some(Finding { spans, fix, ..f.clone() })

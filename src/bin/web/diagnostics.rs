@@ -3,9 +3,9 @@
 
 use crate::app::{App, span_attr};
 use crate::derived::Shared;
-use aclplay::analyze::Outcome;
-use aclplay::diag::Severity;
-use aclplay::startup::Startup;
+use aclplay::analysis::Outcome;
+use aclplay::diagnostics::Severity;
+use aclplay::engine::startup::Startup;
 use yew::prelude::*;
 
 /// How many diagnostics (or findings) to list (a broken 1,000-line file would list them

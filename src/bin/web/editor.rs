@@ -6,7 +6,7 @@ use crate::app::{App, Pushed};
 use crate::mirror::LINE_PX;
 use crate::{dom, gutter, mirror};
 use aclplay::Kind;
-use aclplay::diag::Severity;
+use aclplay::diagnostics::Severity;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 

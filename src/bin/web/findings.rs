@@ -4,7 +4,7 @@
 
 use crate::app::App;
 use crate::diagnostics::{MAX, location, more};
-use aclplay::diag::Severity;
+use aclplay::diagnostics::Severity;
 use yew::prelude::*;
 
 pub fn view(app: &App) -> Html {

@@ -4,8 +4,8 @@
 
 use crate::app::App;
 use crate::derived::{Audit, Shared};
-use aclplay::diag::Severity;
-use aclplay::highlight::Class;
+use aclplay::diagnostics::Severity;
+use aclplay::input::highlight::Class;
 use aclplay::span::Span;
 use yew::prelude::*;
 

@@ -3,10 +3,10 @@
 //! into the URL fragment, which browsers never send to a server. Plaintext passwords are
 //! replaced by their hashes unless the user opts in.
 
-use aclplay::highlight::Class;
+use aclplay::input::highlight::Class;
+use aclplay::input::split::split_args;
 use aclplay::password::sha256_hex;
 use aclplay::span::Span;
-use aclplay::split::split_args;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ReadableStream, ReadableWritablePair, Response, WritableStream};
@@ -158,8 +158,8 @@ mod tests {
     }
 
     fn strip(text: &str) -> (String, usize) {
-        let doc = aclplay::parse::parse(text, None);
-        strip_secrets(text, &aclplay::highlight::highlight(text, &doc))
+        let doc = aclplay::input::parse::parse(text, None);
+        strip_secrets(text, &aclplay::input::highlight::highlight(text, &doc))
     }
 
     #[test]

@@ -5,9 +5,9 @@
 use crate::app::{App, span_attr};
 use crate::derived::Shared;
 use crate::user_select::Names;
-use aclplay::dryrun::{ArgCheck, CommandWhy, Denial, Explanation, ReplyKind, SelectorExplain};
+use aclplay::input::split::split_args;
 use aclplay::span::Span;
-use aclplay::split::split_args;
+use aclplay::verdicts::{ArgCheck, CommandWhy, Denial, Explanation, ReplyKind, SelectorExplain};
 use yew::prelude::*;
 
 /// One command line and what came of it.
@@ -52,7 +52,7 @@ fn selector_name(s: &SelectorExplain) -> String {
 }
 
 /// The explanation in plain words; `user` lists the patterns a key or channel missed.
-fn explain(e: &Explanation, user: Option<&aclplay::acl::User>) -> Vec<String> {
+fn explain(e: &Explanation, user: Option<&aclplay::engine::acl::User>) -> Vec<String> {
     let cmd = e.command.as_deref().unwrap_or("?");
     let mut out = Vec::new();
     if e.reply.kind == ReplyKind::Error {
@@ -84,8 +84,10 @@ fn explain(e: &Explanation, user: Option<&aclplay::acl::User>) -> Vec<String> {
         out.push(format!("Denied by the {}: {why}.", selector_name(s)));
         let sel = user.and_then(|u| u.selectors.get(s.index));
         let patterns = match (s.denied, sel) {
-            (Some((Denial::Key, _)), Some(sel)) => Some(("key", aclplay::describe::keys_text(sel))),
-            (Some((Denial::Channel, _)), Some(sel)) => Some(("channel", aclplay::describe::channels_text(sel))),
+            (Some((Denial::Key, _)), Some(sel)) => Some(("key", aclplay::verdicts::describe::keys_text(sel))),
+            (Some((Denial::Channel, _)), Some(sel)) => {
+                Some(("channel", aclplay::verdicts::describe::channels_text(sel)))
+            }
             _ => None,
         };
         if let Some((what, p)) = patterns {
@@ -150,7 +152,7 @@ fn found(d: &Shared, argv: &[Vec<u8>]) -> Vec<String> {
     let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
     let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
     let mut out = Vec::new();
-    if let Some((_, keys)) = aclplay::keys::find_keys(profile, &refs) {
+    if let Some((_, keys)) = profile.find_keys(&refs) {
         for k in keys {
             let how = match (k.needs_read(), k.needs_write()) {
                 (true, true) => "read+write",
@@ -163,7 +165,7 @@ fn found(d: &Shared, argv: &[Vec<u8>]) -> Vec<String> {
     }
     if let Some(id) = profile.lookup_argv(&refs) {
         let c = profile.command(id);
-        for (pos, pattern) in aclplay::keys::channels_of(c, refs.len()) {
+        for (pos, pattern) in c.channels_of(refs.len()) {
             let what = if pattern { "channel pattern" } else { "channel" };
             out.push(format!("{what} '{}'", lossy(refs[pos])));
         }

@@ -1,6 +1,6 @@
 //! The work, the theme, and what survives a reload (the autosave, share links' JSON).
 
-use aclplay::{Kind, PROFILES, Profile};
+use aclplay::{Kind, Profile};
 use yew::AttrValue;
 
 /// What the user works on: everything a share link or the autosave keeps.
@@ -20,7 +20,7 @@ impl Work {
         Work {
             rules: AttrValue::from(rules.to_string()),
             commands: AttrValue::from(commands.to_string()),
-            profile: PROFILES[0],
+            profile: Profile::default_profile(),
             kind: None,
             user: AttrValue::from(user.to_string()),
         }

@@ -1,7 +1,7 @@
 //! One user: whether the server accepts it, its ACL LIST line, and what it may do.
 
 use crate::app::App;
-use aclplay::analyze::Status;
+use aclplay::analysis::Status;
 use yew::prelude::*;
 
 /// Markdown-ish backticks from the summary sentences become <code>.
@@ -32,8 +32,8 @@ pub fn view(app: &App, index: usize) -> Html {
             ("ACL LIST crashes", Some(format!("{} accepts this user, then crashes on ACL LIST.", profile.name)))
         }
     };
-    let summary = aclplay::summary::user(&r.user, profile);
-    let mut sentences = aclplay::summary::sentences(&summary);
+    let summary = aclplay::verdicts::summary::user(&r.user, profile);
+    let mut sentences = aclplay::verdicts::summary::sentences(&summary);
     sentences.push(match summary.passwords {
         0 => "no password".to_string(),
         1 => "1 password (never shown)".to_string(),

@@ -3,7 +3,7 @@
 
 use crate::app::App;
 use crate::user_card;
-use aclplay::analyze::Status;
+use aclplay::analysis::Status;
 use yew::prelude::*;
 
 pub const PAGE: usize = 20;

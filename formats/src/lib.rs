@@ -1,0 +1,24 @@
+//! The data formats of aclplay, one home each, shared by the engine's build script, the
+//! engine, the oracle crate and the tests:
+//!
+//! * [`registry`]: one TOML file per server version (`data/servers/<id>.toml`): its id,
+//!   exact version, texts, behaviour switches, command table and how its oracle is
+//!   installed. Adding a version whose behaviours exist is adding a file here.
+//! * [`table`]: a command table as recorded from a live server (`data/tables/<id>.json`).
+//! * [`packed`]: the tables of every version, deduplicated and packed into the bytes the
+//!   engine decodes (`commands::table`).
+//! * [`corpus`]: one recorded case (`tests/corpus/*.jsonl`): the input and every answer;
+//!   [`json`] writes them in the corpus' JSON style.
+
+#![forbid(unsafe_code)]
+
+pub mod corpus;
+#[cfg(feature = "files")]
+pub mod json;
+#[cfg(feature = "files")]
+pub mod packed;
+pub mod registry;
+#[cfg(feature = "files")]
+pub mod table;
+
+pub use registry::{Behavior, DenialStyle, ListStyle};

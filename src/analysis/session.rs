@@ -1,0 +1,206 @@
+//! A redis-cli session on a fresh simulated server: each command line's reply, the users
+//! it leaves, and diagnostics for the lines the server refuses.
+
+use super::value::Value;
+use super::{Analysis, CommandReply, Outcome, Status, UserReport};
+use crate::bytes::{c_str, lossy};
+use crate::commands::Profile;
+use crate::diagnostics::{Diagnostic, Problem};
+use crate::engine::acl::User;
+use crate::engine::rules::apply_user_rule;
+use crate::engine::server::{Server, SetuserError};
+use crate::engine::token::{SourceMap, Token};
+use crate::input::document::Shape;
+use crate::input::split::split_args;
+use crate::span::Span;
+use crate::verdicts::describe::{acl_list_line, getuser};
+use crate::verdicts::dryrun;
+use crate::verdicts::reply::ReplyKind;
+
+/// Runs redis-cli lines one after another on a fresh server.
+pub(super) fn run(a: &mut Analysis, text: &str, opts: &super::Options) {
+    let mut server = Server::new(opts.profile);
+    server.ctx.pubsub_all = opts.pubsub_all;
+    let mut replies = Vec::new();
+    let mut defined_at: Vec<(Vec<u8>, Span)> = Vec::new();
+    let lines = a.document.lines.clone();
+    for l in &lines {
+        let args_span = match l.shape {
+            Shape::Command { args } => args,
+            Shape::Blank | Shape::Comment => continue,
+            Shape::Listing { .. } | Shape::Other { .. } => {
+                a.diagnostics.push(Diagnostic::new(Problem::UnknownLine, Some(l.span), None));
+                continue;
+            }
+        };
+        let raw = &text.as_bytes()[args_span.start..args_span.end];
+        let argv = match split_args(raw, args_span.start) {
+            Ok(v) => v,
+            Err(_) => {
+                a.diagnostics.push(Diagnostic::new(
+                    Problem::UnbalancedQuotes,
+                    Some(args_span),
+                    Some("Invalid argument(s)".into()),
+                ));
+                continue;
+            }
+        };
+        let toks: Vec<Token> = argv.iter().map(Token::of_arg).collect();
+        let reply = run_command(&mut server, &toks, a, l.span, &mut defined_at);
+        replies.push(CommandReply { line: l.number, span: l.span, reply });
+    }
+    for (name, u) in &server.users {
+        let span = defined_at.iter().rev().find(|(n, _)| n == name).map(|(_, s)| *s);
+        let status = if span.is_some() { Status::Accepted } else { Status::Builtin };
+        a.users.push(UserReport { user: u.clone(), span, status });
+    }
+    a.outcome = Outcome::Commands { replies };
+}
+
+fn arity_error(a: &mut Analysis, span: Span, name: &str) -> Value {
+    let msg = format!("ERR wrong number of arguments for '{name}' command");
+    a.diagnostics.push(Diagnostic::new(Problem::Arity, Some(span), Some(msg.clone())));
+    Value::Error(msg)
+}
+
+fn run_command(
+    server: &mut Server,
+    argv: &[Token],
+    a: &mut Analysis,
+    line: Span,
+    defined_at: &mut Vec<(Vec<u8>, Span)>,
+) -> Value {
+    let lower = |i: usize| argv.get(i).map(|t| t.bytes.to_ascii_lowercase()).unwrap_or_default();
+    let text = lossy;
+    let profile = server.ctx.profile;
+    match (lower(0).as_slice(), lower(1).as_slice()) {
+        (b"acl", b"setuser") => {
+            let Some(name) = argv.get(2) else { return arity_error(a, line, "acl|setuser") };
+            match server.setuser(&name.bytes, name.span(), &argv[3..]) {
+                Ok(()) => {
+                    defined_at.push((name.bytes.clone(), line));
+                    Value::Status("OK".into())
+                }
+                Err(e) => {
+                    let problem = match &e {
+                        SetuserError::BadUsername { .. } => Problem::BadUsername { name: name.bytes.clone() },
+                        SetuserError::Unmatched { token, .. } => Problem::Unmatched { token: token.clone(), crash: false },
+                        SetuserError::Rule { token, reason, .. } => Problem::Rule { token: token.clone(), reason: *reason },
+                    };
+                    a.diagnostics.push(Diagnostic::new(problem, e.span().or(Some(line)), Some(e.reply())));
+                    Value::Error(e.reply())
+                }
+            }
+        }
+        (b"acl", b"deluser") => {
+            if argv.len() < 3 {
+                return arity_error(a, line, "acl|deluser");
+            }
+            let mut n = 0;
+            for t in &argv[2..] {
+                match server.deluser(&t.bytes) {
+                    Ok(k) => n += k as i64,
+                    Err(e) => return Value::Error(e),
+                }
+            }
+            Value::Int(n)
+        }
+        (b"acl", b"dryrun") => {
+            if argv.len() < 4 {
+                return arity_error(a, line, "acl|dryrun");
+            }
+            let cmd: Vec<&[u8]> = argv[3..].iter().map(|t| t.bytes.as_slice()).collect();
+            let r = dryrun::dryrun(profile, &argv[2].bytes, server.user(&argv[2].bytes), &cmd);
+            match r.kind {
+                ReplyKind::Ok => Value::Status(r.text.into()),
+                ReplyKind::Denied => Value::Bulk(r.text.into()),
+                ReplyKind::Error => Value::Error(r.text.into()),
+            }
+        }
+        (b"acl", b"list") => Value::Array(
+            server.users.values().map(|u| Value::Bulk(text(&acl_list_line(u, profile)))).collect(),
+        ),
+        (b"acl", b"users") => Value::Array(server.users.keys().map(|n| Value::Bulk(text(n))).collect()),
+        (b"acl", b"whoami") => Value::Bulk("default".into()),
+        (b"acl", b"getuser") => {
+            let Some(name) = argv.get(2) else { return arity_error(a, line, "acl|getuser") };
+            match server.user(&name.bytes) {
+                None => Value::Nil,
+                Some(u) => getuser_value(u, profile),
+            }
+        }
+        (b"acl", b"cat") => match argv.get(2) {
+            None => Value::Array(profile.table.categories.iter().map(|c| Value::Bulk(c.to_string())).collect()),
+            Some(c) => match profile.table.category_index(&c.bytes) {
+                None => Value::Error(format!("ERR Unknown category '{}'", text(c_str(&c.bytes)))),
+                Some(i) => Value::Array(
+                    profile
+                        .table
+                        .commands()
+                        .iter()
+                        .filter(|x| x.in_category(i))
+                        .map(|x| Value::Bulk(x.name.to_string()))
+                        .collect(),
+                ),
+            },
+        },
+        (b"acl", b"genpass") => {
+            let bits = argv.get(2).map(|t| text(&t.bytes));
+            match crate::password::genpass_reply(bits.as_deref()) {
+                Ok(p) => Value::Bulk(p),
+                Err(e) => Value::Error(e),
+            }
+        }
+        (b"acl", b"load") | (b"acl", b"save") => Value::Error(format!("ERR {}", profile.texts.no_aclfile_error)),
+        (b"config", b"set") if argv.len() == 4 && lower(2) == b"acl-pubsub-default" => match lower(3).as_slice() {
+            b"allchannels" => {
+                server.ctx.pubsub_all = true;
+                Value::Status("OK".into())
+            }
+            b"resetchannels" => {
+                server.ctx.pubsub_all = false;
+                Value::Status("OK".into())
+            }
+            _ => Value::Error(
+                "ERR CONFIG SET failed (possibly related to argument 'acl-pubsub-default') - argument(s) must be one of the following: allchannels, resetchannels".into(),
+            ),
+        },
+        (b"config", b"set") if argv.len() == 4 && lower(2) == b"requirepass" => {
+            let ctx = server.ctx;
+            let d = server.users.get_mut(b"default".as_slice()).expect("default exists");
+            let none = SourceMap::none();
+            let _ = apply_user_rule(d, b"resetpass", &none, &ctx);
+            let pw = &argv[3].bytes;
+            let op = if pw.is_empty() { b"nopass".to_vec() } else { [b">".as_slice(), pw].concat() };
+            let _ = apply_user_rule(d, &op, &none, &ctx);
+            Value::Status("OK".into())
+        }
+        _ => {
+            let shown: Vec<u8> = argv.iter().take(2).map(|t| t.bytes.clone()).collect::<Vec<_>>().join(&b' ');
+            a.diagnostics.push(Diagnostic::new(Problem::NotSimulated { command: shown }, Some(line), None));
+            Value::Status("(not simulated)".into())
+        }
+    }
+}
+
+fn getuser_value(u: &User, profile: &Profile) -> Value {
+    let g = getuser(u, profile);
+    let b = |s: &str| Value::Bulk(s.to_string());
+    let sel = |s: &crate::verdicts::describe::SelectorInfo| {
+        Value::Array(vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)])
+    };
+    Value::Array(vec![
+        b("flags"),
+        Value::Array(g.flags.iter().map(|f| b(f)).collect()),
+        b("passwords"),
+        Value::Array(g.passwords.iter().map(|p| b(p)).collect()),
+        b("commands"),
+        b(&g.commands),
+        b("keys"),
+        b(&g.keys),
+        b("channels"),
+        b(&g.channels),
+        b("selectors"),
+        Value::Array(g.selectors.iter().map(sel).collect()),
+    ])
+}

@@ -1,0 +1,79 @@
+//! The servers' integer parsers, with their exact leniencies.
+
+/// Redis' strict integer parser (`string2ll`).
+pub fn string2ll(s: &[u8]) -> Option<i64> {
+    if s.is_empty() || s.len() >= 21 {
+        return None;
+    }
+    if s == b"0" {
+        return Some(0);
+    }
+    let (neg, digits) = match s[0] {
+        b'-' => (true, &s[1..]),
+        _ => (false, s),
+    };
+    if digits.is_empty() || !matches!(digits[0], b'1'..=b'9') || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &d in digits {
+        v = v.checked_mul(10)?.checked_add((d - b'0') as u64)?;
+    }
+    if neg {
+        if v > i64::MAX as u64 + 1 {
+            return None;
+        }
+        Some((v as i64).wrapping_neg())
+    } else {
+        i64::try_from(v).ok()
+    }
+}
+
+/// C's `atoi` as glibc does it: `(int) strtol(s, NULL, 10)`.
+pub fn atoi(s: &[u8]) -> i32 {
+    let s = super::c_str(s);
+    let mut i = 0;
+    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
+        i += 1;
+    }
+    let neg = match s.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let mut v: i128 = 0;
+    while i < s.len() && s[i].is_ascii_digit() {
+        v = (v * 10 + (s[i] - b'0') as i128).min(i64::MAX as i128 + 1);
+        i += 1;
+    }
+    let v = if neg { -v } else { v };
+    // strtol clamps to the range of long, then the int conversion keeps the low bits.
+    let l = v.clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+    l as i32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integer_parsers() {
+        assert_eq!(string2ll(b"01"), None);
+        assert_eq!(string2ll(b"+1"), None);
+        assert_eq!(string2ll(b"-0"), None);
+        assert_eq!(string2ll(b"-1"), Some(-1));
+        assert_eq!(string2ll(b"0"), Some(0));
+        assert_eq!(string2ll(b"9223372036854775808"), None);
+        assert_eq!(atoi(b"01"), 1);
+        assert_eq!(atoi(b" +1x"), 1);
+        assert_eq!(atoi(b"4294967297"), 1);
+        assert_eq!(atoi(b"99999999999999999999"), -1);
+        assert_eq!(atoi(b"x"), 0);
+    }
+}

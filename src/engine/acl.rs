@@ -1,0 +1,233 @@
+//! The ACL model: users and selectors as the server holds them, and the record of every
+//! rule applied to them (kept for explanations and the audit). Applying rules is
+//! [`super::rules`].
+
+use crate::commands::{Bitmap, CmdId, Profile};
+use crate::span::Span;
+
+/// A key pattern and the permissions it grants.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyPattern {
+    pub pattern: Vec<u8>,
+    pub read: bool,
+    pub write: bool,
+    /// The rule token that added it first.
+    pub origin: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelPattern {
+    pub pattern: Vec<u8>,
+    pub origin: Option<Span>,
+}
+
+/// What a successful command rule did, kept in order: it explains which rule decided a
+/// command, and it is what Valkey prints in `ACL LIST`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// `+@all` / `allcommands` (true), `-@all` / `nocommands` / `reset` (false).
+    All(bool),
+    /// `±@category` (index into the table's categories).
+    Category(bool, u8),
+    /// `±cmd` or `±container|sub`.
+    Command(bool, CmdId),
+    /// `+cmd|arg`: allowed first argument of a command without subcommands.
+    FirstArg(CmdId, Vec<u8>),
+}
+
+impl Effect {
+    /// The commands (and subcommands) the rule sets or clears: every bit for `±@all`,
+    /// the category's closure for `±@cat`, the command and its subcommands for `±cmd`,
+    /// none for a first-argument rule.
+    pub fn touched(&self, profile: &Profile) -> Bitmap {
+        match *self {
+            Effect::All(_) => Bitmap::ALL,
+            Effect::Category(_, cat) => profile.category_closure(cat as usize).bits,
+            Effect::Command(_, id) => profile.with_subcommands(id),
+            Effect::FirstArg(..) => Bitmap::default(),
+        }
+    }
+
+    /// Whether the rule sets or clears command `id` ([`Effect::touched`] of it).
+    pub fn covers(&self, profile: &Profile, id: CmdId) -> bool {
+        match *self {
+            Effect::All(_) => true,
+            Effect::Category(_, cat) => profile.category_closure(cat as usize).bits.get(id),
+            Effect::Command(_, c) => c == id || profile.command(id).parent() == Some(c),
+            Effect::FirstArg(..) => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CmdRule {
+    pub effect: Effect,
+    /// The rule as the token spelt it (Valkey lowercases it when printing).
+    pub text: Vec<u8>,
+    pub origin: Option<Span>,
+}
+
+impl CmdRule {
+    pub fn allows(&self) -> bool {
+        match self.effect {
+            Effect::All(a) | Effect::Category(a, _) | Effect::Command(a, _) => a,
+            Effect::FirstArg(..) => true,
+        }
+    }
+}
+
+/// A set of permissions: the root selector (rules outside parentheses) or a `(...)` one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Selector {
+    pub commands: Bitmap,
+    /// The "may run future commands" bit: set by `+@all`, cleared by `-@all` only.
+    pub future: bool,
+    /// Legacy allowed first arguments per command, in insertion order.
+    pub first_args: Vec<(CmdId, Vec<Vec<u8>>)>,
+    pub all_keys: bool,
+    pub keys: Vec<KeyPattern>,
+    pub all_channels: bool,
+    pub channels: Vec<ChannelPattern>,
+    /// Successful command rules since the last `±@all`.
+    pub rules: Vec<CmdRule>,
+    /// The `(...)` token, for non-root selectors.
+    pub origin: Option<Span>,
+}
+
+impl Selector {
+    pub fn new(pubsub_all: bool) -> Selector {
+        Selector {
+            commands: Bitmap::default(),
+            future: false,
+            first_args: Vec::new(),
+            all_keys: false,
+            keys: Vec::new(),
+            all_channels: pubsub_all,
+            channels: Vec::new(),
+            rules: Vec::new(),
+            origin: None,
+        }
+    }
+
+    /// The first arguments allowed for `id` while its bit is clear.
+    pub fn first_args_of(&self, id: CmdId) -> &[Vec<u8>] {
+        self.first_args.iter().find(|(c, _)| *c == id).map_or(&[], |(_, v)| v)
+    }
+
+    pub(crate) fn reset_first_args(&mut self, id: CmdId) {
+        self.first_args.retain(|(c, _)| *c != id);
+    }
+}
+
+/// What one successful rule did (kept in order on the user, for the security lint).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    Empty,
+    On,
+    Off,
+    Nopass,
+    Resetpass,
+    /// `>pw` / `#hash` (add) or `<pw` / `!hash` (remove).
+    Password {
+        add: bool,
+        plaintext: bool,
+        digest: [u8; 32],
+    },
+    /// `sanitize-payload` (false) / `skip-sanitize-payload` (true).
+    Sanitize {
+        skip: bool,
+    },
+    /// A `(...)` selector was added; its own steps follow with its scope.
+    Selector {
+        scope: u32,
+    },
+    ClearSelectors,
+    Reset,
+    AllKeys,
+    ResetKeys,
+    Key {
+        pattern: Vec<u8>,
+    },
+    AllChannels,
+    ResetChannels,
+    Channel {
+        pattern: Vec<u8>,
+    },
+    Commands(Effect),
+}
+
+/// One applied rule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub op: Op,
+    pub span: Option<Span>,
+    /// 0: the user or its root selector; n: the n-th `(...)` selector created.
+    pub scope: u32,
+}
+
+/// RESTORE payload sanitisation flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sanitize {
+    Unset,
+    Sanitize,
+    Skip,
+}
+
+/// A user as the server holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub name: Vec<u8>,
+    pub enabled: bool,
+    pub nopass: bool,
+    pub sanitize: Sanitize,
+    /// SHA-256 digests, in insertion order.
+    pub passwords: Vec<[u8; 32]>,
+    /// `selectors[0]` is the root selector.
+    pub selectors: Vec<Selector>,
+    /// Every rule applied, in order.
+    pub trail: Vec<Step>,
+    /// Selectors created so far (scopes of their steps).
+    pub scopes: u32,
+    /// Lines the server logs while applying the rules (deprecation warnings).
+    pub log: Vec<String>,
+}
+
+/// Server settings that change how rules apply.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub profile: &'a Profile,
+    /// `acl-pubsub-default allchannels`.
+    pub pubsub_all: bool,
+}
+
+impl User {
+    /// A user as `ACL SETUSER` or an ACL file creates it: off, no permissions.
+    pub fn new(name: &[u8], ctx: &Ctx) -> User {
+        User {
+            name: name.to_vec(),
+            enabled: false,
+            nopass: false,
+            sanitize: if ctx.profile.behavior.new_user_sanitize_payload { Sanitize::Sanitize } else { Sanitize::Unset },
+            passwords: Vec::new(),
+            selectors: vec![Selector::new(ctx.pubsub_all)],
+            trail: Vec::new(),
+            scopes: 0,
+            log: Vec::new(),
+        }
+    }
+
+    /// The built-in `default` user: `on nopass ~* &* +@all` (whatever the pubsub default).
+    pub fn new_default(ctx: &Ctx) -> User {
+        let mut u = User::new(b"default", ctx);
+        let n = ctx.profile.table.commands().len();
+        u.enabled = true;
+        u.nopass = true;
+        let root = &mut u.selectors[0];
+        root.all_keys = true;
+        root.all_channels = true;
+        root.commands = Bitmap::full(n);
+        root.future = true;
+        root.rules.push(CmdRule { effect: Effect::All(true), text: b"+@all".to_vec(), origin: None });
+        u
+    }
+}

@@ -1,0 +1,452 @@
+//! Applying rule tokens to a user, exactly as the server's `ACLSetUser` /
+//! `ACLSetSelector` do, and why a rule is refused ([`Reason`]).
+
+use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Op, Sanitize, Selector, Step, User};
+use super::token::SourceMap;
+use crate::bytes::{c_str, has_space_or_nul};
+use crate::commands::{Bitmap, CmdId, Profile};
+use crate::input::split::split_args;
+use crate::span::Span;
+use sha2::{Digest, Sha256};
+
+/// Why a rule was refused; each maps to the errno the server sets and its message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// EINVAL
+    Syntax,
+    /// ENOENT
+    UnknownCommand,
+    /// EEXIST
+    KeyAfterAllKeys,
+    /// EISDIR
+    ChannelAfterAllChannels,
+    /// ENODEV
+    NoSuchPassword,
+    /// EBADMSG
+    BadHash,
+    /// ECHILD
+    FirstArgOfSubcommand,
+    /// EALREADY (config files only)
+    DuplicateUser,
+}
+
+impl Reason {
+    /// The server's message for this errno (`ACLSetUserStringError`).
+    pub fn server_text(self) -> &'static str {
+        match self {
+            Reason::Syntax => "Syntax error",
+            Reason::UnknownCommand => "Unknown command or category name in ACL",
+            Reason::KeyAfterAllKeys => {
+                "Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns"
+            }
+            Reason::ChannelAfterAllChannels => {
+                "Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels"
+            }
+            Reason::NoSuchPassword => "The password you are trying to remove from the user does not exist",
+            Reason::BadHash => {
+                "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters"
+            }
+            Reason::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
+            Reason::DuplicateUser => "Duplicate user found. A user can only be defined once in config files",
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+fn parse_hash(hex: &[u8]) -> Option<[u8; 32]> {
+    if hex.len() != 64 || !hex.iter().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let d = |b: u8| {
+            if b.is_ascii_digit() { b - b'0' } else { b - b'a' + 10 }
+        };
+        out[i] = d(pair[0]) << 4 | d(pair[1]);
+    }
+    Some(out)
+}
+
+/// Applies one (merged) rule token to a user (`ACLSetUser`).
+pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<(), Reason> {
+    let span = map.whole();
+    if op.is_empty() {
+        return Ok(());
+    }
+    let kw = c_str(op);
+    let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
+    let done = if is("on") {
+        user.enabled = true;
+        Op::On
+    } else if is("off") {
+        user.enabled = false;
+        Op::Off
+    } else if is("skip-sanitize-payload") {
+        user.sanitize = Sanitize::Skip;
+        Op::Sanitize { skip: true }
+    } else if is("sanitize-payload") {
+        user.sanitize = Sanitize::Sanitize;
+        Op::Sanitize { skip: false }
+    } else if is("nopass") {
+        user.nopass = true;
+        user.passwords.clear();
+        Op::Nopass
+    } else if is("resetpass") {
+        user.nopass = false;
+        user.passwords.clear();
+        Op::Resetpass
+    } else if op[0] == b'>' || op[0] == b'#' {
+        let plaintext = op[0] == b'>';
+        let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
+        if !user.passwords.contains(&digest) {
+            user.passwords.push(digest);
+        }
+        user.nopass = false;
+        Op::Password { add: true, plaintext, digest }
+    } else if op[0] == b'<' || op[0] == b'!' {
+        let plaintext = op[0] == b'<';
+        let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
+        let at = user.passwords.iter().position(|p| *p == digest).ok_or(Reason::NoSuchPassword)?;
+        user.passwords.remove(at);
+        Op::Password { add: false, plaintext, digest }
+    } else if op[0] == b'(' && op[op.len() - 1] == b')' {
+        let scope = user.scopes + 1;
+        let mut steps = Vec::new();
+        let sel = selector_from_op(op, map, ctx, scope, &mut steps, &mut user.log)?;
+        user.scopes = scope;
+        user.selectors.push(sel);
+        user.trail.push(Step { op: Op::Selector { scope }, span, scope: 0 });
+        user.trail.extend(steps);
+        return Ok(());
+    } else if is("clearselectors") {
+        user.selectors.truncate(1);
+        Op::ClearSelectors
+    } else if is("reset") {
+        user.passwords.clear();
+        user.nopass = false;
+        let root = &mut user.selectors[0];
+        root.all_keys = false;
+        root.keys.clear();
+        root.all_channels = ctx.pubsub_all;
+        root.channels.clear();
+        user.enabled = false;
+        user.sanitize = Sanitize::Sanitize;
+        user.selectors.truncate(1);
+        set_all(&mut user.selectors[0], false, b"-@all", span);
+        Op::Reset
+    } else {
+        let done = apply_selector_rule(&mut user.selectors[0], op, span, ctx)?;
+        log_first_arg(&done, op, &mut user.log);
+        done
+    };
+    user.trail.push(Step { op: done, span, scope: 0 });
+    Ok(())
+}
+
+/// The server logs a deprecation warning for every first-argument rule it applies.
+fn log_first_arg(done: &Op, token: &[u8], log: &mut Vec<String>) {
+    if let Op::Commands(Effect::FirstArg(..)) = done {
+        log.push(format!(
+            "Deprecation warning: Allowing a first arg of an otherwise blocked command is a misuse of ACL and may get disabled in the future (offender: {})",
+            String::from_utf8_lossy(c_str(token))
+        ));
+    }
+}
+
+/// Builds a selector from a `(...)` token (`aclCreateSelectorFromOpSet`).
+fn selector_from_op(
+    op: &[u8],
+    map: &SourceMap,
+    ctx: &Ctx,
+    scope: u32,
+    steps: &mut Vec<Step>,
+    log: &mut Vec<String>,
+) -> Result<Selector, Reason> {
+    let mut sel = Selector::new(ctx.pubsub_all);
+    sel.origin = map.whole();
+    let inner = &op[1..op.len() - 1];
+    // An unbalanced quote makes the split fail, and the server then silently builds an
+    // empty selector.
+    let args = split_args(inner, 1).unwrap_or_default();
+    for a in &args {
+        let origin = map.range(a.span.start, a.span.end);
+        let op = apply_selector_rule(&mut sel, &a.bytes, origin, ctx)?;
+        log_first_arg(&op, &a.bytes, log);
+        steps.push(Step { op, span: origin, scope });
+    }
+    Ok(sel)
+}
+
+fn set_all(sel: &mut Selector, on: bool, text: &[u8], origin: Option<Span>) {
+    sel.commands = if on { Bitmap::ALL } else { Bitmap::default() };
+    sel.future = on;
+    sel.first_args.clear();
+    sel.rules.clear();
+    sel.rules.push(CmdRule { effect: Effect::All(on), text: text.to_vec(), origin });
+}
+
+/// `ACLChangeSelectorPerm`: the command's bit, its subcommands' bits, and its first-args.
+pub(crate) fn change_perm(sel: &mut Selector, profile: &Profile, id: CmdId, on: bool) {
+    sel.commands.apply(&profile.with_subcommands(id), on);
+    sel.reset_first_args(id);
+}
+
+/// `ACLSetSelectorCommandBitsForCategory`: [`change_perm`] for every top-level command
+/// and every subcommand in the category. Every call sets the same value, so the result is
+/// a precomputed set of bits, and of commands whose first-args go
+/// ([`Profile::category_closure`]).
+pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize, on: bool) {
+    let m = profile.category_closure(cat);
+    sel.commands.apply(&m.bits, on);
+    if !sel.first_args.is_empty() {
+        sel.first_args.retain(|(c, _)| !m.first_args.get(*c));
+    }
+}
+
+/// Applies one rule to a selector (`ACLSetSelector`). Returns what it did.
+pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, ctx: &Ctx) -> Result<Op, Reason> {
+    let profile = ctx.profile;
+    let kw = c_str(op);
+    let is = |s: &str| kw.eq_ignore_ascii_case(s.as_bytes());
+    let first = op.first().copied().unwrap_or(0);
+    let second = op.get(1).copied().unwrap_or(0);
+    let command = |sel: &mut Selector, effect: Effect| {
+        sel.rules.push(CmdRule { effect: effect.clone(), text: op.to_vec(), origin });
+        Op::Commands(effect)
+    };
+    let done = if is("allkeys") || is("~*") {
+        sel.all_keys = true;
+        sel.keys.clear();
+        Op::AllKeys
+    } else if is("resetkeys") {
+        sel.all_keys = false;
+        sel.keys.clear();
+        Op::ResetKeys
+    } else if is("allchannels") || is("&*") {
+        sel.all_channels = true;
+        sel.channels.clear();
+        Op::AllChannels
+    } else if is("resetchannels") {
+        sel.all_channels = false;
+        sel.channels.clear();
+        Op::ResetChannels
+    } else if is("allcommands") || is("+@all") {
+        set_all(sel, true, op, origin);
+        Op::Commands(Effect::All(true))
+    } else if is("nocommands") || is("-@all") {
+        set_all(sel, false, op, origin);
+        Op::Commands(Effect::All(false))
+    } else if first == b'~' || first == b'%' {
+        if sel.all_keys {
+            return Err(Reason::KeyAfterAllKeys);
+        }
+        let (mut read, mut write, mut offset) = (true, true, 1);
+        if first == b'%' {
+            (read, write) = (false, false);
+            while offset < op.len() {
+                match op[offset] {
+                    b'R' | b'r' if !read => read = true,
+                    b'W' | b'w' if !write => write = true,
+                    b'~' if read || write => {
+                        offset += 1;
+                        break;
+                    }
+                    _ => return Err(Reason::Syntax),
+                }
+                offset += 1;
+            }
+            if !read && !write {
+                return Err(Reason::Syntax);
+            }
+        }
+        let pattern = &op[offset..];
+        if has_space_or_nul(pattern) {
+            return Err(Reason::Syntax);
+        }
+        match sel.keys.iter_mut().find(|k| k.pattern == pattern) {
+            Some(k) => {
+                k.read |= read;
+                k.write |= write;
+            }
+            None => sel.keys.push(KeyPattern { pattern: pattern.to_vec(), read, write, origin }),
+        }
+        sel.all_keys = false;
+        Op::Key { pattern: pattern.to_vec() }
+    } else if first == b'&' {
+        if sel.all_channels {
+            return Err(Reason::ChannelAfterAllChannels);
+        }
+        let pattern = &op[1..];
+        if has_space_or_nul(pattern) {
+            return Err(Reason::Syntax);
+        }
+        if !sel.channels.iter().any(|c| c.pattern == pattern) {
+            sel.channels.push(ChannelPattern { pattern: pattern.to_vec(), origin });
+        }
+        sel.all_channels = false;
+        Op::Channel { pattern: pattern.to_vec() }
+    } else if first == b'+' && second != b'@' {
+        let name = &kw[1..];
+        match name.iter().rposition(|&b| b == b'|') {
+            None => {
+                let id = profile.lookup(name).ok_or(Reason::UnknownCommand)?;
+                change_perm(sel, profile, id, true);
+                command(sel, Effect::Command(true, id))
+            }
+            Some(bar) => {
+                let (base, arg) = (&name[..bar], &name[bar + 1..]);
+                let id = profile.lookup(base).ok_or(Reason::UnknownCommand)?;
+                let c = profile.command(id);
+                if c.parent().is_some() {
+                    return Err(Reason::FirstArgOfSubcommand);
+                }
+                if arg.is_empty() {
+                    return Err(Reason::Syntax);
+                }
+                if c.container {
+                    let sub = profile.lookup(name).ok_or(Reason::UnknownCommand)?;
+                    change_perm(sel, profile, sub, true);
+                    command(sel, Effect::Command(true, sub))
+                } else {
+                    match sel.first_args.iter_mut().find(|(c, _)| *c == id) {
+                        Some((_, list)) => {
+                            if !list.iter().any(|a| a.eq_ignore_ascii_case(arg)) {
+                                list.push(arg.to_vec());
+                            }
+                        }
+                        None => sel.first_args.push((id, vec![arg.to_vec()])),
+                    }
+                    command(sel, Effect::FirstArg(id, arg.to_vec()))
+                }
+            }
+        }
+    } else if first == b'-' && second != b'@' {
+        let id = profile.lookup(&kw[1..]).ok_or(Reason::UnknownCommand)?;
+        change_perm(sel, profile, id, false);
+        command(sel, Effect::Command(false, id))
+    } else if (first == b'+' || first == b'-') && second == b'@' {
+        let on = first == b'+';
+        let cat = profile.table.category_index(&kw[2..]).ok_or(Reason::UnknownCommand)?;
+        change_category(sel, profile, cat, on);
+        command(sel, Effect::Category(on, cat as u8))
+    } else {
+        return Err(Reason::Syntax);
+    };
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::PROFILES;
+
+    fn ctx() -> Ctx<'static> {
+        Ctx { profile: Profile::by_id("redis-7.0").expect("a profile"), pubsub_all: false }
+    }
+
+    fn apply(rules: &[&str]) -> Result<User, (String, Reason)> {
+        let mut u = User::new(b"u", &ctx());
+        for r in rules {
+            apply_user_rule(&mut u, r.as_bytes(), &SourceMap::none(), &ctx()).map_err(|e| (r.to_string(), e))?;
+        }
+        Ok(u)
+    }
+
+    #[test]
+    fn percent_syntax() {
+        for bad in ["%", "%~", "%~x", "%X~x", "%RR~x", "%RWR~x"] {
+            assert_eq!(apply(&[bad]).unwrap_err().1, Reason::Syntax, "{bad}");
+        }
+        for good in ["%R", "%RW", "%R~", "%WR~x", "%r~x"] {
+            assert!(apply(&[good]).is_ok(), "{good}");
+        }
+        let u = apply(&["%R~x", "%W~x"]).unwrap();
+        assert_eq!(u.selectors[0].keys.len(), 1);
+        assert!(u.selectors[0].keys[0].read && u.selectors[0].keys[0].write);
+    }
+
+    #[test]
+    fn command_rule_errors() {
+        assert_eq!(apply(&["+config|get|x"]).unwrap_err().1, Reason::FirstArgOfSubcommand);
+        assert_eq!(apply(&["+get|"]).unwrap_err().1, Reason::Syntax);
+        assert_eq!(apply(&["+config|"]).unwrap_err().1, Reason::Syntax);
+        assert_eq!(apply(&["+config|nosuch"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["-select|0"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["+"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["+@"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["++get"]).unwrap_err().1, Reason::UnknownCommand);
+        assert_eq!(apply(&["allkeys", "~a"]).unwrap_err().1, Reason::KeyAfterAllKeys);
+        assert_eq!(apply(&["#ABC"]).unwrap_err().1, Reason::BadHash);
+        assert_eq!(apply(&["<nope"]).unwrap_err().1, Reason::NoSuchPassword);
+        assert!(apply(&["+get|a|b"]).is_err());
+    }
+
+    #[test]
+    fn selector_with_unbalanced_quote_is_empty() {
+        let u = apply(&["(~a \"b)"]).unwrap();
+        assert_eq!(u.selectors.len(), 2);
+        assert!(u.selectors[1].keys.is_empty());
+    }
+
+    #[test]
+    fn category_change_equals_the_servers_walk() {
+        // The walk of ACLSetSelectorCommandBitsForCategory, one change_perm at a time.
+        fn walk(sel: &mut Selector, profile: &Profile, cat: usize, on: bool) {
+            for top in profile.table.top_level() {
+                let c = profile.command(top);
+                if c.in_category(cat) {
+                    change_perm(sel, profile, top, on);
+                }
+                for sub in c.subcommands() {
+                    if profile.command(sub).in_category(cat) {
+                        change_perm(sel, profile, sub, on);
+                    }
+                }
+            }
+        }
+        for profile in PROFILES {
+            let ctx = Ctx { profile, pubsub_all: false };
+            let n = profile.table.commands().len() as u64;
+            let mut x = 0x9e37_79b9_7f4a_7c15u64;
+            let mut next = || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            for round in 0..200 {
+                let mut sel = Selector::new(false);
+                for w in sel.commands.0.iter_mut() {
+                    *w = next();
+                }
+                for _ in 0..4 {
+                    let cmd = profile.table.commands()[(next() % n) as usize].name;
+                    if !cmd.contains('|') {
+                        let _ = apply_selector_rule(&mut sel, format!("+{cmd}|a{round}").as_bytes(), None, &ctx);
+                    }
+                }
+                for cat in 0..profile.table.categories.len() {
+                    let on = next() % 2 == 0;
+                    let mut a = sel.clone();
+                    let mut b = sel.clone();
+                    change_category(&mut a, profile, cat, on);
+                    walk(&mut b, profile, cat, on);
+                    assert_eq!(a, b, "{} @{} {on}", profile.id, profile.table.categories[cat]);
+                    sel = a;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn first_args_keep_first_spelling() {
+        let u = apply(&["+select|a", "+select|A"]).unwrap();
+        let id = ctx().profile.lookup(b"select").unwrap();
+        assert_eq!(u.selectors[0].first_args_of(id), [b"a".to_vec()]);
+        let u = apply(&["+select|0", "+@connection"]).unwrap();
+        assert!(u.selectors[0].first_args_of(id).is_empty());
+    }
+}

@@ -1,0 +1,226 @@
+//! `ACL LIST` and `ACL GETUSER` output, per profile.
+
+use crate::bytes::{c_str, hex};
+use crate::commands::profile::ListStyle;
+use crate::commands::{Bitmap, CmdId, Profile};
+use crate::engine::acl::{CmdRule, Ctx, Effect, Sanitize, Selector, User};
+use crate::engine::rules::{apply_selector_rule, change_category, change_perm};
+pub use aclplay_formats::corpus::{GetUser, SelectorInfo};
+
+/// The user's flags in the server's order.
+pub fn flags(u: &User) -> Vec<&'static str> {
+    let mut f = vec![if u.enabled { "on" } else { "off" }];
+    if u.nopass {
+        f.push("nopass");
+    }
+    match u.sanitize {
+        Sanitize::Skip => f.push("skip-sanitize-payload"),
+        Sanitize::Sanitize => f.push("sanitize-payload"),
+        Sanitize::Unset => {}
+    }
+    f
+}
+
+/// Key patterns as the server prints them (`~p`, `%R~p`, `%W~p`), or `~*`.
+pub fn keys_text(s: &Selector) -> Vec<Vec<u8>> {
+    if s.all_keys {
+        return vec![b"~*".to_vec()];
+    }
+    s.keys
+        .iter()
+        .map(|k| {
+            let prefix: &[u8] = match (k.read, k.write) {
+                (true, true) => b"~",
+                (true, false) => b"%R~",
+                _ => b"%W~",
+            };
+            [prefix, &k.pattern].concat()
+        })
+        .collect()
+}
+
+/// Channel patterns (`&p`), or `&*`; without the `resetchannels` that LIST adds.
+pub fn channels_text(s: &Selector) -> Vec<Vec<u8>> {
+    if s.all_channels {
+        return vec![b"&*".to_vec()];
+    }
+    s.channels.iter().map(|c| [b"&".as_slice(), &c.pattern].concat()).collect()
+}
+
+/// The command rules of a selector, as this profile prints them.
+pub fn commands_text(s: &Selector, profile: &Profile) -> Vec<u8> {
+    match profile.behavior.list_style {
+        ListStyle::Bitmap => commands_from_bitmap(s, profile),
+        ListStyle::AsWritten => commands_as_written(s),
+    }
+    .join(&b' ')
+}
+
+/// Redis 7.0's `ACLDescribeSelectorCommandRules`: a greedy choice of categories, then
+/// single-command differences. The server walks hash tables for the second part, so its
+/// order is random; we print those tokens sorted by name.
+fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
+    let additive = !s.future;
+    let mut out: Vec<Vec<u8>> = vec![if additive { b"-@all".to_vec() } else { b"+@all".to_vec() }];
+    let mut fake = Selector::new(false);
+    if !additive {
+        fake.commands = Bitmap::ALL;
+    }
+    let mut temp = Selector::new(false);
+    temp.commands = s.commands;
+    let ncat = profile.table.categories.len();
+    let mut used = vec![false; ncat];
+    loop {
+        let mut best = None;
+        let (mut min_diff, mut max_same) = (u32::MAX, 0u32);
+        for (cat, _) in used.iter().enumerate().filter(|(_, u)| !**u) {
+            let mask = profile.category_mask(cat);
+            let on = temp.commands.and_count(mask);
+            let off = mask.count() - on;
+            let (diff, same) = if additive { (off, on) } else { (on, off) };
+            if same > diff && (diff < min_diff || (diff == min_diff && same > max_same)) {
+                best = Some(cat);
+                min_diff = diff;
+                max_same = same;
+            }
+        }
+        let Some(cat) = best else { break };
+        change_category(&mut fake, profile, cat, additive);
+        change_category(&mut temp, profile, cat, !additive);
+        used[cat] = true;
+        let sign = if additive { "+@" } else { "-@" };
+        out.push(format!("{sign}{}", profile.table.categories[cat]).into_bytes());
+    }
+    let mut singles: Vec<(Vec<u8>, u8)> = Vec::new();
+    let mut emit = |name: &[u8], on: bool| singles.push((name.to_vec(), if on { b'+' } else { b'-' }));
+    for top in profile.table.top_level() {
+        let c = profile.command(top);
+        let bit = s.commands.get(top);
+        if bit != fake.commands.get(top) {
+            emit(c.name.as_bytes(), bit);
+            change_perm(&mut fake, profile, top, bit);
+        }
+        for sub in c.subcommands() {
+            let sbit = s.commands.get(sub);
+            if sbit != fake.commands.get(sub) {
+                emit(profile.command(sub).name.as_bytes(), sbit);
+                change_perm(&mut fake, profile, sub, sbit);
+            }
+        }
+        if !bit {
+            for arg in s.first_args_of(top) {
+                emit(&[c.name.as_bytes(), b"|", arg].concat(), true);
+            }
+        }
+    }
+    crate::sort::sort_by(&mut singles, |a, b| a < b);
+    out.extend(singles.into_iter().map(|(name, sign)| [&[sign][..], &name].concat()));
+    out
+}
+
+/// Valkey / Redis ≥ 7.2: the rules since the last `±@all`, lowercased, each dropping
+/// earlier rules for the same command (or its subcommands / first-args); with the rule
+/// each entry came from.
+fn rules_as_written(s: &Selector) -> Vec<(Vec<u8>, &CmdRule)> {
+    let mut list: Vec<(Vec<u8>, &CmdRule)> = Vec::new();
+    for r in &s.rules {
+        if matches!(r.effect, Effect::All(_)) {
+            continue;
+        }
+        let text = c_str(&r.text).to_ascii_lowercase();
+        let key = &text[1..];
+        list.retain(|(old, _)| {
+            let k = &old[1..];
+            !(k == key || (k.len() > key.len() && k.starts_with(key) && k[key.len()] == b'|'))
+        });
+        list.push((text, r));
+    }
+    list
+}
+
+/// `+@all` or `-@all`, then the rules as written.
+fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
+    let base = if s.future { b"+@all".to_vec() } else { b"-@all".to_vec() };
+    std::iter::once(base).chain(rules_as_written(s).into_iter().map(|(t, _)| t)).collect()
+}
+
+/// Whether `ACL LIST` / `GETUSER` / `SAVE` of this user aborts the server, and the rule
+/// to blame. Valkey re-splits a selector's rule text with the config splitter and
+/// re-applies every piece, asserting that each succeeds: a first-argument rule with
+/// whitespace or an unbalanced quote breaks that.
+pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Span>> {
+    if !profile.behavior.firstarg_whitespace_crashes_list {
+        return None;
+    }
+    let ctx = Ctx { profile, pubsub_all: false };
+    for s in &u.selectors {
+        let entries = rules_as_written(s);
+        let text = entries.iter().map(|(t, _)| t.as_slice()).collect::<Vec<_>>().join(&b' ');
+        let ok = crate::input::split::split_args(&text, 0).is_ok_and(|pieces| {
+            let mut fake = Selector::new(false);
+            pieces.iter().all(|p| apply_selector_rule(&mut fake, &p.bytes, None, &ctx).is_ok())
+        });
+        if !ok {
+            let blame = entries.iter().find(|(t, r)| {
+                matches!(r.effect, Effect::FirstArg(..))
+                    && t.iter().any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+            });
+            return Some(blame.and_then(|(_, r)| r.origin).or(s.origin));
+        }
+    }
+    None
+}
+
+/// One selector's description: keys, channels (with `resetchannels`), commands.
+pub fn selector_text(s: &Selector, profile: &Profile) -> Vec<u8> {
+    let mut parts = keys_text(s);
+    if s.all_channels {
+        parts.push(b"&*".to_vec());
+    } else {
+        parts.push(b"resetchannels".to_vec());
+        parts.extend(channels_text(s));
+    }
+    parts.push(commands_text(s, profile));
+    parts.join(&b' ')
+}
+
+/// The user's `ACL LIST` line: `user <name> <flags> <#hashes> <root> (<selector>)…`.
+pub fn acl_list_line(u: &User, profile: &Profile) -> Vec<u8> {
+    let mut parts: Vec<Vec<u8>> = vec![b"user".to_vec(), u.name.clone()];
+    parts.extend(flags(u).into_iter().map(|f| f.as_bytes().to_vec()));
+    parts.extend(u.passwords.iter().map(|p| format!("#{}", hex(p)).into_bytes()));
+    for (i, s) in u.selectors.iter().enumerate() {
+        let d = selector_text(s, profile);
+        parts.push(if i == 0 { d } else { [b"(".as_slice(), &d, b")"].concat() });
+    }
+    parts.join(&b' ')
+}
+
+fn text(parts: Vec<Vec<u8>>) -> String {
+    String::from_utf8_lossy(&parts.join(&b' ')).into_owned()
+}
+
+fn info(s: &Selector, profile: &Profile) -> SelectorInfo {
+    SelectorInfo {
+        commands: String::from_utf8_lossy(&commands_text(s, profile)).into_owned(),
+        keys: text(keys_text(s)),
+        channels: text(channels_text(s)),
+    }
+}
+
+pub fn getuser(u: &User, profile: &Profile) -> GetUser {
+    let root = info(&u.selectors[0], profile);
+    GetUser {
+        flags: flags(u).into_iter().map(String::from).collect(),
+        passwords: u.passwords.iter().map(|p| hex(p)).collect(),
+        commands: root.commands,
+        keys: root.keys,
+        channels: root.channels,
+        selectors: u.selectors[1..].iter().map(|s| info(s, profile)).collect(),
+    }
+}
+
+/// Whether a selector allows a command by its bit (not counting first-args).
+pub fn allows_bit(s: &Selector, id: CmdId) -> bool {
+    s.commands.get(id)
+}

@@ -1,0 +1,235 @@
+//! `ACL DRYRUN`: the server's verdict for a command line (`ACLCheckAllUserCommandPerm`
+//! over the user's selectors), byte for byte. The checks read a selector through
+//! [`SelectorView`], implemented by the selectors as the server holds them and by their
+//! compiled form (`super::compiled`), so both give the same verdicts by construction.
+
+use super::reply::{self, Denial, Reply, no_command, no_such_user, unknown_command, wrong_arity};
+use crate::bytes::{c_str, glob};
+use crate::commands::table::CommandDef;
+use crate::commands::{CmdId, Profile, flag};
+use crate::engine::acl::{Selector, User};
+
+/// A command line that passed the lookup and arity checks.
+pub struct Resolved {
+    pub id: CmdId,
+}
+
+/// Lookup and arity, with the server's error replies.
+// The error is the reply itself, by value: keeping it inline is what spares the heap.
+#[allow(clippy::result_large_err)]
+pub fn resolve(profile: &Profile, argv: &[&[u8]]) -> Result<Resolved, Reply> {
+    command_line(profile, argv).map(|(id, _)| Resolved { id })
+}
+
+/// [`resolve`], with the command's definition.
+#[inline]
+#[allow(clippy::result_large_err)]
+pub(crate) fn command_line(profile: &Profile, argv: &[&[u8]]) -> Result<(CmdId, &'static CommandDef), Reply> {
+    if argv.is_empty() {
+        return Err(no_command());
+    }
+    let Some((id, c)) = profile.command_of(argv) else {
+        return Err(unknown_command(argv[0]));
+    };
+    let argc = argv.len() as i32;
+    if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
+        return Err(wrong_arity(c));
+    }
+    Ok((id, c))
+}
+
+/// What a selector's checks (`ACLSelectorCheckCmd`) read of it: implemented by the
+/// selectors as the server holds them ([`Selector`]) and by their compiled form
+/// (`super::compiled`), so both give the same verdicts by construction.
+pub(crate) trait SelectorView {
+    /// The command's bit in the selector's bitmap.
+    fn command_bit(&self, id: CmdId) -> bool;
+    /// Whether a `+cmd|arg` rule allows `arg` as the first argument of `id`.
+    fn first_arg_allowed(&self, id: CmdId, arg: &[u8]) -> bool;
+    fn all_keys(&self) -> bool;
+    /// Whether a key pattern granting the permissions needed matches `key`.
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool;
+    fn all_channels(&self) -> bool;
+    /// Whether a channel pattern matches `channel` (for PSUBSCRIBE: equals it).
+    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool;
+}
+
+impl<T: SelectorView + ?Sized> SelectorView for &T {
+    #[inline]
+    fn command_bit(&self, id: CmdId) -> bool {
+        (**self).command_bit(id)
+    }
+    fn first_arg_allowed(&self, id: CmdId, arg: &[u8]) -> bool {
+        (**self).first_arg_allowed(id, arg)
+    }
+    #[inline]
+    fn all_keys(&self) -> bool {
+        (**self).all_keys()
+    }
+    #[inline]
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool {
+        (**self).key_allowed(key, read, write)
+    }
+    #[inline]
+    fn all_channels(&self) -> bool {
+        (**self).all_channels()
+    }
+    #[inline]
+    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
+        (**self).channel_allowed(channel, pattern)
+    }
+}
+
+impl SelectorView for Selector {
+    #[inline]
+    fn command_bit(&self, id: CmdId) -> bool {
+        self.commands.get(id)
+    }
+    fn first_arg_allowed(&self, id: CmdId, arg: &[u8]) -> bool {
+        self.first_args_of(id).iter().any(|f| c_str(arg).eq_ignore_ascii_case(c_str(f)))
+    }
+    #[inline]
+    fn all_keys(&self) -> bool {
+        self.all_keys
+    }
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool {
+        key_allowed(self, key, read, write).is_some()
+    }
+    #[inline]
+    fn all_channels(&self) -> bool {
+        self.all_channels
+    }
+    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
+        channel_allowed(self, channel, pattern).is_some()
+    }
+}
+
+/// The command check of one selector.
+#[inline]
+fn command_ok<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, id: CmdId, argv: &[&[u8]]) -> bool {
+    if c.has_flag(flag::NO_AUTH) || s.command_bit(id) {
+        return true;
+    }
+    let idx = if c.parent().is_some() { 2 } else { 1 };
+    argv.len() >= 2 && argv.get(idx).is_some_and(|a| s.first_arg_allowed(id, a))
+}
+
+/// The command check of one selector.
+pub(super) fn command_allowed(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> bool {
+    command_ok(s, profile.command(id), id, argv)
+}
+
+pub(super) fn key_allowed(s: &Selector, key: &[u8], read: bool, write: bool) -> Option<usize> {
+    s.keys.iter().position(|p| (!read || p.read) && (!write || p.write) && glob::matches(&p.pattern, key))
+}
+
+pub(super) fn channel_allowed(s: &Selector, channel: &[u8], pattern: bool) -> Option<usize> {
+    s.channels.iter().position(|p| channel_matches(&p.pattern, channel, pattern))
+}
+
+/// Whether channel pattern `p` allows `channel`.
+#[inline]
+pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool) -> bool {
+    if pattern {
+        // PSUBSCRIBE needs the very pattern, compared as C strings.
+        c_str(p) == c_str(channel)
+    } else {
+        glob::matches(p, channel)
+    }
+}
+
+/// One selector's check (`ACLSelectorCheckCmd`).
+#[inline]
+fn check_selector<S: SelectorView + ?Sized>(
+    s: &S,
+    c: &CommandDef,
+    id: CmdId,
+    argv: &[&[u8]],
+) -> Result<(), (Denial, usize)> {
+    if !command_ok(s, c, id, argv) {
+        return Err((Denial::Command, 0));
+    }
+    if !s.all_keys() && c.has_keys() {
+        let mut denied = 0;
+        let all = c.visit_keys(argv, |k| {
+            let ok = s.key_allowed(argv[k.pos], k.needs_read(), k.needs_write());
+            if !ok {
+                denied = k.pos;
+            }
+            ok
+        });
+        if !all {
+            return Err((Denial::Key, denied));
+        }
+    }
+    if !s.all_channels() && c.has_channels() {
+        let mut denied = 0;
+        let all = c.visit_channels(argv.len(), |pos, pattern| {
+            let ok = s.channel_allowed(argv[pos], pattern);
+            if !ok {
+                denied = pos;
+            }
+            ok
+        });
+        if !all {
+            return Err((Denial::Channel, denied));
+        }
+    }
+    Ok(())
+}
+
+/// The verdict of a user's selectors on a resolved command line (`ACLCheckAllUserCommandPerm`):
+/// `None` when one allows it, else the failure the server reports (the highest ranked,
+/// then the last argument).
+#[inline]
+pub(crate) fn verdict<S: SelectorView>(
+    selectors: impl IntoIterator<Item = S>,
+    c: &CommandDef,
+    id: CmdId,
+    argv: &[&[u8]],
+) -> Option<(Denial, usize)> {
+    let mut worst: Option<(Denial, usize)> = None;
+    for s in selectors {
+        match check_selector(&s, c, id, argv) {
+            Ok(()) => return None,
+            Err(d) => {
+                if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {
+                    worst = Some(d);
+                }
+            }
+        }
+    }
+    Some(worst.expect("a user has at least one selector"))
+}
+
+/// The reply to a command line that passed [`resolve`], given the [`verdict`].
+#[inline]
+pub(crate) fn reply_for(
+    profile: &Profile,
+    user_name: &[u8],
+    id: CmdId,
+    c: &CommandDef,
+    argv: &[&[u8]],
+    denial: Option<(Denial, usize)>,
+) -> Reply {
+    match denial {
+        None => Reply::ok(),
+        Some((kind, pos)) => reply::denied(profile, user_name, id, c, kind, pos, argv[pos]),
+    }
+}
+
+/// `ACL DRYRUN`. `user` is `None` when no user has that name.
+pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Reply {
+    if argv.is_empty() {
+        return no_command();
+    }
+    let Some(user) = user else {
+        return no_such_user(name);
+    };
+    let (id, c) = match command_line(profile, argv) {
+        Ok(r) => r,
+        Err(e) => return e,
+    };
+    let denial = verdict(&user.selectors, c, id, argv);
+    reply_for(profile, &user.name, id, c, argv, denial)
+}

@@ -1,0 +1,208 @@
+//! The explanation no server gives: which rule, key pattern, channel pattern and selector
+//! decided an `ACL DRYRUN` verdict, with their spans in the input.
+
+use super::dryrun::{channel_allowed, command_allowed, dryrun, key_allowed, resolve};
+use super::reply::{Denial, Reply};
+use crate::bytes::{c_str, lossy};
+use crate::commands::{CmdId, Profile, flag};
+use crate::engine::acl::{Effect, Selector, User};
+use crate::span::Span;
+use serde::Serialize;
+
+/// Why a selector's command check passed or failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", rename_all = "snake_case")]
+pub enum CommandWhy {
+    /// AUTH, HELLO, QUIT and RESET are never checked.
+    NoAuth,
+    /// A rule set or cleared the command's bit last.
+    Rule { rule: String, span: Option<Span>, allows: bool },
+    /// The bit is clear but a `+cmd|arg` rule allows this first argument.
+    FirstArg { rule: String, span: Option<Span> },
+    /// No rule ever touched it: selectors start with no commands.
+    Default,
+}
+
+/// One key or channel and the pattern that allowed it (or none).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArgCheck {
+    pub pos: usize,
+    pub value: String,
+    /// For keys: the permissions needed.
+    pub needs: Vec<&'static str>,
+    /// `~*` / `&*` (all keys or channels) allowed it.
+    pub all: bool,
+    /// The pattern that matched, as printed by ACL LIST, and the rule that added it.
+    pub matched: Option<(String, Option<Span>)>,
+    /// For PSUBSCRIBE: the argument must equal a pattern literally.
+    pub literal: bool,
+}
+
+/// One selector's part in the decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SelectorExplain {
+    /// 0 is the root selector.
+    pub index: usize,
+    pub span: Option<Span>,
+    pub command_allowed: bool,
+    pub command: CommandWhy,
+    /// Checked keys (empty when the command check failed or the command has none).
+    pub keys: Vec<ArgCheck>,
+    pub channels: Vec<ArgCheck>,
+    /// `None` when this selector allows the command.
+    pub denied: Option<(Denial, usize)>,
+}
+
+/// The full explanation of a DRYRUN verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    pub reply: Reply,
+    /// The command's full name, when it was found.
+    pub command: Option<String>,
+    pub selectors: Vec<SelectorExplain>,
+    /// Index of the selector that allowed the command.
+    pub allowed_by: Option<usize>,
+    /// For a denial: the selector whose failure the server reports.
+    pub reported: Option<usize>,
+}
+
+impl Explanation {
+    /// The span of the rule that decided: the deciding command rule, or the pattern rule
+    /// that matched, or (for denials) the rule that removed the command.
+    pub fn deciding_span(&self) -> Option<Span> {
+        let sel = &self.selectors[self.allowed_by.or(self.reported)?];
+        let rule = match &sel.command {
+            CommandWhy::Rule { span, .. } | CommandWhy::FirstArg { span, .. } => *span,
+            _ => None,
+        };
+        match sel.denied {
+            None | Some((Denial::Command, _)) => rule.or(sel.span),
+            // No pattern matched: point at the selector (the root has no token of its own).
+            Some(_) => sel.span.or(rule),
+        }
+    }
+}
+
+fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> CommandWhy {
+    let c = profile.command(id);
+    if c.has_flag(flag::NO_AUTH) {
+        return CommandWhy::NoAuth;
+    }
+    let last = s.rules.iter().rposition(|r| r.effect.covers(profile, id));
+    if !s.commands.get(id) && command_allowed(s, profile, id, argv) {
+        let arg = argv.get(if c.parent().is_some() { 2 } else { 1 }).copied().unwrap_or_default();
+        if let Some(r) = s.rules.iter().rev().find(
+            |r| matches!(&r.effect, Effect::FirstArg(fid, a) if *fid == id && c_str(a).eq_ignore_ascii_case(c_str(arg))),
+        ) {
+            return CommandWhy::FirstArg { rule: lossy(&r.text), span: r.origin };
+        }
+    }
+    match last {
+        Some(i) => {
+            let r = &s.rules[i];
+            CommandWhy::Rule { rule: lossy(&r.text), span: r.origin, allows: s.commands.get(id) }
+        }
+        None => CommandWhy::Default,
+    }
+}
+
+fn explain_selector(index: usize, s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> SelectorExplain {
+    let c = profile.command(id);
+    let command_allowed = command_allowed(s, profile, id, argv);
+    let mut out = SelectorExplain {
+        index,
+        span: s.origin,
+        command_allowed,
+        command: command_why(s, profile, id, argv),
+        keys: Vec::new(),
+        channels: Vec::new(),
+        denied: None,
+    };
+    if !command_allowed {
+        out.denied = Some((Denial::Command, 0));
+        return out;
+    }
+    if c.has_keys() {
+        for k in c.keys_of(argv) {
+            let (r, w) = (k.needs_read(), k.needs_write());
+            let matched = if s.all_keys {
+                None
+            } else {
+                key_allowed(s, argv[k.pos], r, w).map(|i| {
+                    let p = &s.keys[i];
+                    let shown = super::describe::keys_text(&Selector { keys: vec![p.clone()], ..Selector::new(false) });
+                    (lossy(&shown[0]), p.origin)
+                })
+            };
+            let mut needs = Vec::new();
+            if r {
+                needs.push("read");
+            }
+            if w {
+                needs.push("write");
+            }
+            let ok = s.all_keys || matched.is_some();
+            out.keys.push(ArgCheck {
+                pos: k.pos,
+                value: lossy(argv[k.pos]),
+                needs,
+                all: s.all_keys,
+                matched,
+                literal: false,
+            });
+            if !ok && out.denied.is_none() {
+                out.denied = Some((Denial::Key, k.pos));
+                return out;
+            }
+        }
+    }
+    if c.has_channels() {
+        for (pos, pattern) in c.channels_of(argv.len()) {
+            let matched = if s.all_channels {
+                None
+            } else {
+                channel_allowed(s, argv[pos], pattern)
+                    .map(|i| (format!("&{}", lossy(&s.channels[i].pattern)), s.channels[i].origin))
+            };
+            let ok = s.all_channels || matched.is_some();
+            out.channels.push(ArgCheck {
+                pos,
+                value: lossy(argv[pos]),
+                needs: Vec::new(),
+                all: s.all_channels,
+                matched,
+                literal: pattern,
+            });
+            if !ok {
+                out.denied = Some((Denial::Channel, pos));
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// DRYRUN with the reasons behind it.
+pub fn explain(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Explanation {
+    let reply = dryrun(profile, name, user, argv);
+    let mut e = Explanation { reply, command: None, selectors: Vec::new(), allowed_by: None, reported: None };
+    let (Some(user), Ok(r)) = (user, resolve(profile, argv)) else {
+        return e;
+    };
+    e.command = Some(profile.command(r.id).name.to_string());
+    for (i, s) in user.selectors.iter().enumerate() {
+        let x = explain_selector(i, s, profile, r.id, argv);
+        if x.denied.is_none() && e.allowed_by.is_none() {
+            e.allowed_by = Some(i);
+        }
+        e.selectors.push(x);
+        if e.allowed_by.is_some() {
+            break;
+        }
+    }
+    if e.allowed_by.is_none() {
+        let target = e.reply.denial;
+        e.reported = e.selectors.iter().position(|s| s.denied == target);
+    }
+    e
+}

@@ -1,0 +1,16 @@
+//! Verdicts: what the server answers about users, and why. `ACL DRYRUN` ([`dryrun`], its
+//! reply texts in [`reply`], the users compiled for speed in [`compiled`]), the
+//! explanation of a verdict ([`explain`]), `ACL LIST` / `ACL GETUSER` ([`describe`]) and
+//! what a user may do in plain words ([`summary`]).
+
+pub mod compiled;
+pub mod describe;
+pub mod dryrun;
+pub mod explain;
+pub mod reply;
+pub mod summary;
+
+pub use dryrun::{dryrun, resolve};
+pub use explain::{ArgCheck, CommandWhy, SelectorExplain};
+pub use explain::{Explanation, explain};
+pub use reply::{Denial, Reply, ReplyKind, ReplyText};

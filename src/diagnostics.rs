@@ -68,6 +68,11 @@ pub enum Problem {
     /// on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by `ACL SETUSER u "+select|0 1"`.
     #[error("first-argument rule `{}` makes this server crash when the user is listed", show(token))]
     ListCrash { token: Vec<u8> },
+    /// Redis 7.2 and 7.4 accept a `%` key rule without `R` or `W` (a bare `%`; 7.2.4 also
+    /// `%~pattern`), then abort on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by
+    /// `ACL SETUSER u %` on Redis 7.2.
+    #[error("key rule `{}` grants no permission and makes this server crash when the user is listed", show(token))]
+    NoPermissionPattern { token: Vec<u8> },
     /// redis.conf defines users and also sets `aclfile`. Triggered by `user a on` +
     /// `aclfile users.acl`.
     #[error("users are defined here and an `aclfile` is set too; the server refuses to start")]
@@ -134,6 +139,7 @@ impl Problem {
             Problem::Duplicate { .. } => "acl::duplicate-user",
             Problem::UnbalancedQuotes => "input::unbalanced-quotes",
             Problem::ListCrash { .. } => "acl::list-crash",
+            Problem::NoPermissionPattern { .. } => "acl::no-permission-pattern",
             Problem::UsersAndAclfile => "config::users-and-aclfile",
             Problem::StartupRule { .. } => "config::startup-rule",
             Problem::StartupUsername { .. } => "config::startup-username",
@@ -181,6 +187,7 @@ impl Problem {
             Problem::Duplicate { .. } => "merge the two definitions into one line".into(),
             Problem::UnbalancedQuotes => "close the quote".into(),
             Problem::ListCrash { .. } => "drop the rule or use a first argument without spaces or quotes".into(),
+            Problem::NoPermissionPattern { .. } => "write `%R~`, `%W~` or `%RW~` before the pattern".into(),
             Problem::UsersAndAclfile => "define users either in the ACL file or in this file, not both".into(),
             Problem::StartupRule { .. } => "fix or remove the rule".into(),
             Problem::StartupUsername { .. } => "usernames cannot contain spaces".into(),

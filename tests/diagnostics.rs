@@ -21,6 +21,7 @@ fn variant(p: &Problem) -> &'static str {
         Problem::Duplicate { .. } => "Duplicate",
         Problem::UnbalancedQuotes => "UnbalancedQuotes",
         Problem::ListCrash { .. } => "ListCrash",
+        Problem::NoPermissionPattern { .. } => "NoPermissionPattern",
         Problem::UsersAndAclfile => "UsersAndAclfile",
         Problem::StartupRule { .. } => "StartupRule",
         Problem::StartupUsername { .. } => "StartupUsername",
@@ -40,6 +41,7 @@ const VARIANTS: &[&str] = &[
     "Duplicate",
     "UnbalancedQuotes",
     "ListCrash",
+    "NoPermissionPattern",
     "UsersAndAclfile",
     "StartupRule",
     "StartupUsername",
@@ -136,6 +138,9 @@ const CASES: &[Case] = &[
     Case { id: "list-crash", variant: "ListCrash", doc: "`ACL SETUSER u \"+select|0 1\"`", kind: Kind::Commands,
         text: "ACL SETUSER u \"+select|0 1\"\n", servers: &["valkey-8.1"], code: "acl::list-crash", severity: E,
         at: (1, 15), spanned: "\"+select|0 1\"", server: None },
+    Case { id: "no-permission-pattern", variant: "NoPermissionPattern", doc: "`ACL SETUSER u %` on Redis 7.2",
+        kind: Kind::Commands, text: "ACL SETUSER u %\n", servers: &["redis-7.2"],
+        code: "acl::no-permission-pattern", severity: E, at: (1, 15), spanned: "%", server: None },
     Case { id: "users-and-aclfile-redis", variant: "UsersAndAclfile", doc: "`user a on` + `aclfile users.acl`",
         kind: Kind::Config, text: "user a on\naclfile users.acl\n", servers: &["redis-7.0"], code: "config::users-and-aclfile",
         severity: E, at: (1, 1), spanned: "user a on",
@@ -233,7 +238,7 @@ fn every_variant_is_triggered() {
     }
     // Every code a `Problem` can have (the `Reason`s of `Rule` give several) is reached.
     let codes: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
-    assert_eq!(codes.len(), 21, "codes reached: {codes:?}");
+    assert_eq!(codes.len(), 22, "codes reached: {codes:?}");
 }
 
 /// The doc comment of each variant, read from the source.
@@ -273,12 +278,24 @@ fn doc_comments_name_the_tested_inputs() {
     }
 }
 
-/// The ListCrash case is Valkey's: Redis 7.0 lists the same user without trouble.
+/// The ListCrash and NoPermissionPattern inputs, on every version: what each says follows
+/// its switches (`firstarg_whitespace_crashes_list`, `key_permissions`).
 #[test]
-fn list_crash_is_valkey_only() {
+fn list_crashes_follow_the_switches() {
+    use aclplay::commands::profile::KeyPermissions;
     let case = CASES.iter().find(|c| c.id == "list-crash").unwrap();
-    let (_, codes) = diagnostics(case, "redis-7.0");
-    assert!(codes.is_empty(), "redis-7.0: {codes:?}");
+    let pattern = CASES.iter().find(|c| c.id == "no-permission-pattern").unwrap();
+    for p in aclplay::PROFILES {
+        let (_, codes) = diagnostics(case, p.id);
+        let want: &[&str] = if p.behavior.firstarg_whitespace_crashes_list { &["acl::list-crash"] } else { &[] };
+        assert_eq!(codes, want, "{}: {}", p.id, case.text);
+        let (_, codes) = diagnostics(pattern, p.id);
+        let want = match p.behavior.key_permissions {
+            KeyPermissions::Required => "acl::syntax",
+            KeyPermissions::Unchecked | KeyPermissions::TildeChecked => "acl::no-permission-pattern",
+        };
+        assert_eq!(codes, [want], "{}: {}", p.id, pattern.text);
+    }
 }
 
 /// The redis-cli form of unbalanced quotes, which the doc comment mentions without an

@@ -35,6 +35,24 @@ pub enum DenialStyle {
     UserName,
 }
 
+/// How `ACLSetSelector` reads the permissions of a `%` key rule (`%R~p`, `%W~p`, `%RW~p`).
+/// A pattern it lets through without `R` or `W` matches only keys a command neither
+/// reads nor writes, and `sdsCatPatternString` panics on it: the next `ACL LIST`,
+/// `ACL GETUSER` or `ACL SAVE` aborts the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeyPermissions {
+    /// `~` ends the permissions even when none came before it: `%~p` and a bare `%` add
+    /// a pattern without permissions (Redis 7.2.0–7.2.5).
+    Unchecked,
+    /// `~` needs `R` or `W` before it (CVE-2024-31227, Redis 7.2.6 and 7.4), but a bare
+    /// `%` still adds the empty pattern without permissions.
+    TildeChecked,
+    /// `R` or `W` is required: `%`, `%~`, `%~p` are syntax errors (Redis 8, Valkey 8.1,
+    /// Debian's patched 7.0.15).
+    Required,
+}
+
 /// The behaviour differences between server versions. Each switch is named after what
 /// the server function it mirrors does, and documented with the versions that have it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -53,6 +71,8 @@ pub struct Behavior {
     /// first-arg rule with whitespace or an unparsable quote is accepted by SETUSER but
     /// aborts the next `ACL LIST` / `GETUSER` / `SAVE`.
     pub firstarg_whitespace_crashes_list: bool,
+    /// `ACLSetSelector`: what a `%` key rule must hold.
+    pub key_permissions: KeyPermissions,
 }
 
 /// Texts the server prints that differ between versions.

@@ -17,7 +17,7 @@ use crate::input::document::{Document, Kind, Shape};
 use crate::input::{parse, split::split_args};
 use crate::span::Span;
 use crate::verdicts::compiled::Compiled;
-use crate::verdicts::describe::{acl_list_line, list_crash};
+use crate::verdicts::describe::{ListCrashCause, acl_list_line, list_crash};
 use crate::verdicts::{dryrun, explain};
 pub use value::{Value, repr};
 
@@ -200,12 +200,16 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
     }
     let profile = a.profile;
     for i in 0..a.users.len() {
-        let Some(blame) = list_crash(&a.users[i].user, profile) else { continue };
+        let Some(crash) = list_crash(&a.users[i].user, profile) else { continue };
         if a.users[i].status == Status::Accepted {
             a.users[i].status = Status::ListCrash;
         }
-        let token = blame.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
-        a.diagnostics.push(Diagnostic::new(Problem::ListCrash { token }, blame.or(a.users[i].span), None));
+        let token = crash.span.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
+        let problem = match crash.cause {
+            ListCrashCause::FirstArg => Problem::ListCrash { token },
+            ListCrashCause::NoPermissions => Problem::NoPermissionPattern { token },
+        };
+        a.diagnostics.push(Diagnostic::new(problem, crash.span.or(a.users[i].span), None));
     }
     crate::sort::sort_by_key(&mut a.diagnostics, |d| d.span.map(|s| s.start));
     a

@@ -7,7 +7,7 @@ use super::bitmap::Bitmap;
 use super::index::Index;
 use super::spec::CmdId;
 use super::table::{self, Table};
-pub use aclplay_formats::registry::{Behavior, DenialStyle, ListStyle, Product, Texts};
+pub use aclplay_formats::registry::{Behavior, DenialStyle, KeyPermissions, ListStyle, Product, Texts};
 use std::sync::OnceLock;
 
 /// One server version.
@@ -55,7 +55,7 @@ impl PartialEq for Profile {
 mod generated {
     use super::{Behavior, Product, Profile, Texts};
     #[allow(unused_imports)]
-    use aclplay_formats::registry::{DenialStyle::*, ListStyle::*};
+    use aclplay_formats::registry::{DenialStyle::*, KeyPermissions::*, ListStyle::*};
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
 

@@ -4,6 +4,7 @@
 use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Op, Sanitize, Selector, Step, User};
 use super::token::SourceMap;
 use crate::bytes::{c_str, has_space_or_nul};
+use crate::commands::profile::KeyPermissions;
 use crate::commands::{Bitmap, CmdId, Profile};
 use crate::input::split::split_args;
 use crate::span::Span;
@@ -245,12 +246,13 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
         }
         let (mut read, mut write, mut offset) = (true, true, 1);
         if first == b'%' {
+            let perms = profile.behavior.key_permissions;
             (read, write) = (false, false);
             while offset < op.len() {
                 match op[offset] {
                     b'R' | b'r' if !read => read = true,
                     b'W' | b'w' if !write => write = true,
-                    b'~' if read || write => {
+                    b'~' if read || write || perms == KeyPermissions::Unchecked => {
                         offset += 1;
                         break;
                     }
@@ -258,7 +260,9 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
                 }
                 offset += 1;
             }
-            if !read && !write {
+            // A pattern without permissions: the server lists it by crashing (see
+            // `verdicts::describe::list_crash`).
+            if !read && !write && perms == KeyPermissions::Required {
                 return Err(Reason::Syntax);
             }
         }
@@ -366,6 +370,34 @@ mod tests {
         let u = apply(&["%R~x", "%W~x"]).unwrap();
         assert_eq!(u.selectors[0].keys.len(), 1);
         assert!(u.selectors[0].keys[0].read && u.selectors[0].keys[0].write);
+    }
+
+    /// What each `key_permissions` variant makes of the `%` forms without `R`/`W`, as
+    /// probed on Redis 7.2.4 (unchecked), 7.4.1 (tilde-checked) and 8.0.6 (required):
+    /// `Some(pattern)` = accepted as a pattern without permissions.
+    #[test]
+    fn percent_without_permissions_per_switch() {
+        let forms = ["%", "%~", "%~x", "%X~x"];
+        for profile in PROFILES {
+            let ctx = Ctx { profile, pubsub_all: false };
+            let want: [Option<&[u8]>; 4] = match profile.behavior.key_permissions {
+                KeyPermissions::Unchecked => [Some(b""), Some(b""), Some(b"x"), None],
+                KeyPermissions::TildeChecked => [Some(b""), None, None, None],
+                KeyPermissions::Required => [None, None, None, None],
+            };
+            for (form, want) in forms.iter().zip(want) {
+                let mut sel = Selector::new(false);
+                let got = apply_selector_rule(&mut sel, form.as_bytes(), None, &ctx).ok().map(|_| &sel.keys[0]);
+                assert_eq!(
+                    got.map(|k| (k.pattern.as_slice(), k.read, k.write)),
+                    want.map(|p| (p, false, false)),
+                    "{} {form}",
+                    profile.id
+                );
+            }
+            let mut sel = Selector::new(false);
+            assert!(apply_selector_rule(&mut sel, b"%R", None, &ctx).is_ok_and(|_| sel.keys[0].read), "{}", profile.id);
+        }
     }
 
     #[test]

@@ -32,7 +32,9 @@ pub fn keys_text(s: &Selector) -> Vec<Vec<u8>> {
             let prefix: &[u8] = match (k.read, k.write) {
                 (true, true) => b"~",
                 (true, false) => b"%R~",
-                _ => b"%W~",
+                (false, true) => b"%W~",
+                // The server never prints one (`list_crash`); explanations show the rule.
+                (false, false) => b"%~",
             };
             [prefix, &k.pattern].concat()
         })
@@ -144,16 +146,41 @@ fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
     std::iter::once(base).chain(rules_as_written(s).into_iter().map(|(t, _)| t)).collect()
 }
 
+/// Why `ACL LIST` / `GETUSER` / `SAVE` of a user aborts the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListCrashCause {
+    /// `ACLDescribeSelectorCommandRules` re-splits a selector's rule text with the config
+    /// splitter and asserts that every piece applies again: a first-argument rule with
+    /// whitespace or an unbalanced quote breaks that
+    /// (`behavior.firstarg_whitespace_crashes_list`).
+    FirstArg,
+    /// A key pattern without `R` or `W` (`behavior.key_permissions`): `sdsCatPatternString`
+    /// panics on it.
+    NoPermissions,
+}
+
+/// A user the server accepts and then aborts on when describing it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListCrash {
+    pub cause: ListCrashCause,
+    /// The rule to blame (or its selector), when the user came from source text.
+    pub span: Option<crate::span::Span>,
+}
+
 /// Whether `ACL LIST` / `GETUSER` / `SAVE` of this user aborts the server, and the rule
-/// to blame. Valkey re-splits a selector's rule text with the config splitter and
-/// re-applies every piece, asserting that each succeeds: a first-argument rule with
-/// whitespace or an unbalanced quote breaks that.
-pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Span>> {
-    if !profile.behavior.firstarg_whitespace_crashes_list {
-        return None;
-    }
+/// to blame. The server describes the selectors in order, each its keys before its
+/// commands, so the first cause met is the one reported.
+pub fn list_crash(u: &User, profile: &Profile) -> Option<ListCrash> {
     let ctx = Ctx { profile, pubsub_all: false };
     for s in &u.selectors {
+        if !s.all_keys
+            && let Some(k) = s.keys.iter().find(|k| !k.read && !k.write)
+        {
+            return Some(ListCrash { cause: ListCrashCause::NoPermissions, span: k.origin.or(s.origin) });
+        }
+        if !profile.behavior.firstarg_whitespace_crashes_list {
+            continue;
+        }
         let entries = rules_as_written(s);
         let text = entries.iter().map(|(t, _)| t.as_slice()).collect::<Vec<_>>().join(&b' ');
         let ok = crate::input::split::split_args(&text, 0).is_ok_and(|pieces| {
@@ -165,7 +192,8 @@ pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Spa
                 matches!(r.effect, Effect::FirstArg(..))
                     && t.iter().any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
             });
-            return Some(blame.and_then(|(_, r)| r.origin).or(s.origin));
+            let span = blame.and_then(|(_, r)| r.origin).or(s.origin);
+            return Some(ListCrash { cause: ListCrashCause::FirstArg, span });
         }
     }
     None

@@ -148,7 +148,8 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
                     let how = match (r, w) {
                         (true, true) => "read and write",
                         (true, false) => "read only",
-                        _ => "write only",
+                        (false, true) => "write only",
+                        (false, false) => "no access",
                     };
                     format!("`{p}` ({how})")
                 })

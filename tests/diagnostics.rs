@@ -139,7 +139,7 @@ const CASES: &[Case] = &[
         text: "ACL SETUSER u \"+select|0 1\"\n", servers: &["valkey-8.1"], code: "acl::list-crash", severity: E,
         at: (1, 15), spanned: "\"+select|0 1\"", server: None },
     Case { id: "no-permission-pattern", variant: "NoPermissionPattern", doc: "`ACL SETUSER u %` on Redis 7.2",
-        kind: Kind::Commands, text: "ACL SETUSER u %\n", servers: &["redis-7.2"],
+        kind: Kind::Commands, text: "ACL SETUSER u %\n", servers: &["redis-7.2", "redis-7.4"],
         code: "acl::no-permission-pattern", severity: E, at: (1, 15), spanned: "%", server: None },
     Case { id: "users-and-aclfile-redis", variant: "UsersAndAclfile", doc: "`user a on` + `aclfile users.acl`",
         kind: Kind::Config, text: "user a on\naclfile users.acl\n", servers: &["redis-7.0"], code: "config::users-and-aclfile",

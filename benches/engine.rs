@@ -79,7 +79,7 @@ fn engine(c: &mut Criterion) {
     g.bench_function("keys_of/workload-lines-with-keys", |b| {
         b.iter(|| {
             for (c, argv) in &resolved {
-                black_box(c.keys_of(black_box(argv)));
+                black_box(c.keys_of(black_box(argv), profile.behavior.keynum_last));
             }
         })
     });
@@ -93,7 +93,7 @@ fn engine(c: &mut Criterion) {
         if !c.has_keys() {
             continue;
         }
-        for k in c.keys_of(&argv) {
+        for k in c.keys_of(&argv, profile.behavior.keynum_last) {
             for s in &user.selectors {
                 for p in &s.keys {
                     pairs.push((&p.pattern, argv[k.pos]));

@@ -99,7 +99,7 @@ fn engine_keys(profile: &Profile, argv: &[&[u8]]) -> Result<Keys, &'static str> 
     if (c.arity > 0 && c.arity != argc) || argc < -c.arity {
         return Err("Invalid number of arguments specified for command");
     }
-    let keys = c.keys_of(argv);
+    let keys = c.keys_of(argv, profile.behavior.keynum_last);
     if keys.is_empty() && !c.has_flag(aclplay::commands::flag::NO_MANDATORY_KEYS) {
         return Err("Invalid arguments specified for command");
     }

@@ -135,10 +135,14 @@ const CASES: &[Case] = &[
     Case { code: "server-crash", kind: Kind::AclFile, servers: BOTH,
         trigger: concat!("user default off\nuser app on #", h!(), " (~x +get\n"), at: "(~x +get", severity: E,
         clean: concat!("user default off\nuser app on #", h!(), " (~x +get)\n") },
-    // Valkey aborts when it lists a first-argument rule with a space.
-    Case { code: "server-crash", kind: Kind::Commands, servers: &["valkey-8.1"],
+    // Valkey and Redis ≥ 7.2 abort when they list a first-argument rule with a space.
+    Case { code: "server-crash", kind: Kind::Commands, servers: &["redis-7.2", "valkey-8.1"],
         trigger: "ACL SETUSER default off\nACL SETUSER u \"+select|0 1\"\n", at: "\"+select|0 1\"", severity: E,
         clean: "ACL SETUSER default off\nACL SETUSER u +select|0\n" },
+    // Redis 7.2 and 7.4 abort when they list a key pattern without permissions.
+    Case { code: "server-crash", kind: Kind::AclFile, servers: &["redis-7.2", "redis-7.4"],
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* % +get\n"), at: "%", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
     Case { code: "duplicate-user", kind: Kind::AclFile, servers: BOTH,
         trigger: "user default off\nuser a off\nuser a off\n", at: "a", severity: E,
         clean: "user default off\nuser a off\n" },
@@ -533,8 +537,9 @@ fn fixed_texts() -> Vec<Fixed> {
     for c in CASES {
         inputs.extend(c.servers.iter().map(|&s| (s, c.kind, c.trigger)));
     }
+    // The fix inputs on every version (the live check then loads them into each).
     for &(kind, text) in FIX_INPUTS {
-        inputs.extend(BOTH.iter().map(|&s| (s, kind, text)));
+        inputs.extend(aclplay::PROFILES.iter().map(|p| (p.id, kind, text)));
     }
     let mut out = Vec::new();
     for (server, kind, text) in inputs {

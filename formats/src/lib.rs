@@ -21,4 +21,4 @@ pub mod registry;
 #[cfg(feature = "files")]
 pub mod table;
 
-pub use registry::{Behavior, DenialStyle, KeyPermissions, ListStyle};
+pub use registry::{Behavior, DenialStyle, KeyPermissions, KeynumLast, ListStyle};

@@ -9,6 +9,7 @@
 //! | field | bytes |
 //! |---|---|
 //! | name: offset into the strings, length | u16, u8 |
+//! | the name as the server prints it (`fullname`, else the name): offset, length | u16, u8 |
 //! | container | u8 (0/1) |
 //! | arity | i8 |
 //! | flags: bits over [`crate::table::COMMAND_FLAGS`] | u32 |
@@ -86,9 +87,11 @@ fn int(spec: &SpecArgs, key: &str, cmd: &str) -> i64 {
 
 fn definition(c: &CommandInfo, categories: &[String], prose: bool, strings: &mut String) -> Vec<u8> {
     let mut w = Writer { strings, blob: Vec::with_capacity(32) };
-    let (off, len) = w.string(&c.name);
-    w.u16(off);
-    w.blob.push(u8::try_from(len).expect("a short name"));
+    for name in [c.name.as_str(), c.printed_name()] {
+        let (off, len) = w.string(name);
+        w.u16(off);
+        w.blob.push(u8::try_from(len).expect("a short name"));
+    }
     w.blob.push(u8::from(c.container));
     w.i8(c.arity, "arity");
     w.blob.extend_from_slice(&bits(&c.flags, COMMAND_FLAGS, "command flag", &c.name).to_le_bytes());

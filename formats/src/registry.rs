@@ -53,6 +53,23 @@ pub enum KeyPermissions {
     Required,
 }
 
+/// How `getKeysUsingKeySpecs` finds the last key of a `keynum` key spec (EVAL, ZUNION,
+/// LMPOP, …). When the spec fails the server falls back to the command's native
+/// extractor, which reports keys without flags: a key any pattern grants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KeynumLast {
+    /// `first + (int)numkeys - 1`: the count is cut to 32 bits, so `EVAL s 4294967297 k`
+    /// finds `k` with the spec's flags (Redis 7.0, 7.2, Valkey 8.1).
+    IntCount,
+    /// `first + (long)numkeys - 1` (Redis 7.4, #13380): such a count makes the spec
+    /// fail, and the native extractor finds `k` without flags.
+    LongCount,
+    /// `first + ((long)numkeys - 1) * keystep`: `numkeys` counts keys, not arguments
+    /// (Redis 8.6, whose MSETEX has keystep 2: `MSETEX 2 a 1 b 2`).
+    LongCountTimesStep,
+}
+
 /// The behaviour differences between server versions. Each switch is named after what
 /// the server function it mirrors does, and documented with the versions that have it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -73,6 +90,8 @@ pub struct Behavior {
     pub firstarg_whitespace_crashes_list: bool,
     /// `ACLSetSelector`: what a `%` key rule must hold.
     pub key_permissions: KeyPermissions,
+    /// `getKeysUsingKeySpecs`: the last key of a `keynum` key spec.
+    pub keynum_last: KeynumLast,
 }
 
 /// Texts the server prints that differ between versions.

@@ -64,6 +64,11 @@ fn is_false(b: &bool) -> bool {
 pub struct CommandInfo {
     /// Lowercase full name (`config|get`).
     pub name: String,
+    /// The name as the server prints it (`cmd->fullname`: in denials and arity errors)
+    /// when that is not `name`: a module command keeps the spelling it was registered
+    /// with (Redis 8's vector-set commands: `VADD`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fullname: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     #[serde(default, skip_serializing_if = "is_false")]
@@ -146,6 +151,10 @@ impl CommandInfo {
     }
     pub fn has_category(&self, c: &str) -> bool {
         self.categories.iter().any(|x| x == c)
+    }
+    /// The name as the server prints it.
+    pub fn printed_name(&self) -> &str {
+        self.fullname.as_deref().unwrap_or(&self.name)
     }
     /// The part after `|` for a subcommand, else the name.
     pub fn short_name(&self) -> &str {

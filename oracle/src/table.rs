@@ -75,6 +75,8 @@ fn key_spec(r: &Reply) -> Result<KeySpec, String> {
 
 struct RawCmd {
     name: String,
+    /// As the server spells it (`cmd->fullname`).
+    spelled: String,
     arity: i64,
     flags: Vec<String>,
     categories: Vec<String>,
@@ -87,13 +89,14 @@ fn raw_cmd(r: &Reply) -> Result<RawCmd, String> {
     if a.len() < 10 {
         return Err(format!("COMMAND entry too short: {r}"));
     }
-    let name = text(&a[0])?.to_ascii_lowercase();
+    let spelled = text(&a[0])?;
+    let name = spelled.to_ascii_lowercase();
     let arity = a[1].as_int().ok_or_else(|| format!("{name}: bad arity"))?;
     let flags = strings(&a[2])?;
     let categories = strings(&a[6])?.into_iter().map(|c| c.trim_start_matches('@').to_string()).collect();
     let key_specs = array(&a[8])?.iter().map(key_spec).collect::<Result<_, _>>().map_err(|e| format!("{name}: {e}"))?;
     let subs = array(&a[9])?.iter().map(raw_cmd).collect::<Result<_, _>>()?;
-    Ok(RawCmd { name, arity, flags, categories, key_specs, subs })
+    Ok(RawCmd { name, spelled, arity, flags, categories, key_specs, subs })
 }
 
 struct Doc {
@@ -188,6 +191,7 @@ fn info_from(
     let doc = docs.get(&r.name).ok_or_else(|| format!("{}: no COMMAND DOCS entry", r.name))?;
     Ok(CommandInfo {
         name: r.name.clone(),
+        fullname: (r.spelled != r.name).then(|| r.spelled.clone()),
         parent: parent.map(str::to_string),
         container,
         arity: r.arity,

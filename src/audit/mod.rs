@@ -721,7 +721,7 @@ fn server_problems(cx: &mut Ctx) {
     let a = cx.a;
     for d in &a.diagnostics {
         match d.code() {
-            "acl::unmatched-paren-crash" | "acl::list-crash" => cx.push(
+            "acl::unmatched-paren-crash" | "acl::list-crash" | "acl::no-permission-pattern" => cx.push(
                 "server-crash",
                 format!("this makes {} crash: {}", a.profile.name, d.message()),
                 "fix the rule: a crash takes the server down for every client",

@@ -2,6 +2,7 @@
 //! key-spec interpreter (`getKeysUsingKeySpecs`) and its native fallbacks, byte for
 //! byte, including their leniencies (`atoi`-parsed counts, flags 0, …).
 
+use super::profile::KeynumLast;
 use super::spec::{Begin, Find, KeySpec, keyflag};
 use crate::bytes::c_str;
 use crate::bytes::int::{atoi, string2ll};
@@ -46,6 +47,8 @@ pub(crate) enum Native {
     Xread,
     Set,
     Bitfield,
+    /// `DELEX` (Redis 8.4+, `delexGetKeys`).
+    Delex,
 }
 
 fn native(name: &str) -> Option<Native> {
@@ -65,6 +68,7 @@ fn native(name: &str) -> Option<Native> {
         "xread" | "xreadgroup" => Xread,
         "set" => Set,
         "bitfield" => Bitfield,
+        "delex" => Delex,
         _ => return None,
     })
 }
@@ -163,7 +167,7 @@ fn range_last(first: i64, lastkey: i64, limit: i64, argc: i64) -> i64 {
 
 /// The key-spec interpreter, visiting each key found in order; `f` returns whether to go
 /// on. On [`Walk::Failed`] the keys visited so far do not count.
-fn from_specs(specs: &[KeySpec], argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) -> Walk {
+fn from_specs(specs: &[KeySpec], argv: &[&[u8]], keynum: KeynumLast, f: &mut impl FnMut(KeyRef) -> bool) -> Walk {
     let argc = argv.len() as i64;
     for spec in specs {
         if spec.flags & keyflag::NOT_KEY != 0 {
@@ -207,8 +211,14 @@ fn from_specs(specs: &[KeySpec], argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> b
                     return Walk::Failed;
                 };
                 first += firstkey as i64;
-                // The server keeps the count in an int.
-                (first + (numkeys as i32) as i64 - 1, keystep as i64)
+                let step = keystep as i64;
+                let last = match keynum {
+                    KeynumLast::IntCount => first + (numkeys as i32) as i64 - 1,
+                    // Saturating where C's long would overflow: either way past argc.
+                    KeynumLast::LongCount => first.saturating_add(numkeys) - 1,
+                    KeynumLast::LongCountTimesStep => first.saturating_add((numkeys - 1).saturating_mul(step)),
+                };
+                (last, step)
             }
             Find::Unknown => return Walk::Failed,
         };
@@ -349,6 +359,14 @@ fn from_native(n: Native, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) ->
             }
             f(key(1, if readonly { RO | ACCESS } else { RW | ACCESS | UPDATE }))
         }
+        // A condition word anywhere after the key makes the delete conditional (a write
+        // that looks at the value, still without `access`); live on 8.6.3:
+        // `DELEX k` → RM delete, `DELEX k x IFEQ` → RW delete, `DELEX k IFEQX v` → RM delete.
+        Native::Delex => {
+            let conditional =
+                argv.iter().skip(2).any(|a| ["ifeq", "ifne", "ifdeq", "ifdne"].iter().any(|w| eq_c(a, w)));
+            f(key(1, if conditional { RW | DELETE } else { RM | DELETE }))
+        }
     }
 }
 
@@ -356,7 +374,13 @@ fn from_native(n: Native, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) ->
 /// key specs, in order, without allocating; `f` returns whether to go on. Returns
 /// whether every key was visited. `argv` must satisfy the command's arity (the server
 /// checks it before it looks for keys, and the extractors rely on it).
-pub(crate) fn visit_keys(plan: KeyPlan, specs: &[KeySpec], argv: &[&[u8]], mut f: impl FnMut(KeyRef) -> bool) -> bool {
+pub(crate) fn visit_keys(
+    plan: KeyPlan,
+    specs: &[KeySpec],
+    argv: &[&[u8]],
+    keynum: KeynumLast,
+    mut f: impl FnMut(KeyRef) -> bool,
+) -> bool {
     match plan {
         KeyPlan::None | KeyPlan::Empty => true,
         KeyPlan::Range { flags, index, lastkey, keystep, limit } => {
@@ -379,8 +403,8 @@ pub(crate) fn visit_keys(plan: KeyPlan, specs: &[KeySpec], argv: &[&[u8]], mut f
         }
         KeyPlan::Native(n) => from_native(n, argv, &mut f),
         KeyPlan::Specs { native, validate } => {
-            if !validate || from_specs(specs, argv, &mut |_| true) != Walk::Failed {
-                match from_specs(specs, argv, &mut f) {
+            if !validate || from_specs(specs, argv, keynum, &mut |_| true) != Walk::Failed {
+                match from_specs(specs, argv, keynum, &mut f) {
                     Walk::Done => return true,
                     Walk::Stopped => return false,
                     // Only before the first key (else `validate` would have caught it).
@@ -400,5 +424,43 @@ pub(crate) fn visit_channels(plan: ChannelPlan, argc: usize, mut f: impl FnMut(u
         ChannelPlan::First => f(1, false),
         ChannelPlan::All => (1..argc).all(|i| f(i, false)),
         ChannelPlan::AllPatterns => (1..argc).all(|i| f(i, true)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::PROFILES;
+
+    fn keys(profile: &crate::commands::Profile, line: &str) -> Vec<(usize, u16)> {
+        let argv: Vec<&[u8]> = line.split(' ').map(str::as_bytes).collect();
+        let (_, keys) = profile.find_keys(&argv).expect("a known command with its arity");
+        keys.iter().map(|k| (k.pos, k.flags)).collect()
+    }
+
+    /// `behavior.keynum_last`, against what the servers answered to `COMMAND
+    /// GETKEYSANDFLAGS` (7.2.4: `k` RW access update; 7.4.1 and later: `k` without flags,
+    /// found by the native extractor; 8.6.3: MSETEX's keys two apart).
+    #[test]
+    fn keynum_counts_per_switch() {
+        use keyflag::*;
+        for p in PROFILES {
+            let want = match p.behavior.keynum_last {
+                KeynumLast::IntCount => RW | ACCESS | UPDATE,
+                KeynumLast::LongCount | KeynumLast::LongCountTimesStep => 0,
+            };
+            assert_eq!(keys(p, "EVAL s 4294967297 k x"), [(3, want)], "{}", p.id);
+            assert_eq!(keys(p, "EVAL s 1 k x"), [(3, RW | ACCESS | UPDATE)], "{}", p.id);
+            if p.lookup(b"msetex").is_some() {
+                assert_eq!(p.behavior.keynum_last, KeynumLast::LongCountTimesStep, "{}", p.id);
+                assert_eq!(keys(p, "MSETEX 2 a 1 b"), [(2, OW | UPDATE), (4, OW | UPDATE)], "{}", p.id);
+                assert_eq!(keys(p, "MSETEX 3 a 1 b 2"), [], "{}", p.id);
+            }
+            if p.lookup(b"delex").is_some() {
+                assert_eq!(keys(p, "DELEX k"), [(1, RM | DELETE)], "{}", p.id);
+                assert_eq!(keys(p, "DELEX k x IFEQ"), [(1, RW | DELETE)], "{}", p.id);
+                assert_eq!(keys(p, "DELEX k IFEQX v"), [(1, RM | DELETE)], "{}", p.id);
+            }
+        }
     }
 }

@@ -7,7 +7,7 @@ use super::bitmap::Bitmap;
 use super::index::Index;
 use super::spec::CmdId;
 use super::table::{self, Table};
-pub use aclplay_formats::registry::{Behavior, DenialStyle, KeyPermissions, ListStyle, Product, Texts};
+pub use aclplay_formats::registry::{Behavior, DenialStyle, KeyPermissions, KeynumLast, ListStyle, Product, Texts};
 use std::sync::OnceLock;
 
 /// One server version.
@@ -55,7 +55,7 @@ impl PartialEq for Profile {
 mod generated {
     use super::{Behavior, Product, Profile, Texts};
     #[allow(unused_imports)]
-    use aclplay_formats::registry::{DenialStyle::*, KeyPermissions::*, ListStyle::*};
+    use aclplay_formats::registry::{DenialStyle::*, KeyPermissions::*, KeynumLast::*, ListStyle::*};
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));
 }
 
@@ -206,7 +206,8 @@ impl Profile {
     /// of arguments: the server checks arity before it looks for keys.
     pub fn find_keys(&self, argv: &[&[u8]]) -> Option<(CmdId, Vec<super::keys::KeyRef>)> {
         let (id, c) = self.command_of(argv)?;
-        c.arity_ok(argv.len()).then(|| (id, if c.has_keys() { c.keys_of(argv) } else { Vec::new() }))
+        c.arity_ok(argv.len())
+            .then(|| (id, if c.has_keys() { c.keys_of(argv, self.behavior.keynum_last) } else { Vec::new() }))
     }
 
     pub fn command(&self, id: CmdId) -> &'static table::CommandDef {

@@ -3,6 +3,7 @@
 //! `build.rs` (the layout is `aclplay_formats::packed`'s), decoded here on first use.
 
 use super::keys::{ChannelPlan, KeyPlan, KeyRef, channel_plan, plan, visit_channels, visit_keys};
+use super::profile::KeynumLast;
 use super::spec::{Begin, CmdId, Find, KeySpec};
 use std::sync::OnceLock;
 
@@ -33,6 +34,9 @@ impl std::fmt::Debug for Table {
 pub struct CommandDef {
     /// Lowercase full name: `get`, `config|get`.
     pub name: &'static str,
+    /// The name as the server prints it in denials and arity errors (`cmd->fullname`):
+    /// `name`, except for module commands registered in capitals (`VADD`).
+    pub fullname: &'static str,
     pub(crate) parent: CmdId,
     /// Has subcommands (`config`, `client`, …).
     pub container: bool,
@@ -83,16 +87,17 @@ impl CommandDef {
 
     /// Visits the keys the server finds in `argv` (`getKeysFromCommandWithSpecs`), in
     /// order, without allocating; `f` returns whether to go on. Returns whether every key
-    /// was visited. `argv` must satisfy the arity ([`CommandDef::arity_ok`]).
+    /// was visited. `argv` must satisfy the arity ([`CommandDef::arity_ok`]). `keynum` is
+    /// the profile's `behavior.keynum_last`.
     #[inline]
-    pub fn visit_keys(&self, argv: &[&[u8]], f: impl FnMut(KeyRef) -> bool) -> bool {
-        visit_keys(self.keys, self.key_specs, argv, f)
+    pub fn visit_keys(&self, argv: &[&[u8]], keynum: KeynumLast, f: impl FnMut(KeyRef) -> bool) -> bool {
+        visit_keys(self.keys, self.key_specs, argv, keynum, f)
     }
 
     /// The keys the server finds in `argv` (see [`CommandDef::visit_keys`]).
-    pub fn keys_of(&self, argv: &[&[u8]]) -> Vec<KeyRef> {
+    pub fn keys_of(&self, argv: &[&[u8]], keynum: KeynumLast) -> Vec<KeyRef> {
         let mut keys = Vec::new();
-        self.visit_keys(argv, |k| {
+        self.visit_keys(argv, keynum, |k| {
             keys.push(k);
             true
         });
@@ -154,6 +159,11 @@ impl Reader {
     fn u64(&mut self) -> u64 {
         u64::from(self.u32()) | u64::from(self.u32()) << 32
     }
+    fn text8(&mut self) -> &'static str {
+        let off = self.u16() as usize;
+        let len = self.u8() as usize;
+        &STRINGS[off..off + len]
+    }
     fn text16(&mut self) -> &'static str {
         let off = self.u16() as usize;
         let len = self.u16() as usize;
@@ -164,6 +174,7 @@ impl Reader {
 /// A definition as stored: everything but its place in a table.
 struct Def {
     name: &'static str,
+    fullname: &'static str,
     container: bool,
     arity: i32,
     flags: u32,
@@ -176,11 +187,8 @@ struct Def {
 
 impl Reader {
     fn def(&mut self) -> Def {
-        let name = {
-            let off = self.u16() as usize;
-            let len = self.u8() as usize;
-            &STRINGS[off..off + len]
-        };
+        let name = self.text8();
+        let fullname = self.text8();
         let container = self.u8() != 0;
         let arity = self.i8();
         let flags = self.u32();
@@ -208,7 +216,7 @@ impl Reader {
         }
         let summary = self.text16();
         let group = self.text16();
-        Def { name, container, arity, flags, categories, key_specs, summary, group }
+        Def { name, fullname, container, arity, flags, categories, key_specs, summary, group }
     }
 }
 
@@ -278,6 +286,7 @@ impl Table {
                 .fold(0, |acc, (i, _)| acc | 1 << i);
             out.push(CommandDef {
                 name: d.name,
+                fullname: d.fullname,
                 keys: plan(d.name, &d.key_specs),
                 channels: channel_plan(d.name),
                 parent,

@@ -292,7 +292,7 @@ impl Compiled {
             Err(e) => return e,
         };
         let sels = &self.sels[rec.sels.0 as usize..rec.sels.1 as usize];
-        let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv);
+        let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv, profile.behavior.keynum_last);
         reply_for(profile, name, id, c, argv, denial)
     }
 }

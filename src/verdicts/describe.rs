@@ -99,19 +99,19 @@ fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
         let c = profile.command(top);
         let bit = s.commands.get(top);
         if bit != fake.commands.get(top) {
-            emit(c.name.as_bytes(), bit);
+            emit(c.fullname.as_bytes(), bit);
             change_perm(&mut fake, profile, top, bit);
         }
         for sub in c.subcommands() {
             let sbit = s.commands.get(sub);
             if sbit != fake.commands.get(sub) {
-                emit(profile.command(sub).name.as_bytes(), sbit);
+                emit(profile.command(sub).fullname.as_bytes(), sbit);
                 change_perm(&mut fake, profile, sub, sbit);
             }
         }
         if !bit {
             for arg in s.first_args_of(top) {
-                emit(&[c.name.as_bytes(), b"|", arg].concat(), true);
+                emit(&[c.fullname.as_bytes(), b"|", arg].concat(), true);
             }
         }
     }

@@ -5,6 +5,7 @@
 
 use super::reply::{self, Denial, Reply, no_command, no_such_user, unknown_command, wrong_arity};
 use crate::bytes::{c_str, glob};
+use crate::commands::profile::KeynumLast;
 use crate::commands::table::CommandDef;
 use crate::commands::{CmdId, Profile, flag};
 use crate::engine::acl::{Selector, User};
@@ -145,13 +146,14 @@ fn check_selector<S: SelectorView + ?Sized>(
     c: &CommandDef,
     id: CmdId,
     argv: &[&[u8]],
+    keynum: KeynumLast,
 ) -> Result<(), (Denial, usize)> {
     if !command_ok(s, c, id, argv) {
         return Err((Denial::Command, 0));
     }
     if !s.all_keys() && c.has_keys() {
         let mut denied = 0;
-        let all = c.visit_keys(argv, |k| {
+        let all = c.visit_keys(argv, keynum, |k| {
             let ok = s.key_allowed(argv[k.pos], k.needs_read(), k.needs_write());
             if !ok {
                 denied = k.pos;
@@ -180,17 +182,18 @@ fn check_selector<S: SelectorView + ?Sized>(
 
 /// The verdict of a user's selectors on a resolved command line (`ACLCheckAllUserCommandPerm`):
 /// `None` when one allows it, else the failure the server reports (the highest ranked,
-/// then the last argument).
+/// then the last argument). `keynum` is the profile's `behavior.keynum_last`.
 #[inline]
 pub(crate) fn verdict<S: SelectorView>(
     selectors: impl IntoIterator<Item = S>,
     c: &CommandDef,
     id: CmdId,
     argv: &[&[u8]],
+    keynum: KeynumLast,
 ) -> Option<(Denial, usize)> {
     let mut worst: Option<(Denial, usize)> = None;
     for s in selectors {
-        match check_selector(&s, c, id, argv) {
+        match check_selector(&s, c, id, argv, keynum) {
             Ok(()) => return None,
             Err(d) => {
                 if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {
@@ -230,6 +233,6 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
         Ok(r) => r,
         Err(e) => return e,
     };
-    let denial = verdict(&user.selectors, c, id, argv);
+    let denial = verdict(&user.selectors, c, id, argv, profile.behavior.keynum_last);
     reply_for(profile, &user.name, id, c, argv, denial)
 }

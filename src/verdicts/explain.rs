@@ -123,7 +123,7 @@ fn explain_selector(index: usize, s: &Selector, profile: &Profile, id: CmdId, ar
         return out;
     }
     if c.has_keys() {
-        for k in c.keys_of(argv) {
+        for k in c.keys_of(argv, profile.behavior.keynum_last) {
             let (r, w) = (k.needs_read(), k.needs_write());
             let matched = if s.all_keys {
                 None

@@ -291,7 +291,7 @@ pub(crate) fn unknown_command(name: &[u8]) -> Reply {
 #[cold]
 #[inline(never)]
 pub(crate) fn wrong_arity(c: &CommandDef) -> Reply {
-    Reply::error_with("wrong number of arguments for '", c.name.as_bytes(), "' command")
+    Reply::error_with("wrong number of arguments for '", c.fullname.as_bytes(), "' command")
 }
 
 /// `s` at the start of an inline buffer (for texts that start the same way: copying the
@@ -375,7 +375,7 @@ pub(crate) fn denied(
             }
         }
     } else {
-        denial_text(profile.behavior.denial, user_name, c.name, kind, arg)
+        denial_text(profile.behavior.denial, user_name, c.fullname, kind, arg)
     };
     Reply { kind: ReplyKind::Denied, text, denial: Some((kind, pos)) }
 }
@@ -385,8 +385,10 @@ pub(crate) fn denied(
 fn run_denial(profile: &Profile, id: CmdId) -> &'static str {
     profile.run_denials(|| {
         let commands = profile.table.commands();
-        let texts: Vec<ReplyText> =
-            commands.iter().map(|c| denial_text(DenialStyle::ThisUser, b"", c.name, Denial::Command, b"")).collect();
+        let texts: Vec<ReplyText> = commands
+            .iter()
+            .map(|c| denial_text(DenialStyle::ThisUser, b"", c.fullname, Denial::Command, b""))
+            .collect();
         let block: &'static str = String::leak(texts.iter().map(|t| t.as_str()).collect());
         let mut start = 0;
         texts
@@ -469,12 +471,12 @@ mod tests {
         for profile in PROFILES {
             for (id, c) in profile.table.commands().iter().enumerate() {
                 let id = id as CmdId;
-                let built = denial_text(DenialStyle::ThisUser, b"u", c.name, Denial::Command, b"");
+                let built = denial_text(DenialStyle::ThisUser, b"u", c.fullname, Denial::Command, b"");
                 assert_eq!(run_denial(profile, id), built.as_str());
                 for user in args {
                     let argv: [&[u8]; 1] = [c.name.as_bytes()];
                     let reply = denied(profile, user, id, c, Denial::Command, 0, argv[0]);
-                    let want = denial_reference(profile.behavior.denial, user, c.name, Denial::Command, b"");
+                    let want = denial_reference(profile.behavior.denial, user, c.fullname, Denial::Command, b"");
                     assert_eq!(reply.text, want);
                     assert_eq!(reply.denial, Some((Denial::Command, 0)));
                 }

@@ -524,7 +524,7 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
         }
         Ok(r) => {
             let c = profile.command(r.id);
-            let keys = if c.has_keys() { c.keys_of(&v) } else { Vec::new() };
+            let keys = if c.has_keys() { c.keys_of(&v, profile.behavior.keynum_last) } else { Vec::new() };
             let channels = if c.has_channels() { c.channels_of(v.len()) } else { Vec::new() };
             if format == Format::Json {
                 let ks: Vec<_> = keys

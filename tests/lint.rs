@@ -136,7 +136,7 @@ const CASES: &[Case] = &[
         trigger: concat!("user default off\nuser app on #", h!(), " (~x +get\n"), at: "(~x +get", severity: E,
         clean: concat!("user default off\nuser app on #", h!(), " (~x +get)\n") },
     // Valkey and Redis ≥ 7.2 abort when they list a first-argument rule with a space.
-    Case { code: "server-crash", kind: Kind::Commands, servers: &["redis-7.2", "valkey-8.1"],
+    Case { code: "server-crash", kind: Kind::Commands, servers: &["redis-7.2", "redis-8.6", "valkey-8.1"],
         trigger: "ACL SETUSER default off\nACL SETUSER u \"+select|0 1\"\n", at: "\"+select|0 1\"", severity: E,
         clean: "ACL SETUSER default off\nACL SETUSER u +select|0\n" },
     // Redis 7.2 and 7.4 abort when they list a key pattern without permissions.

@@ -17,6 +17,7 @@ use crate::files::FileInput;
 use crate::record::CaseInput;
 use crate::server::ServerId;
 use crate::table::{CommandInfo, CommandTable};
+use aclplay_formats::registry::KeyPermissions;
 
 /// Generates `count` cases for `id` from `seed`.
 pub fn generate_cases(id: ServerId, table: &CommandTable, seed: u64, count: usize) -> Vec<CaseInput> {
@@ -258,6 +259,8 @@ struct Ctx {
     pubsub: bool,
     /// Whether generators may emit rules that make SETUSER fail.
     allow_invalid: bool,
+    /// A key pattern without R/W was added (`%`; `%~p` where the version takes it).
+    no_perm_keys: bool,
 }
 
 impl Ctx {
@@ -286,8 +289,23 @@ pub struct Generator<'t> {
     /// Commands that can be run (non-containers: top-level and subcommands).
     runnable: Vec<&'t CommandInfo>,
     containers: Vec<&'t CommandInfo>,
+    /// Module commands (Redis 8's vector sets), spelt in capitals by the server.
+    modules: Vec<&'t CommandInfo>,
+    /// Commands whose keys need neither read nor write (EXISTS, TYPE, …): what a key
+    /// pattern without R/W grants.
+    flagless_keys: Vec<&'t CommandInfo>,
     /// Only valid rules (for clean ACL files).
     force_valid: bool,
+}
+
+/// Whether every key `c` has needs neither read nor write permission.
+fn keys_need_nothing(c: &CommandInfo) -> bool {
+    let keyed: Vec<_> = c.key_specs.iter().filter(|k| !k.flags.iter().any(|f| f == "not_key")).collect();
+    !c.container
+        && !keyed.is_empty()
+        && keyed
+            .iter()
+            .all(|k| !k.flags.iter().any(|f| matches!(f.as_str(), "access" | "insert" | "update" | "delete")))
 }
 
 impl<'t> Generator<'t> {
@@ -299,6 +317,8 @@ impl<'t> Generator<'t> {
             seed,
             runnable: table.commands.iter().filter(|c| !c.container).collect(),
             containers: table.commands.iter().filter(|c| c.container).collect(),
+            modules: table.commands.iter().filter(|c| c.has_flag("module")).collect(),
+            flagless_keys: table.commands.iter().filter(|c| keys_need_nothing(c)).collect(),
             force_valid: false,
         }
     }
@@ -495,6 +515,15 @@ impl<'t> Generator<'t> {
             15 | 16 => "%W~".into(),
             17 => "%RW~".into(),
             18 => self.s(&["%WR~", "%r~", "%Rw~", "%w~"]),
+            _ if self.id.behavior().key_permissions != KeyPermissions::Required && self.p(0.5) => {
+                // Accepted without permissions here (and listing the user crashes).
+                ctx.no_perm_keys = true;
+                if self.id.behavior().key_permissions == KeyPermissions::Unchecked && self.p(0.6) {
+                    ctx.keys.push(pat.clone());
+                    return format!("%~{pat}");
+                }
+                return "%".into();
+            }
             _ if ctx.allow_invalid => {
                 ctx.invalid = true;
                 self.s(&["%", "%~", "%X~", "%RR~", "%RWR~"])
@@ -530,6 +559,17 @@ impl<'t> Generator<'t> {
                 let c = self.pick_command();
                 ctx.commands.push((c.name.clone(), sign == "+"));
                 let n = self.casev(&c.name);
+                format!("{sign}{n}")
+            }
+            70..=73 if !self.modules.is_empty() => {
+                // Module commands: in no category, spelt in capitals in denials.
+                let c = self.modules[self.rng.random_range(0..self.modules.len())];
+                ctx.commands.push((c.name.clone(), sign == "+"));
+                let n = self.casev(&c.name);
+                if sign == "+" && self.p(0.1) {
+                    // A first-arg rule on a module command.
+                    return format!("+{n}|{}", self.word(2));
+                }
                 format!("{sign}{n}")
             }
             70..=77 => {
@@ -1063,7 +1103,7 @@ impl<'t> Generator<'t> {
     }
 
     fn numkeys_nasty(&mut self, n: usize) -> String {
-        match self.n(0, 19) {
+        match self.n(0, 21) {
             0 => "01".into(),
             1 => "+1".into(),
             2 => "-1".into(),
@@ -1072,6 +1112,9 @@ impl<'t> Generator<'t> {
             5 => "1x".into(),
             6 => " 1".into(),
             7 => "abc".into(),
+            // Cut to an int (7.0–7.2) or not (7.4+): `keynum_last`.
+            8 => format!("{}", (1u64 << 32) + n as u64),
+            9 => self.s(&["2147483648", "2147483649", "18446744073709551617"]),
             _ => n.to_string(),
         }
     }
@@ -1291,6 +1334,13 @@ impl<'t> Generator<'t> {
                     v.push(self.s(&["3", "2"]));
                 }
             }
+            "delex" => {
+                v.push(self.key(ctx));
+                if self.p(0.6) {
+                    v.push(self.s(&["IFEQ", "ifne", "IFDEQ", "IfDnE", "IFEQX", "x"]));
+                    v.push(self.filler());
+                }
+            }
             "command|getkeys" | "command|getkeysandflags" => {
                 v.push("SET".into());
                 v.push(self.key(ctx));
@@ -1342,14 +1392,20 @@ impl<'t> Generator<'t> {
                 "keynum" => {
                     let idx = start + ks.find_keys.spec.int("keynumidx").unwrap_or(0) as usize;
                     let first = start + ks.find_keys.spec.int("firstkey").unwrap_or(1) as usize;
+                    let step = ks.find_keys.spec.int("keystep").unwrap_or(1).max(1) as usize;
                     let k = self.n(1, 2);
-                    while v.len() < first + k {
+                    // MSETEX (keystep 2): key value pairs, sometimes one short.
+                    let mut need = first + (k - 1) * step + 1;
+                    if step > 1 && self.p(0.8) {
+                        need += step - 1;
+                    }
+                    while v.len() < need {
                         v.push(self.filler());
                     }
                     if idx < v.len() {
                         v[idx] = self.numkeys_nasty(k);
                     }
-                    for slot in v.iter_mut().skip(first).take(k) {
+                    for slot in v.iter_mut().skip(first).step_by(step).take(k) {
                         *slot = self.key(ctx);
                     }
                 }
@@ -1385,6 +1441,11 @@ impl<'t> Generator<'t> {
         // Nasty command lines (arity, unknown names, containers).
         if r < 60 {
             return self.nasty_command(ctx);
+        }
+        // A pattern without R/W grants only keys a command neither reads nor writes.
+        if r < 360 && ctx.no_perm_keys && !self.flagless_keys.is_empty() {
+            let c = self.one(&self.flagless_keys.clone());
+            return self.argv_for(c, ctx);
         }
         // First-arg rules: exercise the stored argument.
         if r < 100 && !ctx.firstargs.is_empty() {
@@ -1446,6 +1507,8 @@ impl<'t> Generator<'t> {
                 "bitfield",
                 "bitfield_ro",
                 "zmpop",
+                "delex",
+                "msetex",
             ]);
             if let Some(c) = self.find(&n) {
                 return self.argv_for(c, ctx);

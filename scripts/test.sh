@@ -25,6 +25,9 @@ export ACLPLAY_REQUIRE_ORACLES=1
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "no module cycle in src/"
+python3 scripts/check-modules.py
+
 step "clippy (native, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 

@@ -1,8 +1,8 @@
 //! A redis-cli session on a fresh simulated server: each command line's reply, the users
 //! it leaves, and diagnostics for the lines the server refuses.
 
+use super::report::{Analysis, CommandReply, Options, Outcome, Status, UserReport};
 use super::value::Value;
-use super::{Analysis, CommandReply, Outcome, Status, UserReport};
 use crate::bytes::{c_str, lossy};
 use crate::commands::Profile;
 use crate::diagnostics::{Diagnostic, Problem};
@@ -18,7 +18,7 @@ use crate::verdicts::dryrun;
 use crate::verdicts::reply::ReplyKind;
 
 /// Runs redis-cli lines one after another on a fresh server.
-pub(super) fn run(a: &mut Analysis, text: &str, opts: &super::Options) {
+pub(super) fn run(a: &mut Analysis, text: &str, opts: &Options) {
     let mut server = Server::new(opts.profile);
     server.ctx.pubsub_all = opts.pubsub_all;
     let mut replies = Vec::new();

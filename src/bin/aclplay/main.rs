@@ -93,7 +93,8 @@ enum Cmd {
         /// The user to test.
         #[arg(long)]
         user: String,
-        /// File of commands, one redis-cli line each (`-` for stdin).
+        /// File of commands, one redis-cli line each (`-` for stdin); blank lines, `#`
+        /// comments and redis-cli prompts (`127.0.0.1:6379>`) are skipped.
         #[arg(long)]
         commands: Option<String>,
         /// Also say which rule, pattern and selector decided.
@@ -363,13 +364,13 @@ fn dryrun(
             for line in reader.split(b'\n') {
                 let line = line.map_err(|e| Fail::Io(e.to_string()))?;
                 let line = line.strip_suffix(b"\r").unwrap_or(&line);
-                match aclplay::input::split::split_args(line, 0) {
-                    Ok(args) if args.is_empty() => {}
-                    Ok(args) => {
+                match aclplay::input::command_lines::split_line(line, 0) {
+                    None => {}
+                    Some((_, Ok(args))) => {
                         let v: Vec<&[u8]> = args.iter().map(|x| x.bytes.as_slice()).collect();
                         all_ok &= answer(&v, &mut out);
                     }
-                    Err(_) => {
+                    Some((_, Err(_))) => {
                         all_ok = false;
                         let _ = writeln!(out, "Invalid argument(s)");
                     }

@@ -21,6 +21,8 @@ pub mod analysis;
 pub mod diagnostics;
 // 6. The security audit of an analysis, with its fixes.
 pub mod audit;
+// 7. Review: comparing versions (and, later, rule sets) on the same input.
+pub mod review;
 
 // Recorded cases answered by the engine (`aclplay batch`, the corpus replays).
 pub mod corpus;

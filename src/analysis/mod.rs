@@ -17,7 +17,7 @@ use crate::input::document::{Kind, Shape};
 use crate::input::{parse, split::split_args};
 use crate::span::Span;
 use crate::verdicts::describe::list_crash;
-pub use report::{Analysis, CommandReply, Options, Outcome, Status, UserReport};
+pub use report::{Analysis, CommandReply, Down, Options, Outcome, Served, Status, UserReport};
 pub use value::{Value, repr};
 
 /// Analyses `text`.

@@ -69,6 +69,28 @@ pub enum Status {
     Builtin,
 }
 
+/// Whose users the server holds once it has the input ([`Analysis::served`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Served {
+    /// The input's users.
+    Input,
+    /// A fresh server's: `ACL LOAD` refused the file.
+    Fresh,
+    /// None: the server is down.
+    Down(Down),
+}
+
+/// Why the server is down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Down {
+    /// It crashed on the input.
+    Crashed,
+    /// It refused to start with the configuration.
+    NotStarted,
+}
+
 /// One user as the input defines it.
 #[derive(Debug, Clone)]
 pub struct UserReport {
@@ -141,6 +163,36 @@ impl Analysis {
         list_crash(u, self.profile)
             .is_none()
             .then(|| String::from_utf8_lossy(&acl_list_line(u, self.profile)).into_owned())
+    }
+
+    /// Who the server holds once it has the input: the input's users when it takes the
+    /// input (`ACL LOAD` accepts the file, the configuration starts, a redis-cli session's
+    /// users after its commands), a fresh server's users when `ACL LOAD` refuses the file
+    /// (no change to the previously active rules), nobody when the server is down.
+    pub fn served(&self) -> Served {
+        match &self.outcome {
+            Outcome::AclLoad { crash: true, .. } => Served::Down(Down::Crashed),
+            Outcome::AclLoad { reply, .. } if reply != "OK" => Served::Fresh,
+            Outcome::Startup(Startup::Running) | Outcome::AclLoad { .. } | Outcome::Commands { .. } => Served::Input,
+            Outcome::Startup(Startup::Crash { .. }) => Served::Down(Down::Crashed),
+            Outcome::Startup(_) => Served::Down(Down::NotStarted),
+        }
+    }
+
+    /// `ACL DRYRUN` as the server answers it once it has the input ([`Analysis::served`]):
+    /// against the input's users, a fresh server's (only `default`), or no answer when
+    /// the server is down.
+    pub fn served_dryrun(&self, name: &[u8], argv: &[&[u8]]) -> Result<crate::verdicts::Reply, Down> {
+        match self.served() {
+            Served::Input => Ok(self.dryrun(name, argv)),
+            Served::Fresh => {
+                let ctx = crate::engine::acl::Ctx { profile: self.profile, pubsub_all: self.options_pubsub_all };
+                let default = User::new_default(&ctx);
+                let user = (name == default.name.as_slice()).then_some(&default);
+                Ok(dryrun::dryrun(self.profile, name, user, argv))
+            }
+            Served::Down(d) => Err(d),
+        }
     }
 
     pub fn has_errors(&self) -> bool {

@@ -4,6 +4,7 @@
 //! (dryrun), or findings at or above `--deny` (lint); 2 bad usage; 3 a file cannot be
 //! read or is not UTF-8.
 
+mod compare;
 mod sarif;
 
 use aclplay::analysis::{Outcome, Status};
@@ -49,10 +50,35 @@ enum Deny {
     Error,
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// The output formats of every command (each takes the ones that fit it).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, ValueEnum)]
 enum Format {
     Text,
     Json,
+    /// For a pull request comment.
+    Markdown,
+    /// SARIF 2.1.0, for code-scanning tools.
+    Sarif,
+}
+
+impl Format {
+    fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Markdown => "markdown",
+            Format::Sarif => "sarif",
+        }
+    }
+}
+
+/// Fails unless `cmd` prints `format`.
+fn formats(cmd: &str, format: Format, takes: &[Format]) -> Result<(), Fail> {
+    if takes.contains(&format) {
+        return Ok(());
+    }
+    let names: Vec<&str> = takes.iter().map(|f| f.name()).collect();
+    Err(Fail::Usage(format!("`aclplay {cmd}` has no `--format {}`; it prints {}", format.name(), names.join(", "))))
 }
 
 /// Where the rules come from and how to read them.
@@ -112,7 +138,7 @@ enum Cmd {
         /// Exit 1 when a finding is at least this severe.
         #[arg(long, value_enum, default_value_t = Deny::Error)]
         deny: Deny,
-        /// Print SARIF 2.1.0 (for code-scanning tools) instead of text or JSON.
+        /// Print SARIF 2.1.0 (for code-scanning tools): the same as `--format sarif`.
         #[arg(long)]
         sarif: bool,
         /// Apply every safe fix and print the hardened input instead.
@@ -125,6 +151,23 @@ enum Cmd {
         input: Input,
         #[arg(long)]
         user: Option<String>,
+    },
+    /// Where server versions answer the input differently: accepted or refused (with the
+    /// exact error), `ACL LIST` lines, and `ACL DRYRUN` of command lines; nothing for what
+    /// they answer alike. Exit 1 when a decision (accept/reject, allow/deny) differs.
+    Compare {
+        #[command(flatten)]
+        input: Input,
+        /// The versions to compare: `all`, or ids (and full versions) separated by commas.
+        #[arg(long, default_value = "all")]
+        servers: String,
+        /// Run the command lines as this user only (default: every user the input defines).
+        #[arg(long)]
+        user: Option<String>,
+        /// File of command lines to answer with `ACL DRYRUN`, one redis-cli line each (`-`
+        /// for stdin).
+        #[arg(long)]
+        commands: Option<String>,
     },
     /// The keys the server finds in a command line, with their flags.
     Keys {
@@ -586,9 +629,77 @@ fn batch(profile: &'static Profile) -> Result<ExitCode, Fail> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--servers`: `all`, or a comma-separated list of ids and aliases.
+fn server_list(arg: &str) -> Result<Vec<&'static Profile>, Fail> {
+    if arg == "all" {
+        return Ok(aclplay::PROFILES.iter().collect());
+    }
+    let mut out: Vec<&'static Profile> = Vec::new();
+    for id in arg.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let p = Profile::parse(id).map_err(|e| Fail::Usage(e.to_string()))?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        return Err(Fail::Usage("`--servers` names no version".into()));
+    }
+    Ok(out)
+}
+
+fn compare_cmd(
+    input: &Input,
+    format: Format,
+    servers: &str,
+    user: Option<&str>,
+    commands: Option<&str>,
+) -> Result<ExitCode, Fail> {
+    let profiles = server_list(servers)?;
+    // The options and the text, read once; each version analyses them.
+    let l = load(input, profiles[0])?;
+    let commands_text = commands.map(read_input).transpose()?.unwrap_or_default();
+    let lines = aclplay::input::command_lines::read(&commands_text);
+    let acl_file = input.aclfile.as_deref().map(read_input).transpose()?;
+    let opts = Options {
+        kind: input.kind.as_deref().and_then(Kind::by_id),
+        acl_filename: &input.aclfile_name,
+        acl_file: acl_file.as_deref(),
+        pubsub_all: input.pubsub_default == "allchannels",
+        ..Options::new(profiles[0])
+    };
+    let c = aclplay::review::compare::compare(
+        &l.text,
+        &opts,
+        &profiles,
+        aclplay::review::compare::Commands { user, text: &commands_text, lines: &lines },
+    );
+    match format {
+        Format::Json => print_json(&compare::json(&c, &l.text)),
+        Format::Markdown => print!("{}", compare::markdown(&c, &l.name, &l.text)),
+        _ => print!("{}", compare::text(&c, &l.name, &l.text)),
+    }
+    Ok(if c.decisions_differ() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Fail> {
     let profile = Profile::by_id(&cli.server).expect("clap checked the id");
     let f = cli.format;
+    const TJ: &[Format] = &[Format::Text, Format::Json];
+    let (name, takes): (&str, &[Format]) = match &cli.command {
+        Cmd::Check { .. } => ("check", TJ),
+        Cmd::List { .. } => ("list", TJ),
+        Cmd::Dryrun { .. } => ("dryrun", TJ),
+        Cmd::Lint { .. } => ("lint", &[Format::Text, Format::Json, Format::Sarif]),
+        Cmd::Explain { .. } => ("explain", TJ),
+        Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
+        Cmd::Keys { .. } => ("keys", TJ),
+        Cmd::Genpass { .. } => ("genpass", TJ),
+        Cmd::Hash => ("hash", TJ),
+        Cmd::Batch => ("batch", &[Format::Json]),
+    };
+    if !(name == "batch" && f == Format::Text) {
+        formats(name, f, takes)?;
+    }
     Ok(match cli.command {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
@@ -599,8 +710,16 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
             }
             dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, &argv)?
         }
-        Cmd::Lint { input, deny, sarif, harden } => lint(&load(&input, profile)?, f, deny, sarif, harden),
+        Cmd::Lint { input, deny, sarif, harden } => {
+            lint(&load(&input, profile)?, f, deny, sarif || f == Format::Sarif, harden)
+        }
         Cmd::Explain { input, user } => explain(&load(&input, profile)?, f, user.as_deref()),
+        Cmd::Compare { input, servers, user, commands } => {
+            if input.file == "-" && commands.as_deref() == Some("-") {
+                return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
+            }
+            compare_cmd(&input, f, &servers, user.as_deref(), commands.as_deref())?
+        }
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {
             Ok(p) if f == Format::Json => {

@@ -10,11 +10,11 @@
 //! Every switch is written out in every file (a missing or unknown key is an error), so
 //! that a file says completely how its version behaves.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How `ACL LIST` / `ACL GETUSER` print a selector's command rules
 /// (`ACLDescribeSelectorCommandRules`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListStyle {
     /// Rebuilt from the command bitmap: categories chosen greedily, then single commands
@@ -26,7 +26,7 @@ pub enum ListStyle {
 }
 
 /// The text of `ACL DRYRUN` denials (`getAclErrorMessage`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DenialStyle {
     /// `This user has no permissions to …`, the key or channel cut at a NUL byte.
@@ -37,7 +37,7 @@ pub enum DenialStyle {
 
 /// The behaviour differences between server versions. Each switch is named after what
 /// the server function it mirrors does, and documented with the versions that have it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Behavior {
     /// `ACLDescribeSelectorCommandRules`.

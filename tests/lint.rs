@@ -168,6 +168,10 @@ const MORE: &[(&str, Kind, &str, bool)] = &[
     ("default-user-open", Kind::Config, "port 6379\n", true),
     ("default-user-open", Kind::Commands, "ACL SETUSER app off\n", true),
     ("default-user-open", Kind::Config, "requirepass Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE\n", false),
+    // `nopass` for every enabled user with it, `default` included (written or built in).
+    ("nopass", Kind::AclFile, "user default on nopass ~* &* +@all\n", true),
+    ("nopass", Kind::AclFile, "user app off\n", true),
+    ("nopass", Kind::Commands, "ACL SETUSER default resetpass\n", false),
     // A redis.conf with `aclfile` gets `default` from that file, which we have not seen.
     ("default-user-open", Kind::Config, "aclfile /etc/redis/users.acl\n", false),
     // A plaintext password in redis-cli input is not stored anywhere.

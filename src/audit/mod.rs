@@ -295,6 +295,7 @@ fn default_user(cx: &mut Ctx) {
         "it is `on` with `nopass`"
     };
     let spans = on.into_iter().collect();
+    nopass(cx, d);
     cx.push(
         "default-user-open",
         format!("anyone who can reach the server is the `default` user: {how}"),
@@ -305,18 +306,24 @@ fn default_user(cx: &mut Ctx) {
     );
 }
 
+/// `nopass` on an enabled user: the rule that set it, if the input has one.
+fn nopass(cx: &mut Ctx, u: &User) {
+    let span = u.trail.iter().rev().find(|s| s.op == Op::Nopass).and_then(|s| s.span);
+    cx.push(
+        "nopass",
+        format!("`{}` accepts any password, or none", lossy(&u.name)),
+        "remove `nopass` and give the user a long random password (stored as `#<sha256>`)",
+        Some(u),
+        span.into_iter().collect(),
+        None,
+    );
+}
+
 fn passwords(cx: &mut Ctx, u: &User) {
     let file = matches!(cx.a.document.kind, Kind::AclFile | Kind::Config);
+    // `default` gets its `nopass` finding with `default-user-open`, under the same conditions.
     if u.enabled && u.nopass && u.name != b"default" {
-        let span = u.trail.iter().rev().find(|s| s.op == Op::Nopass).and_then(|s| s.span);
-        cx.push(
-            "nopass",
-            format!("`{}` accepts any password, or none", lossy(&u.name)),
-            "remove `nopass` and give the user a long random password (stored as `#<sha256>`)",
-            Some(u),
-            span.into_iter().collect(),
-            None,
-        );
+        nopass(cx, u);
     }
     if !u.enabled || u.nopass || !u.passwords.is_empty() {
     } else if u.name != b"default" {

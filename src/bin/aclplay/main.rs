@@ -6,6 +6,7 @@
 
 mod compare;
 mod sarif;
+mod test;
 
 use aclplay::analysis::{Outcome, Status};
 use aclplay::diagnostics::Severity;
@@ -59,6 +60,8 @@ enum Format {
     Markdown,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// JUnit XML, for CI dashboards.
+    Junit,
 }
 
 impl Format {
@@ -68,6 +71,7 @@ impl Format {
             Format::Json => "json",
             Format::Markdown => "markdown",
             Format::Sarif => "sarif",
+            Format::Junit => "junit",
         }
     }
 }
@@ -168,6 +172,27 @@ enum Cmd {
         /// for stdin).
         #[arg(long)]
         commands: Option<String>,
+    },
+    /// Run a test file against the rules: each expectation (`app: GET app:1 => allow`,
+    /// `user app => accepted`, …; docs/tests.md) asked as the server would answer once it
+    /// has the rules. Exit 1 on any failure, an error in the test file, or coverage below
+    /// --min-coverage.
+    Test {
+        #[command(flatten)]
+        input: Input,
+        /// The test file (`-` for stdin).
+        tests: String,
+        /// Run on these versions: `all`, or ids separated by commas (default: the test
+        /// file's `servers`, else --server).
+        #[arg(long)]
+        servers: Option<String>,
+        /// Also report the mutation coverage: the rules that no test pins down (removing
+        /// them changes no verdict) and the users without tests.
+        #[arg(long)]
+        coverage: bool,
+        /// Fail when fewer than N percent of the rules are pinned down (implies --coverage).
+        #[arg(long, value_name = "N")]
+        min_coverage: Option<f64>,
     },
     /// The keys the server finds in a command line, with their flags.
     Keys {
@@ -681,6 +706,148 @@ fn compare_cmd(
     Ok(if c.decisions_differ() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+/// The options for analysing `input` (on `profile`), with the ACL file read.
+fn options_of<'a>(input: &'a Input, acl_file: Option<&'a str>, profile: &'static Profile) -> Options<'a> {
+    Options {
+        kind: input.kind.as_deref().and_then(Kind::by_id),
+        acl_filename: &input.aclfile_name,
+        acl_file,
+        pubsub_all: input.pubsub_default == "allchannels",
+        ..Options::new(profile)
+    }
+}
+
+fn test_cmd(
+    input: &Input,
+    format: Format,
+    profile: &'static Profile,
+    tests_path: &str,
+    servers: Option<&str>,
+    coverage: bool,
+    min_coverage: Option<f64>,
+) -> Result<ExitCode, Fail> {
+    if let Some(n) = min_coverage
+        && !(0.0..=100.0).contains(&n)
+    {
+        return Err(Fail::Usage(format!("`--min-coverage {n}` is not a percentage (0 to 100)")));
+    }
+    let rules = read_input(&input.file)?;
+    let tests = read_input(tests_path)?;
+    let acl_file = input.aclfile.as_deref().map(read_input).transpose()?;
+    let file = aclplay::workshop::parse(&tests);
+    let requested = servers.map(server_list).transpose()?;
+    let profiles = aclplay::workshop::run::versions(&file, requested.as_deref(), profile);
+    if profiles.is_empty() {
+        let pinned = file.servers.as_ref().map(|p| p.profiles.iter().map(|p| p.id).collect::<Vec<_>>().join(", "));
+        return Err(Fail::Usage(format!(
+            "`--servers` names none of the versions the test file is about ({})",
+            pinned.unwrap_or_default()
+        )));
+    }
+    let opts = options_of(input, acl_file.as_deref(), profile);
+    let runs = aclplay::workshop::run_on(&file, &rules, &opts, &profiles);
+    let covers: Vec<aclplay::workshop::coverage::Coverage> = if coverage {
+        profiles
+            .iter()
+            .map(|&p| aclplay::workshop::coverage::coverage(&file, &rules, &Options { profile: p, ..opts }))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let name = |p: &str| if p == "-" { "<stdin>".to_string() } else { p.to_string() };
+    let (rules_name, tests_name) = (name(&input.file), name(tests_path));
+    let src = test::Sources { rules_name: &rules_name, rules: &rules, tests_name: &tests_name, tests: &tests };
+    match format {
+        Format::Json => {
+            let mut v = test::json(&src, &file, &runs);
+            if coverage {
+                v["coverage"] = covers.iter().map(|c| coverage_json(&src, &file, c)).collect();
+            }
+            print_json(&v);
+        }
+        Format::Junit => print!("{}", test::junit(&src, &file, &runs)),
+        _ => {
+            eprint!("{}", test::errors_text(&src, &file.errors));
+            print!("{}", test::text(&src, &file, &runs));
+            for c in &covers {
+                print!("{}", coverage_text(&src, c));
+            }
+        }
+    }
+    let low = min_coverage.is_some_and(|n| covers.iter().any(|c| c.percent() < n));
+    if low && format != Format::Json {
+        eprintln!("error: coverage below --min-coverage {}%", min_coverage.unwrap_or_default());
+    }
+    let ok = file.is_ok() && runs.iter().all(aclplay::workshop::Run::passed) && !low;
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `line:column` of a span of the rules.
+fn rules_at(src: &test::Sources, s: aclplay::span::Span) -> (usize, usize) {
+    let p = LineIndex::new(src.rules).locate(src.rules, s.start);
+    (p.line, p.column)
+}
+
+fn coverage_text(src: &test::Sources, c: &aclplay::workshop::coverage::Coverage) -> String {
+    use aclplay::workshop::coverage::UnitKind;
+    let mut out = format!(
+        "coverage on {}: {} of {} rules pinned down by a test ({:.1}%)\n",
+        c.server,
+        c.covered(),
+        c.total(),
+        c.percent()
+    );
+    for u in &c.users {
+        let line = u.span.map(|s| rules_at(src, s).0).map(|l| format!(" (line {l})")).unwrap_or_default();
+        if u.tests == 0 {
+            out.push_str(&format!("  user {}{line}: no tests\n", u.user));
+            continue;
+        }
+        out.push_str(&format!("  user {}{line}: {} of {} pinned down\n", u.user, u.covered(), u.units.len()));
+        for unit in u.units.iter().filter(|x| !x.covered()) {
+            let (l, col) = rules_at(src, unit.span);
+            let what = match unit.kind {
+                UnitKind::Rule => "rule",
+                UnitKind::KeyPattern => "key pattern",
+                UnitKind::ChannelPattern => "channel pattern",
+                UnitKind::Selector => "selector",
+            };
+            out.push_str(&format!("    {}:{l}:{col}: {what} `{}`: no test fails without it\n", src.rules_name, unit.text));
+        }
+    }
+    out
+}
+
+fn coverage_json(
+    src: &test::Sources,
+    file: &aclplay::workshop::TestFile,
+    c: &aclplay::workshop::coverage::Coverage,
+) -> serde_json::Value {
+    let users: Vec<serde_json::Value> = c
+        .users
+        .iter()
+        .map(|u| {
+            let units: Vec<serde_json::Value> = u
+                .units
+                .iter()
+                .map(|x| {
+                    let (line, column) = rules_at(src, x.span);
+                    serde_json::json!({
+                        "kind": x.kind, "text": x.text, "line": line, "column": column,
+                        "start": x.span.start, "end": x.span.end, "covered": x.covered(),
+                        "pinned_by_line": x.pinned_by.map(|i| file.expectations[i].line),
+                    })
+                })
+                .collect();
+            serde_json::json!({"user": u.user, "tests": u.tests, "covered": u.covered(), "total": u.units.len(), "units": units})
+        })
+        .collect();
+    serde_json::json!({
+        "server": c.server, "covered": c.covered(), "total": c.total(), "percent": c.percent(),
+        "untested_users": c.untested().map(|u| u.user.clone()).collect::<Vec<_>>(), "users": users,
+    })
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Fail> {
     let profile = Profile::by_id(&cli.server).expect("clap checked the id");
     let f = cli.format;
@@ -692,6 +859,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Lint { .. } => ("lint", &[Format::Text, Format::Json, Format::Sarif]),
         Cmd::Explain { .. } => ("explain", TJ),
         Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
+        Cmd::Test { .. } => ("test", &[Format::Text, Format::Json, Format::Junit]),
         Cmd::Keys { .. } => ("keys", TJ),
         Cmd::Genpass { .. } => ("genpass", TJ),
         Cmd::Hash => ("hash", TJ),
@@ -719,6 +887,12 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
             compare_cmd(&input, f, &servers, user.as_deref(), commands.as_deref())?
+        }
+        Cmd::Test { input, tests, servers, coverage, min_coverage } => {
+            if input.file == "-" && tests == "-" {
+                return Err(Fail::Usage("the rules and the tests cannot both be `-` (stdin)".into()));
+            }
+            test_cmd(&input, f, profile, &tests, servers.as_deref(), coverage || min_coverage.is_some(), min_coverage)?
         }
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {

@@ -9,12 +9,14 @@
 //!   engine decodes (`commands::table`).
 //! * [`corpus`]: one recorded case (`tests/corpus/*.jsonl`): the input and every answer;
 //!   [`json`] writes them in the corpus' JSON style.
+//! * [`pack`]: a trainer pack of ACL challenges (`data/challenges/*.json`).
 
 #![forbid(unsafe_code)]
 
 pub mod corpus;
 #[cfg(feature = "files")]
 pub mod json;
+pub mod pack;
 #[cfg(feature = "files")]
 pub mod packed;
 pub mod registry;

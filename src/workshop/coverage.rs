@@ -164,7 +164,8 @@ pub fn coverage_with(file: &TestFile, text: &str, opts: &Options, method: Method
     let mut out = Coverage { server: profile.id, users: Vec::new(), mutants: 0 };
     for r in a.users.iter().filter(|r| r.span.is_some()) {
         let name = r.user.name.as_slice();
-        let about: Vec<usize> = (0..active.len()).filter(|&k| file.expectations[active[k]].user() == Some(name)).collect();
+        let about: Vec<usize> =
+            (0..active.len()).filter(|&k| file.expectations[active[k]].user() == Some(name)).collect();
         let mut units: Vec<Unit> = Vec::new();
         for step in &r.user.trail {
             let (Some(kind), Some(span)) = (kind_of(&step.op), step.span) else { continue };

@@ -5,6 +5,7 @@
 //! trainee's side: challenges with checks, hints and a reference solution, trainer
 //! packs and the built-in track.
 
+pub mod challenge;
 pub mod coverage;
 pub mod run;
 pub mod testfile;

@@ -72,11 +72,8 @@ pub fn generate(profile: &'static Profile, users: &[WorkloadUser], seed: u64, re
     let mut tests = format!("# generated from seed {seed} for {}\n", profile.id);
     for u in &kept {
         let n = name(&u.name);
-        match acceptance(&a, &rules, u.name.as_bytes()) {
-            Actual::User { accepted, .. } => {
-                tests.push_str(&format!("user {n} => {}\n", if accepted { "accepted" } else { "rejected" }))
-            }
-            _ => {}
+        if let Actual::User { accepted, .. } = acceptance(&a, &rules, u.name.as_bytes()) {
+            tests.push_str(&format!("user {n} => {}\n", if accepted { "accepted" } else { "rejected" }));
         }
         if rng.below(3) == 0
             && let Actual::Listed { line: Some(l) } = listed(&a, u.name.as_bytes())

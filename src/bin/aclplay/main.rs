@@ -4,6 +4,7 @@
 //! (dryrun), or findings at or above `--deny` (lint); 2 bad usage; 3 a file cannot be
 //! read or is not UTF-8.
 
+mod challenge;
 mod compare;
 mod sarif;
 mod test;
@@ -194,6 +195,12 @@ enum Cmd {
         #[arg(long, value_name = "N")]
         min_coverage: Option<f64>,
     },
+    /// Challenges for workshops: the built-in track or a trainer pack (JSON,
+    /// data/challenges/pack.schema.json).
+    Challenge {
+        #[command(subcommand)]
+        action: ChallengeCmd,
+    },
     /// The keys the server finds in a command line, with their flags.
     Keys {
         #[arg(last = true, required = true)]
@@ -208,6 +215,43 @@ enum Cmd {
     Hash,
     /// Replay recorded cases: JSON Lines on stdin, answers on stdout.
     Batch,
+}
+
+#[derive(Subcommand)]
+enum ChallengeCmd {
+    /// List the challenges of a pack (default: the built-in track).
+    List {
+        #[arg(long)]
+        pack: Option<String>,
+    },
+    /// Show a challenge: story, goal, starter rules, visible checks, hints.
+    Show {
+        id: String,
+        #[arg(long)]
+        pack: Option<String>,
+        /// Show this many hints.
+        #[arg(long, default_value_t = 0)]
+        hints: usize,
+        /// Reveal the reference solution.
+        #[arg(long)]
+        solution: bool,
+    },
+    /// Check your rules (or, to find a hole, a file with one command line) against a
+    /// challenge. Exit 1 until it is solved.
+    Try {
+        id: String,
+        /// Your rules (`-` for stdin).
+        work: String,
+        #[arg(long)]
+        pack: Option<String>,
+        /// Also run the hidden checks.
+        #[arg(long)]
+        hidden: bool,
+    },
+    /// Check that a pack is sound: every reference solution passes all its checks and
+    /// every starter fails at least one, on every version (default: the built-in track).
+    /// Exit 1 on any problem.
+    Check { pack: Option<String> },
 }
 
 enum Fail {
@@ -782,6 +826,75 @@ fn test_cmd(
     Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
+fn challenge_cmd(action: ChallengeCmd, format: Format) -> Result<ExitCode, Fail> {
+    let read = |p: &str| {
+        read_input(p).map_err(|e| match e {
+            Fail::Io(m) | Fail::Usage(m) => m,
+        })
+    };
+    let pack_of = |p: Option<&str>| challenge::load(p, read).map_err(Fail::Io);
+    Ok(match action {
+        ChallengeCmd::List { pack } => {
+            let l = pack_of(pack.as_deref())?;
+            if format == Format::Json {
+                let v: Vec<serde_json::Value> = l
+                    .pack
+                    .challenges
+                    .iter()
+                    .map(|c| serde_json::json!({"id": c.id, "title": c.title, "level": c.level, "mode": c.mode}))
+                    .collect();
+                print_json(&serde_json::json!({"id": l.pack.id, "title": l.pack.title, "challenges": v}));
+            } else {
+                print!("{}", challenge::list(&l));
+            }
+            ExitCode::SUCCESS
+        }
+        ChallengeCmd::Show { id, pack, hints, solution } => {
+            let l = pack_of(pack.as_deref())?;
+            let c = challenge::find(&l, &id).map_err(Fail::Usage)?;
+            if format == Format::Json {
+                let mut v = challenge::json(c);
+                v["hidden"] = c.hidden.len().into();
+                v["hints"] = c.hints.iter().take(hints).map(|h| h.to_string()).collect();
+                if !solution {
+                    v.as_object_mut().expect("an object").remove("solution");
+                    v.as_object_mut().expect("an object").remove("intended");
+                }
+                print_json(&v);
+            } else {
+                print!("{}", challenge::show(c, hints, solution));
+            }
+            ExitCode::SUCCESS
+        }
+        ChallengeCmd::Try { id, work, pack, hidden } => {
+            if pack.as_deref() == Some("-") && work == "-" {
+                return Err(Fail::Usage("the pack and the work cannot both be `-` (stdin)".into()));
+            }
+            let l = pack_of(pack.as_deref())?;
+            let c = challenge::find(&l, &id).map_err(Fail::Usage)?;
+            let text = read_input(&work)?;
+            let (out, solved) = challenge::try_work(c, &text, hidden);
+            if format == Format::Json {
+                print_json(&serde_json::json!({"challenge": c.id, "solved": solved, "report": out}));
+            } else {
+                print!("{out}");
+            }
+            if solved { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+        ChallengeCmd::Check { pack } => {
+            let l = pack_of(pack.as_deref())?;
+            let (out, ok) = challenge::check(&l);
+            if format == Format::Json {
+                let problems = aclplay::workshop::challenge::check_pack(&l.pack);
+                print_json(&serde_json::json!({"pack": l.pack.id, "ok": ok, "problems": problems, "report": out}));
+            } else {
+                print!("{out}");
+            }
+            if ok { ExitCode::SUCCESS } else { ExitCode::from(1) }
+        }
+    })
+}
+
 /// `line:column` of a span of the rules.
 fn rules_at(src: &test::Sources, s: aclplay::span::Span) -> (usize, usize) {
     let p = LineIndex::new(src.rules).locate(src.rules, s.start);
@@ -812,7 +925,10 @@ fn coverage_text(src: &test::Sources, c: &aclplay::workshop::coverage::Coverage)
                 UnitKind::ChannelPattern => "channel pattern",
                 UnitKind::Selector => "selector",
             };
-            out.push_str(&format!("    {}:{l}:{col}: {what} `{}`: no test fails without it\n", src.rules_name, unit.text));
+            out.push_str(&format!(
+                "    {}:{l}:{col}: {what} `{}`: no test fails without it\n",
+                src.rules_name, unit.text
+            ));
         }
     }
     out
@@ -860,6 +976,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Explain { .. } => ("explain", TJ),
         Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
         Cmd::Test { .. } => ("test", &[Format::Text, Format::Json, Format::Junit]),
+        Cmd::Challenge { .. } => ("challenge", TJ),
         Cmd::Keys { .. } => ("keys", TJ),
         Cmd::Genpass { .. } => ("genpass", TJ),
         Cmd::Hash => ("hash", TJ),
@@ -894,6 +1011,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
             }
             test_cmd(&input, f, profile, &tests, servers.as_deref(), coverage || min_coverage.is_some(), min_coverage)?
         }
+        Cmd::Challenge { action } => challenge_cmd(action, f)?,
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {
             Ok(p) if f == Format::Json => {

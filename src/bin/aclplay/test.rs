@@ -281,7 +281,8 @@ pub fn junit(src: &Sources, file: &TestFile, runs: &[Run]) -> String {
                             detail.push_str(&format!("\nnote: {n}"));
                         }
                         let (l, c) = src.at(src.tests, e.span);
-                        let message = format!("{}:{l}:{c}: expected {}, got {}", src.tests_name, r.expected, r.actual.text());
+                        let message =
+                            format!("{}:{l}:{c}: expected {}, got {}", src.tests_name, r.expected, r.actual.text());
                         case.write_inner_content(|w| {
                             w.create_element("failure")
                                 .with_attributes([("message", xml_text(&message).as_str()), ("type", "test::fail")])
@@ -295,7 +296,10 @@ pub fn junit(src: &Sources, file: &TestFile, runs: &[Run]) -> String {
                             .with_attributes([("name", name_of(e).as_str()), ("classname", classname.as_str())])
                             .write_inner_content(|w| {
                                 w.create_element("skipped")
-                                    .with_attribute(("message", xml_text(&format!("not run on {}", run.server)).as_str()))
+                                    .with_attribute((
+                                        "message",
+                                        xml_text(&format!("not run on {}", run.server)).as_str(),
+                                    ))
                                     .write_empty()?;
                                 Ok(())
                             })?;

@@ -146,7 +146,11 @@ fn cli_text_json_junit() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("test::syntax") && o.stderr.contains("[bad.txt:2:13]"), "{}", o.stderr);
     assert!(o.stderr.contains("test::open-quote") && o.stderr.contains("[bad.txt:3:10]"), "{}", o.stderr);
-    assert!(o.stdout.ends_with("bad.txt on redis-7.0: ok (1 passed; 0 failed; 0 skipped)\n"), "{}", o.stdout);
+    assert!(
+        o.stdout.ends_with("bad.txt on redis-7.0: FAILED (1 passed; 0 failed; 0 skipped; 3 error(s) in the test file)\n"),
+        "{}",
+        o.stdout
+    );
     let o = d.run(&["--format", "junit", "test", "users.acl", "bad.txt"], None);
     assert!(o.stdout.contains("errors=\"3\""), "{}", o.stdout);
     assert_junit_valid(&d, &o.stdout);

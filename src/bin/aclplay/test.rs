@@ -128,11 +128,15 @@ pub fn text(src: &Sources, file: &TestFile, runs: &[Run]) -> String {
     for run in runs {
         let total = run.results.len();
         let failed = run.failures();
+        let errors = match file.errors.len() {
+            0 => String::new(),
+            n => format!("; {n} error(s) in the test file"),
+        };
         out.push_str(&format!(
-            "{} on {}: {} ({} passed; {failed} failed; {} skipped)\n",
+            "{} on {}: {} ({} passed; {failed} failed; {} skipped{errors})\n",
             src.tests_name,
             run.server,
-            if failed == 0 { "ok" } else { "FAILED" },
+            if failed == 0 && file.is_ok() { "ok" } else { "FAILED" },
             total - failed,
             run.skipped
         ));

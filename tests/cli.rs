@@ -163,7 +163,8 @@ fn help_documents_what_is_tested() {
         let body = help.split(section).nth(1).unwrap_or_default();
         body.lines()
             .skip(1)
-            .take_while(|l| l.starts_with(' '))
+            // Long help (formats with descriptions) puts blank lines between options.
+            .take_while(|l| l.is_empty() || l.starts_with(' '))
             .filter_map(|l| {
                 let l = l.trim_start().trim_start_matches("-h, ").trim_start_matches("-V, ");
                 let word = l.split_whitespace().next()?;
@@ -183,6 +184,12 @@ fn help_documents_what_is_tested() {
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
             "--help"]),
+        ("compare", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
+            "--user", "--commands", "--help"]),
+        // tests/workshop.rs and tests/challenges.rs exercise these.
+        ("test", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
+            "--coverage", "--min-coverage", "--help"]),
+        ("challenge", &["--server", "--format", "--help"]),
         ("keys", &["--server", "--format", "--help"]),
         ("genpass", &["--bits", "--server", "--format", "--help"]),
         ("hash", &["--server", "--format", "--help"]),

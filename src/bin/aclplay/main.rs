@@ -1,8 +1,9 @@
 //! `aclplay`: what a Redis or Valkey server would answer to ACL rules, from a shell or CI.
 //!
 //! Exit codes: 0 success; 1 the input has errors (check, list), a command is not allowed
-//! (dryrun), or findings at or above `--deny` (lint); 2 bad usage; 3 a file cannot be
-//! read or is not UTF-8.
+//! (dryrun), findings at or above `--deny` (lint), an expectation fails (test), a
+//! challenge is not solved or a pack is not sound (challenge); 2 bad usage; 3 a file
+//! cannot be read or is not UTF-8.
 
 mod challenge;
 mod compare;
@@ -24,8 +25,9 @@ use std::process::ExitCode;
     version,
     about = "What a Redis or Valkey server would answer to ACL rules, and why",
     after_help = "Exit codes: 0 success; 1 the input has errors (check, list), a command is denied or unknown (dryrun, \
-                  keys), a bad --bits (genpass), an unknown --user (explain), or findings at or above --deny (lint); \
-                  2 bad usage; 3 a file cannot be read or is not UTF-8."
+                  keys), a bad --bits (genpass), an unknown --user (explain), findings at or above --deny (lint), a \
+                  decision that differs (compare), an expectation that fails (test), or a challenge not solved or a \
+                  pack that is not sound (challenge); 2 bad usage; 3 a file cannot be read or is not UTF-8."
 )]
 struct Cli {
     /// Server version to answer as (an id, or the full version: `redis-8.0.6`).

@@ -147,7 +147,8 @@ fn cli_text_json_junit() {
     assert!(o.stderr.contains("test::syntax") && o.stderr.contains("[bad.txt:2:13]"), "{}", o.stderr);
     assert!(o.stderr.contains("test::open-quote") && o.stderr.contains("[bad.txt:3:10]"), "{}", o.stderr);
     assert!(
-        o.stdout.ends_with("bad.txt on redis-7.0: FAILED (1 passed; 0 failed; 0 skipped; 3 error(s) in the test file)\n"),
+        o.stdout
+            .ends_with("bad.txt on redis-7.0: FAILED (1 passed; 0 failed; 0 skipped; 3 error(s) in the test file)\n"),
         "{}",
         o.stdout
     );

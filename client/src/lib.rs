@@ -9,4 +9,4 @@ pub mod table;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-pub use resp::{Conn, ConnectError, Reply, RespError};
+pub use resp::{Conn, ConnectError, Reopen, Reply, RespError};

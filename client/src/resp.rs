@@ -235,6 +235,34 @@ fn tcp(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, ConnectError> {
     Ok(stream)
 }
 
+/// Opens connections like an existing one ([`Conn::reopener`]). It holds the
+/// credentials, so it prints nothing of itself.
+#[derive(Clone)]
+pub struct Reopen {
+    endpoint: Endpoint,
+    auth: Option<(Vec<u8>, Vec<u8>)>,
+    timeout: Duration,
+}
+
+impl Reopen {
+    /// A fresh connection, authenticated as the original was. Fails if the AUTH is
+    /// refused.
+    pub fn open(&self) -> Result<Conn, RespError> {
+        let mut fresh = Conn::open_endpoint(self.endpoint.clone(), self.timeout).map_err(|e| match e {
+            ConnectError::Io { source, .. } => RespError::Io(source),
+            other => RespError::Io(io::Error::other(other.to_string())),
+        })?;
+        if let Some((u, p)) = self.auth.clone() {
+            let r = fresh.command(&[b"AUTH".as_slice(), &u, &p])?;
+            if !r.is_ok() {
+                return Err(RespError::Protocol(format!("re-AUTH refused: {r}")));
+            }
+            fresh.auth = Some((u, p));
+        }
+        Ok(fresh)
+    }
+}
+
 impl Conn {
     /// Connects to `127.0.0.1:port`.
     pub fn connect(port: u16) -> Result<Conn, RespError> {
@@ -324,21 +352,17 @@ impl Conn {
         self.command(&[b"AUTH".as_slice(), user.as_bytes(), pass.as_bytes()])
     }
 
+    /// What it takes to open another connection like this one (same server, transport
+    /// and credentials), kept apart from it: a clean-up must still be possible when this
+    /// connection is gone.
+    pub fn reopener(&self) -> Reopen {
+        Reopen { endpoint: self.endpoint.clone(), auth: self.auth.clone(), timeout: self.timeout }
+    }
+
     /// A new connection to the same server, over the same transport, with the same
     /// credentials (a second connection beside this one).
     pub fn open_again(&self) -> Result<Conn, RespError> {
-        let mut fresh = Conn::open_endpoint(self.endpoint.clone(), self.timeout).map_err(|e| match e {
-            ConnectError::Io { source, .. } => RespError::Io(source),
-            other => RespError::Io(io::Error::other(other.to_string())),
-        })?;
-        if let Some((u, p)) = self.auth.clone() {
-            let r = fresh.command(&[b"AUTH".as_slice(), &u, &p])?;
-            if !r.is_ok() {
-                return Err(RespError::Protocol(format!("re-AUTH refused: {r}")));
-            }
-            fresh.auth = Some((u, p));
-        }
-        Ok(fresh)
+        self.reopener().open()
     }
 
     /// Opens a fresh connection to the same address (e.g. after ACL LOAD

@@ -434,11 +434,11 @@ pub enum Step {
     SetUser,
     List,
     DryRun,
-    DelUser,
 }
 
 /// A case to replay on a scratch server under a temporary name: the commands to send and
-/// the engine's answers.
+/// the engine's answers. The caller deletes the user afterwards (`ACL DELUSER`), and
+/// deletes every user of its prefix whatever happens.
 #[derive(Debug, Clone)]
 pub struct CasePlan {
     /// The case, its user renamed.
@@ -451,9 +451,9 @@ pub struct CasePlan {
 pub fn skip_reason(case: &CaseInput, pubsub_default: &str) -> Option<String> {
     let cfg = case.server_config.as_ref()?;
     // The server's configuration is not ours to change.
-    cfg.iter()
-        .find(|(k, v)| k.as_str() != "acl-pubsub-default" || v.as_str() != pubsub_default)
-        .map(|(k, v)| format!("needs `{k} {v}`"))
+    cfg.iter().find(|(k, v)| k.as_str() != "acl-pubsub-default" || v.as_str() != pubsub_default).map(|(k, v)| {
+        format!("needs `{k} {v}` (the server has `acl-pubsub-default {pubsub_default}`; verify changes no setting)")
+    })
 }
 
 /// The plan of `case` with its user renamed `name`, on a server whose
@@ -477,7 +477,6 @@ pub fn plan_case(case: &CaseInput, name: &str, profile: &Profile, pubsub_default
         steps.push((Step::List, args(&["ACL", "LIST"], &[])));
     }
     steps.push((Step::DryRun, args(&["ACL", "DRYRUN", name], &case.command)));
-    steps.push((Step::DelUser, args(&["ACL", "DELUSER", name], &[])));
     CasePlan { case, steps, expected }
 }
 
@@ -540,10 +539,68 @@ pub fn case_differences(plan: &CasePlan, got: &[Got], style: ListStyle) -> Vec<D
                     );
                 }
             }
-            Step::DelUser => {}
         }
     }
     out
+}
+
+// ---------------------------------------------------------------------------
+// The whole report.
+
+/// What the server says it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServerSays {
+    /// `redis` or `valkey`.
+    pub product: String,
+    pub version: String,
+}
+
+/// A scratch case that was not replayed, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    pub id: String,
+    pub why: String,
+}
+
+/// What `--scratch` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ScratchReport {
+    /// The temporary users' prefix (`aclplay-verify-<random>-`).
+    pub prefix: String,
+    /// The upstream scenarios replayed, and the generated cases.
+    pub upstream: usize,
+    pub generated: usize,
+    pub skipped: Vec<Skipped>,
+    /// Temporary users deleted at the end (by their prefix, whatever happened).
+    pub removed: usize,
+    /// Temporary users still there after the clean-up (should be none).
+    pub left: Vec<String>,
+}
+
+/// Everything `aclplay verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Verification {
+    /// The server, without its password (`redis://user@host:port`).
+    pub target: String,
+    pub server: ServerSays,
+    /// The profile answered as, and why that one when it is not the server's own.
+    pub profile: &'static str,
+    pub profile_name: &'static str,
+    pub note: Option<String>,
+    pub seed: u64,
+    pub table: TableDiff,
+    /// Users whose `ACL LIST` line was read back, and `ACL DRYRUN` questions asked.
+    pub users: usize,
+    pub dryruns: usize,
+    pub scratch: Option<ScratchReport>,
+    pub differences: Vec<Difference>,
+}
+
+impl Verification {
+    /// Whether everything agrees (`aclplay verify` exits 0).
+    pub fn agrees(&self) -> bool {
+        self.table.is_empty() && self.differences.is_empty() && self.scratch.as_ref().is_none_or(|s| s.left.is_empty())
+    }
 }
 
 #[cfg(test)]

@@ -106,7 +106,7 @@ impl Drop for Guard {
         if !self.done {
             match self.sweep() {
                 Ok(left) if left.is_empty() => {
-                    eprintln!("removed the temporary users ({}*)", self.prefix)
+                    eprintln!("removed the temporary users ({}*); none is left", self.prefix)
                 }
                 Ok(left) => eprintln!("could not remove temporary users: {}", left.join(", ")),
                 Err(e) => eprintln!("could not remove the temporary users ({}*): {e}", self.prefix),
@@ -155,7 +155,7 @@ pub fn run(
             ));
         }
     }
-    let removed = format!("removed the {} temporary users ({prefix}*)", scratch.removed);
+    let removed = format!("removed its {} temporary users ({prefix}*); none is left", scratch.removed);
     match outcome {
         Err(first) if !scratch.left.is_empty() => Err(stop(
             code::LEFT_BEHIND,

@@ -5,12 +5,14 @@
 //! asks the server and hands the replies over as [`Got`]; the differences come from here.
 
 use super::sample::{Sampler, rng_for};
+use crate::PROFILES;
 use crate::commands::Profile;
 use crate::commands::spec::{Begin, Find};
 use crate::corpus::{CaseInput, CaseRecord, run_case};
 use crate::engine::acl::User;
 use crate::engine::server::Server;
-use crate::verdicts::describe::acl_list_line;
+use crate::engine::token::Token;
+use crate::verdicts::describe::{acl_list_line, list_crash};
 use crate::verdicts::dryrun::dryrun;
 use crate::verdicts::{Reply, ReplyKind};
 use aclplay_formats::flags::{COMMAND_FLAGS, KEY_FLAGS};
@@ -427,13 +429,12 @@ fn dryrun_difference(name: &[u8], argv: &[Vec<u8>], want: &Reply, got: &Got) -> 
 // ---------------------------------------------------------------------------
 // Scratch: whole cases with temporary users.
 
-/// One step of a scratch case on the server.
+/// A `SETUSER` of a scratch case on the server.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
+    /// The `n`th of the case's earlier SETUSERs.
     Pre(usize),
     SetUser,
-    List,
-    DryRun,
 }
 
 /// A case to replay on a scratch server under a temporary name: the commands to send and
@@ -443,7 +444,14 @@ pub enum Step {
 pub struct CasePlan {
     /// The case, its user renamed.
     pub case: CaseInput,
-    pub steps: Vec<(Step, Vec<Vec<u8>>)>,
+    /// Its `ACL SETUSER`s.
+    pub setup: Vec<(Step, Vec<Vec<u8>>)>,
+    /// Whether its user's `ACL LIST` line is compared: not where the engine says listing
+    /// it crashes a server of any profile (the server may be of another version than the
+    /// one answered as, with `--server` or a nearest profile).
+    pub list: bool,
+    /// Its `ACL DRYRUN`.
+    pub dryrun: Vec<Vec<u8>>,
     pub expected: CaseRecord,
 }
 
@@ -457,8 +465,8 @@ pub fn skip_reason(case: &CaseInput, pubsub_default: &str) -> Option<String> {
 }
 
 /// The plan of `case` with its user renamed `name`, on a server whose
-/// `acl-pubsub-default` is `pubsub_default`. `ACL LIST` is left out where the engine says
-/// it would crash the server; `ACL LOAD` never runs (it would replace the server's users).
+/// `acl-pubsub-default` is `pubsub_default`. `ACL LOAD` never runs (it would replace the
+/// server's users).
 pub fn plan_case(case: &CaseInput, name: &str, profile: &Profile, pubsub_default: &str) -> CasePlan {
     let mut case = CaseInput { user: name.to_string(), ..case.clone() };
     case.server_config = Some(BTreeMap::from([("acl-pubsub-default".to_string(), pubsub_default.to_string())]));
@@ -466,22 +474,72 @@ pub fn plan_case(case: &CaseInput, name: &str, profile: &Profile, pubsub_default
     let args = |head: &[&str], rest: &[String]| -> Vec<Vec<u8>> {
         head.iter().map(|h| h.as_bytes().to_vec()).chain(rest.iter().map(|a| a.as_bytes().to_vec())).collect()
     };
-    let mut steps = Vec::new();
+    let mut setup = Vec::new();
     for (i, pre) in case.pre.iter().flatten().enumerate() {
-        steps.push((Step::Pre(i), args(&["ACL", "SETUSER", name], pre)));
+        setup.push((Step::Pre(i), args(&["ACL", "SETUSER", name], pre)));
     }
     if let Some(a) = &case.setuser_args {
-        steps.push((Step::SetUser, args(&["ACL", "SETUSER", name], a)));
+        setup.push((Step::SetUser, args(&["ACL", "SETUSER", name], a)));
     }
-    if !expected.list_crash {
-        steps.push((Step::List, args(&["ACL", "LIST"], &[])));
-    }
-    steps.push((Step::DryRun, args(&["ACL", "DRYRUN", name], &case.command)));
-    CasePlan { case, steps, expected }
+    let dryrun = args(&["ACL", "DRYRUN", name], &case.command);
+    let list = !expected.list_crash && !PROFILES.iter().any(|p| crashes_listing(&case, p));
+    CasePlan { list, case, setup, dryrun, expected }
 }
 
-/// Where the server's replies to a plan's steps differ from the engine's.
-pub fn case_differences(plan: &CasePlan, got: &[Got], style: ListStyle) -> Vec<Difference> {
+/// Whether listing the user a case makes crashes a server of `profile`.
+fn crashes_listing(case: &CaseInput, profile: &Profile) -> bool {
+    let mut server = Server::new(profile);
+    let name = case.user.as_bytes();
+    let tokens = |a: &[String]| a.iter().map(|t| Token::plain(t.as_bytes())).collect::<Vec<_>>();
+    for args in case.pre.iter().flatten().chain(&case.setuser_args) {
+        let _ = server.setuser(name, None, &tokens(args));
+    }
+    server.user(name).is_some_and(|u| list_crash(u, profile).is_some())
+}
+
+/// The commands of a batch of cases, in the order to send them: the SETUSERs of the cases
+/// whose line is listed, one `ACL LIST` (one for the batch: a scratch server may hold many
+/// users), the SETUSERs of the others (whose listing would crash the server), then every
+/// `ACL DRYRUN`. Each case has its own user, so no case sees another's.
+pub fn batch_commands(plans: &[CasePlan]) -> Vec<Vec<Vec<u8>>> {
+    let setups = |listed: bool| {
+        plans.iter().filter(move |p| p.list == listed).flat_map(|p| p.setup.iter().map(|(_, a)| a.clone()))
+    };
+    setups(true)
+        .chain(std::iter::once(vec![b"ACL".to_vec(), b"LIST".to_vec()]))
+        .chain(setups(false))
+        .chain(plans.iter().map(|p| p.dryrun.clone()))
+        .collect()
+}
+
+/// Where the server's replies to [`batch_commands`] differ from the engine's answers.
+pub fn batch_differences(plans: &[CasePlan], got: &[Got], style: ListStyle) -> Vec<Difference> {
+    let mut it = got.iter();
+    let mut setup: Vec<Vec<&Got>> = vec![Vec::new(); plans.len()];
+    for (i, p) in plans.iter().enumerate().filter(|(_, p)| p.list) {
+        setup[i] = it.by_ref().take(p.setup.len()).collect();
+    }
+    let list = it.next();
+    for (i, p) in plans.iter().enumerate().filter(|(_, p)| !p.list) {
+        setup[i] = it.by_ref().take(p.setup.len()).collect();
+    }
+    let mut out = Vec::new();
+    for (p, s) in plans.iter().zip(&setup) {
+        let dryrun = it.next();
+        out.extend(case_differences(p, s, list.filter(|_| p.list), dryrun, style));
+    }
+    out
+}
+
+/// Where the server's replies to one case differ from the engine's: its SETUSERs, the
+/// batch's `ACL LIST` (when the case is listed) and its `ACL DRYRUN`.
+fn case_differences(
+    plan: &CasePlan,
+    setup: &[&Got],
+    list: Option<&Got>,
+    dryrun: Option<&Got>,
+    style: ListStyle,
+) -> Vec<Difference> {
     let c = &plan.case;
     let e = &plan.expected;
     let mut out = Vec::new();
@@ -492,53 +550,43 @@ pub fn case_differences(plan: &CasePlan, got: &[Got], style: ListStyle) -> Vec<D
             server: redact_hashes(&server),
         })
     };
-    for ((step, _), g) in plan.steps.iter().zip(got) {
-        match step {
-            Step::Pre(i) => {
-                let want = e.pre_setuser.as_ref().and_then(|v| v.get(*i)).cloned().unwrap_or_default();
-                if want != g.text() {
-                    push(format!("pre-setuser {}", i + 1), want, g.text());
-                }
-            }
-            Step::SetUser => {
-                let want = e.setuser.clone().unwrap_or_default();
-                if want != g.text() {
-                    push("setuser".into(), want, g.text());
-                }
-            }
-            Step::List => {
-                let prefix = format!("user {} ", c.user);
-                let line = match g {
-                    Got::Lines(l) => l.iter().find(|l| l.starts_with(prefix.as_bytes())).cloned(),
-                    _ => None,
-                };
-                let want = e.acl_list.as_deref().map(str::as_bytes);
-                let same = match (want, &line) {
-                    (Some(a), Some(b)) => same_listing(style, a, b),
-                    (None, None) => true,
-                    _ => false,
-                };
-                if !same {
-                    let show = |l: Option<&[u8]>| l.map_or_else(|| "(no such user)".to_string(), lossy);
-                    push("acl-list".into(), show(want), show(line.as_deref()));
-                }
-            }
-            Step::DryRun => {
-                let want_kind = match e.dryrun_kind.as_deref() {
-                    Some("ok") => ReplyKind::Ok,
-                    Some("error") => ReplyKind::Error,
-                    _ => ReplyKind::Denied,
-                };
-                let want = e.dryrun.clone().unwrap_or_default();
-                let (text, kind) = (g.text(), g.dryrun_kind());
-                if want != text || want_kind != kind {
-                    push(
-                        "dryrun".into(),
-                        reply_text(&want, want_kind, &text, kind),
-                        reply_text(&text, kind, &want, want_kind),
-                    );
-                }
-            }
+    for ((step, _), g) in plan.setup.iter().zip(setup) {
+        let (what, want) = match step {
+            Step::Pre(i) => (format!("pre-setuser {}", i + 1), e.pre_setuser.as_ref().and_then(|v| v.get(*i)).cloned()),
+            Step::SetUser => ("setuser".to_string(), e.setuser.clone()),
+        };
+        let want = want.unwrap_or_default();
+        if want != g.text() {
+            push(what, want, g.text());
+        }
+    }
+    if let Some(g) = list {
+        let prefix = format!("user {} ", c.user);
+        let line = match g {
+            Got::Lines(l) => l.iter().find(|l| l.starts_with(prefix.as_bytes())).cloned(),
+            _ => None,
+        };
+        let want = e.acl_list.as_deref().map(str::as_bytes);
+        let same = match (want, &line) {
+            (Some(a), Some(b)) => same_listing(style, a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            let show = |l: Option<&[u8]>| l.map_or_else(|| "(no such user)".to_string(), lossy);
+            push("acl-list".into(), show(want), show(line.as_deref()));
+        }
+    }
+    if let Some(g) = dryrun {
+        let want_kind = match e.dryrun_kind.as_deref() {
+            Some("ok") => ReplyKind::Ok,
+            Some("error") => ReplyKind::Error,
+            _ => ReplyKind::Denied,
+        };
+        let want = e.dryrun.clone().unwrap_or_default();
+        let (text, kind) = (g.text(), g.dryrun_kind());
+        if want != text || want_kind != kind {
+            push("dryrun".into(), reply_text(&want, want_kind, &text, kind), reply_text(&text, kind, &want, want_kind));
         }
     }
     out

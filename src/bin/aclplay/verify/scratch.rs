@@ -11,7 +11,7 @@ use aclplay::Profile;
 use aclplay::corpus::CaseInput;
 use aclplay::review::sample::generated_cases;
 use aclplay::review::verify::{
-    CasePlan, ScratchReport, Skipped, Verification, case_differences, plan_case, skip_reason,
+    CasePlan, ScratchReport, Skipped, Verification, batch_commands, batch_differences, plan_case, skip_reason,
 };
 use aclplay_client::{Reopen, Reply};
 use std::io::Read;
@@ -197,15 +197,10 @@ fn replay(
         if interrupted() {
             return Err(stop(code::INTERRUPTED, "interrupted"));
         }
-        let cmds: Vec<Vec<Vec<u8>>> = batch.iter().flat_map(|p| p.steps.iter().map(|(_, a)| a.clone())).collect();
+        let cmds = batch_commands(batch);
         let replies = s.pipeline("a scratch case", &cmds, cmds.len())?;
-        let mut at = 0;
-        for p in batch {
-            let n = p.steps.len();
-            let gots: Vec<_> = replies[at..at + n].iter().map(got).collect();
-            at += n;
-            report.differences.extend(case_differences(p, &gots, style));
-        }
+        let gots: Vec<_> = replies.iter().map(got).collect();
+        report.differences.extend(batch_differences(batch, &gots, style));
         let del: Vec<Vec<u8>> = [b"ACL".to_vec(), b"DELUSER".to_vec()]
             .into_iter()
             .chain(batch.iter().map(|p| p.case.user.as_bytes().to_vec()))

@@ -475,9 +475,20 @@ pub fn run(args: &Args) -> Result<Verification, Stop> {
         dryruns: asks.len(),
         scratch: None,
         differences,
+        unstable: Vec::new(),
     };
     if args.scratch {
-        scratch::run(&mut s, profile, args, seed, &mut report)?;
+        // The lines that did not read back: the server is asked how it reads them.
+        let relist: Vec<Vec<u8>> = plans
+            .iter()
+            .filter(|p| {
+                report.differences.iter().any(|d| {
+                    matches!(&d.subject, aclplay::review::verify::Subject::AclList { user } if user.as_bytes() == p.name.as_slice())
+                })
+            })
+            .map(|p| p.line.clone())
+            .collect();
+        scratch::run(&mut s, profile, args, seed, &relist, &mut report)?;
     }
     Ok(report)
 }

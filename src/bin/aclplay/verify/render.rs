@@ -73,7 +73,14 @@ pub fn summary(v: &Verification) -> String {
             plural(v.dryruns, "ACL DRYRUN reply", "ACL DRYRUN replies"),
         ];
         what.extend(scratch_cases.map(|n| plural(n, "scratch case", "scratch cases")));
-        return format!("agrees: {} (seed {})", what.join(", "), v.seed);
+        let unstable = match v.unstable.len() {
+            0 => String::new(),
+            n => format!(
+                "; {} the server itself does not read back (below)",
+                plural(n, "ACL LIST line", "ACL LIST lines")
+            ),
+        };
+        return format!("agrees: {} (seed {}){unstable}", what.join(", "), v.seed);
     }
     let mut differ = Vec::new();
     if table_entries > 0 {
@@ -139,12 +146,38 @@ pub fn text(v: &Verification) -> String {
     }
     for Difference { subject: s, expected, server } in &v.differences {
         out.push_str(&format!("\n{}:\n  expected: {expected}\n  server:   {server}\n", subject(s)));
+        if matches!(s, Subject::AclList { .. }) && v.scratch.is_none() {
+            out.push_str(
+                "  (aclplay reads the line back differently; the server may too, if it cannot read its own line \
+                 back: `verify --scratch` against a scratch server holding this user tells which)\n",
+            );
+        }
+    }
+    if !v.unstable.is_empty() {
+        out.push_str(&format!(
+            "\n{}: ACL SAVE and a restart (or ACL LOAD) would change or refuse them:\n",
+            plural(
+                v.unstable.len(),
+                "ACL LIST line the server itself does not read back to itself",
+                "ACL LIST lines the server itself does not read back to themselves"
+            )
+        ));
+        for d in &v.unstable {
+            out.push_str(&format!(
+                "  {}\n    listed:    {}\n    read back: {}\n",
+                subject(&d.subject),
+                d.server,
+                d.expected
+            ));
+        }
     }
     if let Some(s) = &v.scratch {
         out.push_str(&format!(
-            "\nscratch: {} upstream scenarios and {} generated cases as {}*; {} skipped; removed {} temporary users, {} left\n",
+            "\nscratch: {} upstream scenarios, {} generated cases and {} ACL LIST lines set again as {}*; {} skipped; \
+             removed {} temporary users, {} left\n",
             s.upstream,
             s.generated,
+            s.relisted,
             s.prefix,
             s.skipped.len(),
             s.removed,
@@ -171,6 +204,16 @@ pub fn markdown(v: &Verification) -> String {
         out.push_str("\n**Command table**\n\n");
         for l in table {
             out.push_str(&format!("- {}\n", cell(&l)));
+        }
+    }
+    if !v.unstable.is_empty() {
+        out.push_str("\n**ACL LIST lines the server itself does not read back** (ACL SAVE and a restart would change or refuse them)\n\n| user | listed | read back |\n| --- | --- | --- |\n");
+        for d in &v.unstable {
+            let user = match &d.subject {
+                Subject::AclList { user } => user.as_str(),
+                _ => "",
+            };
+            out.push_str(&format!("| `{}` | `{}` | `{}` |\n", cell(user), cell(&d.server), cell(&d.expected)));
         }
     }
     if !v.differences.is_empty() {

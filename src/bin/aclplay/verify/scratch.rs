@@ -11,7 +11,8 @@ use aclplay::Profile;
 use aclplay::corpus::CaseInput;
 use aclplay::review::sample::generated_cases;
 use aclplay::review::verify::{
-    CasePlan, ScratchReport, Skipped, Verification, batch_commands, batch_differences, plan_case, skip_reason,
+    CasePlan, ScratchReport, Skipped, Verification, batch_commands, batch_differences, plan_case, relisting_case,
+    skip_reason,
 };
 use aclplay_client::{Reopen, Reply};
 use std::io::Read;
@@ -119,12 +120,14 @@ impl Drop for Guard {
 /// `ACL DELUSER`).
 const BATCH: usize = 32;
 
-/// Replays the scratch cases and adds what differs to `report`.
+/// Replays the scratch cases, and sets the `relist` lines again (those that did not read
+/// back), adding what differs to `report`.
 pub fn run(
     s: &mut Session,
     profile: &'static Profile,
     args: &Args,
     seed: u64,
+    relist: &[Vec<u8>],
     report: &mut Verification,
 ) -> Result<(), Stop> {
     let r = s.command("CONFIG GET acl-pubsub-default", &[b"CONFIG", b"GET", b"acl-pubsub-default"])?;
@@ -139,7 +142,8 @@ pub fn run(
     install_handler(&prefix)?;
     let mut guard = Guard { reopen: s.conn.reopener(), prefix: prefix.clone(), removed: 0, done: false };
     let mut scratch = ScratchReport { prefix: prefix.clone(), ..ScratchReport::default() };
-    let outcome = replay(s, profile, args, seed, &pubsub, &prefix, &mut scratch, report);
+    let outcome = replay(s, profile, args, seed, &pubsub, &prefix, &mut scratch, report)
+        .and_then(|()| relisting(s, profile, &pubsub, &prefix, relist, &mut scratch, report));
     let swept = guard.sweep();
     scratch.removed += guard.removed;
     match swept {
@@ -167,6 +171,48 @@ pub fn run(
             Ok(())
         }
     }
+}
+
+/// Sets each user's `ACL LIST` line again on a temporary user: where the server lists it
+/// as the engine does, the line's difference is the server's own (it does not read its
+/// line back to itself either) and moves to `report.unstable`.
+fn relisting(
+    s: &mut Session,
+    profile: &'static Profile,
+    pubsub: &str,
+    prefix: &str,
+    lines: &[Vec<u8>],
+    scratch: &mut ScratchReport,
+    report: &mut Verification,
+) -> Result<(), Stop> {
+    let style = profile.behavior.list_style;
+    for (n, line) in lines.iter().enumerate() {
+        if interrupted() {
+            return Err(stop(code::INTERRUPTED, "interrupted"));
+        }
+        let Some(case) = relisting_case(line) else { continue };
+        let original = case.user.clone();
+        let plan = plan_case(&case, &format!("{prefix}r{n}-{original}"), profile, pubsub);
+        let batch = std::slice::from_ref(&plan);
+        let cmds = batch_commands(batch);
+        let replies = s.pipeline("setting an ACL LIST line again", &cmds, cmds.len())?;
+        let gots: Vec<_> = replies.iter().map(got).collect();
+        let diffs = batch_differences(batch, &gots, style);
+        let r = s.command("ACL DELUSER", &[b"ACL", b"DELUSER", plan.case.user.as_bytes()])?;
+        scratch.removed += r.as_int().unwrap_or(0) as usize;
+        scratch.relisted += 1;
+        if diffs.is_empty() {
+            let at = report.differences.iter().position(
+                |d| matches!(&d.subject, aclplay::review::verify::Subject::AclList { user } if *user == original),
+            );
+            if let Some(i) = at {
+                report.unstable.push(report.differences.remove(i));
+            }
+        } else {
+            report.differences.extend(diffs);
+        }
+    }
+    Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -156,14 +156,16 @@ fn usage_errors_exit_2() {
 }
 
 /// The subcommands and flags `--help` documents are the ones these tests (and
-/// tests/lint.rs, for `lint`) exercise: a new one fails here until it is tested.
+/// tests/lint.rs for `lint`, tests/compare.rs for `compare`, tests/verify.rs for
+/// `verify`) exercise: a new one fails here until it is tested.
 #[test]
 fn help_documents_what_is_tested() {
     let names = |help: &str, section: &str| -> Vec<String> {
         let body = help.split(section).nth(1).unwrap_or_default();
         body.lines()
             .skip(1)
-            .take_while(|l| l.starts_with(' '))
+            // The long layout (`--help`) puts blank lines between options.
+            .take_while(|l| l.is_empty() || l.starts_with(' '))
             .filter_map(|l| {
                 let l = l.trim_start().trim_start_matches("-h, ").trim_start_matches("-V, ");
                 let word = l.split_whitespace().next()?;
@@ -183,6 +185,10 @@ fn help_documents_what_is_tested() {
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
             "--help"]),
+        ("compare", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default",
+            "--servers", "--user", "--commands", "--help"]),
+        ("verify", &["--scratch", "--server", "--cacert", "--format", "--insecure", "--timeout", "--samples",
+            "--cases", "--seed", "--help"]),
         ("keys", &["--server", "--format", "--help"]),
         ("genpass", &["--bits", "--server", "--format", "--help"]),
         ("hash", &["--server", "--format", "--help"]),

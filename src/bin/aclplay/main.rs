@@ -171,11 +171,15 @@ enum Cmd {
         #[arg(long)]
         commands: Option<String>,
     },
-    /// Does aclplay agree with YOUR server? Connects to it and compares, as the profile of
-    /// its version: its command table, every user's `ACL LIST` line read back by the engine,
+    /// Does aclplay agree with YOUR server? Read-only unless --scratch.
+    ///
+    /// Connects to it and compares, as the profile of its version: its command table,
+    /// every user's `ACL LIST` line read back by the engine,
     /// and `ACL DRYRUN` of command lines drawn for each user's rules (seeded). READ-ONLY:
     /// it runs INFO, ACL CAT, ACL LIST, ACL DRYRUN (which runs nothing), COMMAND and
-    /// COMMAND DOCS, and writes nothing unless --scratch is given.
+    /// COMMAND DOCS, and writes nothing unless --scratch is given. The profile is the one of
+    /// the version the server reports (the nearest, with a note, when aclplay has none);
+    /// --server forces another.
     #[command(after_help = verify::EXIT_CODES)]
     Verify {
         /// redis://[user[:password]@]host[:port] or rediss://… (TLS). Without a password

@@ -364,6 +364,19 @@ mod tests {
     }
 
     #[test]
+    fn instance_never_panics_and_only_claims_matches() {
+        let rng = &mut rng_for(3, b"fuzz");
+        let alphabet = b"*?[]^!\\-a:b{}";
+        for _ in 0..20_000 {
+            let n = rng.random_range(0..12);
+            let p: Vec<u8> = (0..n).map(|_| *alphabet.choose(rng).unwrap()).collect();
+            if let Some(s) = instance(&p, rng) {
+                assert!(glob::matches(&p, &s), "{p:?} {s:?}");
+            }
+        }
+    }
+
+    #[test]
     fn samples_are_seeded_and_fit_the_arity() {
         for p in PROFILES {
             let cases = generated_cases(p, 42, 50);

@@ -25,6 +25,7 @@
 //! - `upstream_inputs` (no server): the embedded scenarios are the corpora's inputs
 //!   (`ACLPLAY_WRITE_UPSTREAM=1` rewrites `data/verify/upstream.jsonl.gz`).
 
+mod common;
 mod support;
 
 use aclplay::Profile;
@@ -100,11 +101,16 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> support::Out {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = cmd.stdin(Stdio::null()).output().expect("aclplay runs");
+    out(cmd.stdin(Stdio::null()).output().expect("aclplay runs"))
+}
+
+/// What a finished run printed and its exit code (it must exit by itself, not by a
+/// signal: `--scratch` cleans up before it leaves).
+fn out(o: std::process::Output) -> support::Out {
     support::Out {
-        code: out.status.code().expect("aclplay exits by itself"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
+        code: o.status.code().expect("aclplay exits by itself"),
+        stdout: String::from_utf8(o.stdout).unwrap(),
+        stderr: String::from_utf8(o.stderr).unwrap(),
     }
 }
 
@@ -369,12 +375,7 @@ fn scratch_in_flight(server: &Server, c: &mut Conn) -> std::process::Child {
 }
 
 fn finish(child: std::process::Child) -> support::Out {
-    let out = child.wait_with_output().unwrap();
-    support::Out {
-        code: out.status.code().expect("verify exits by itself, after cleaning up"),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    out(child.wait_with_output().unwrap())
 }
 
 fn scratch_interrupted(id: ServerId) {
@@ -679,23 +680,13 @@ fn main() {
         ("errors", errors),
         ("tls", tls),
     ];
-    let catch = |f: Box<dyn FnOnce() + std::panic::UnwindSafe>| {
-        std::panic::catch_unwind(f).map_err(|e| {
-            let msg = e
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "panicked".into());
-            libtest_mimic::Failed::from(msg)
-        })
-    };
     let mut tests = vec![
-        libtest_mimic::Trial::test("network_errors", move || catch(Box::new(network_errors))),
-        libtest_mimic::Trial::test("upstream_inputs", move || catch(Box::new(upstream_inputs))),
+        common::trial("network_errors".into(), network_errors),
+        common::trial("upstream_inputs".into(), upstream_inputs),
     ];
     for &(kind, check) in kinds {
         for id in ServerId::all() {
-            tests.push(libtest_mimic::Trial::test(format!("{kind}::{id}"), move || catch(Box::new(move || check(id)))));
+            tests.push(common::trial(format!("{kind}::{id}"), move || check(id)));
         }
     }
     libtest_mimic::run(&args, tests).exit()

@@ -156,7 +156,8 @@ fn usage_errors_exit_2() {
 }
 
 /// The subcommands and flags `--help` documents are the ones these tests (and
-/// tests/lint.rs, for `lint`) exercise: a new one fails here until it is tested.
+/// tests/lint.rs for `lint`, tests/compare.rs for `compare`, tests/verify.rs for
+/// `verify`) exercise: a new one fails here until it is tested.
 #[test]
 fn help_documents_what_is_tested() {
     let names = |help: &str, section: &str| -> Vec<String> {
@@ -186,6 +187,8 @@ fn help_documents_what_is_tested() {
             "--help"]),
         ("compare", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
             "--user", "--commands", "--help"]),
+        ("verify", &["--scratch", "--server", "--cacert", "--format", "--insecure", "--timeout", "--samples",
+            "--cases", "--seed", "--help"]),
         // tests/workshop.rs and tests/challenges.rs exercise these.
         ("test", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
             "--coverage", "--min-coverage", "--help"]),

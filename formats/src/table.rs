@@ -9,39 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt::Write as _;
 
-/// The command flags `COMMAND INFO` reports, in the order of their bits in the packed
-/// tables (`packed`, and the engine's `commands::table::flag`).
-pub const COMMAND_FLAGS: &[&str] = &[
-    "write",
-    "readonly",
-    "admin",
-    "pubsub",
-    "noscript",
-    "blocking",
-    "loading",
-    "stale",
-    "skip_monitor",
-    "skip_slowlog",
-    "asking",
-    "fast",
-    "no_auth",
-    "may_replicate",
-    "no_mandatory_keys",
-    "no_async_loading",
-    "no_multi",
-    "movablekeys",
-    "allow_busy",
-    "module",
-    "denyoom",
-    "sentinel",
-    "only_sentinel",
-    "skip_commandlog",
-    "touches_arbitrary_keys",
-];
-
-/// Key-spec flags, in the order of their bits (the engine's `commands::table::keyflag`).
-pub const KEY_FLAGS: &[&str] =
-    &["RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"];
+pub use crate::flags::{COMMAND_FLAGS, KEY_FLAGS};
 
 /// The whole table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

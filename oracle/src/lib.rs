@@ -8,8 +8,9 @@ pub mod files;
 pub mod generate;
 pub mod json;
 pub mod normalize;
+/// The RESP client (`aclplay_client::resp`), where the recorders have always found it.
+pub use aclplay_client::resp;
 pub mod record;
-pub mod resp;
 pub mod server;
 pub mod table;
 

@@ -3,19 +3,21 @@
 //! Exit codes: 0 success; 1 the input has errors (check, list), a command is not allowed
 //! (dryrun), findings at or above `--deny` (lint), an expectation fails (test), a
 //! challenge is not solved or a pack is not sound (challenge); 2 bad usage; 3 a file
-//! cannot be read or is not UTF-8.
+//! cannot be read or is not UTF-8; `verify` has its own for connections and
+//! authentication (`verify::EXIT_CODES`).
 
 mod challenge;
 mod compare;
 mod sarif;
 mod test;
+mod verify;
 
 use aclplay::analysis::{Outcome, Status};
 use aclplay::diagnostics::Severity;
 use aclplay::input::document::Kind;
 use aclplay::span::LineIndex;
 use aclplay::{Analysis, Options, Profile, analyze};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, BufWriter, Read, Write};
 use std::process::ExitCode;
 
@@ -27,7 +29,8 @@ use std::process::ExitCode;
     after_help = "Exit codes: 0 success; 1 the input has errors (check, list), a command is denied or unknown (dryrun, \
                   keys), a bad --bits (genpass), an unknown --user (explain), findings at or above --deny (lint), a \
                   decision that differs (compare), an expectation that fails (test), or a challenge not solved or a \
-                  pack that is not sound (challenge); 2 bad usage; 3 a file cannot be read or is not UTF-8."
+                  pack that is not sound (challenge); 2 bad usage; 3 a file cannot be read or is not UTF-8; verify \
+                  has more (`aclplay verify --help`)."
 )]
 struct Cli {
     /// Server version to answer as (an id, or the full version: `redis-8.0.6`).
@@ -176,6 +179,48 @@ enum Cmd {
         #[arg(long)]
         commands: Option<String>,
     },
+    /// Does aclplay agree with YOUR server? Read-only unless --scratch.
+    ///
+    /// Connects to it and compares, as the profile of its version: its command table,
+    /// every user's `ACL LIST` line read back by the engine,
+    /// and `ACL DRYRUN` of command lines drawn for each user's rules (seeded). READ-ONLY:
+    /// it runs INFO, ACL CAT, ACL LIST, ACL DRYRUN (which runs nothing), COMMAND and
+    /// COMMAND DOCS, and writes nothing unless --scratch is given. The profile is the one of
+    /// the version the server reports (the nearest, with a note, when aclplay has none);
+    /// --server forces another.
+    #[command(after_help = verify::EXIT_CODES)]
+    Verify {
+        /// redis://[user[:password]@]host[:port] or rediss://… (TLS). Without a password
+        /// in the URL it is read from REDISCLI_AUTH, else asked for without echo (only
+        /// when stdin is a terminal); it is never printed.
+        url: String,
+        /// FOR A SCRATCH SERVER ONLY: also replay the servers' own ACL test scenarios and
+        /// generated cases with temporary users (`aclplay-verify-<random>-…`, always
+        /// removed, on failure and Ctrl-C too). It runs ACL SETUSER, ACL DELUSER and
+        /// CONFIG GET; never ACL LOAD, ACL SAVE or CONFIG SET.
+        #[arg(long)]
+        scratch: bool,
+        /// For rediss://: trust the CA certificates of this PEM file (instead of the
+        /// system's).
+        #[arg(long, value_name = "FILE")]
+        cacert: Option<String>,
+        /// For rediss://: do NOT check the server's certificate (anyone on the path can
+        /// read and change the session).
+        #[arg(long)]
+        insecure: bool,
+        /// Seconds to wait to connect and for each reply.
+        #[arg(long, value_name = "SECS", default_value_t = 5.0)]
+        timeout: f64,
+        /// ACL DRYRUN command lines drawn per user.
+        #[arg(long, value_name = "N", default_value_t = 16)]
+        samples: usize,
+        /// With --scratch: generated cases besides the upstream scenarios.
+        #[arg(long, value_name = "N", default_value_t = 300)]
+        cases: usize,
+        /// Seed of the drawn command lines and generated cases (default: random, printed).
+        #[arg(long)]
+        seed: Option<u64>,
+    },
     /// Run a test file against the rules: each expectation (`app: GET app:1 => allow`,
     /// `user app => accepted`, …; docs/tests.md) asked as the server would answer once it
     /// has the rules. Exit 1 on any failure, an error in the test file, or coverage below
@@ -259,6 +304,8 @@ enum ChallengeCmd {
 enum Fail {
     Usage(String),
     Io(String),
+    /// A message and an exit code of its own (`verify`'s connection and auth failures).
+    Code(u8, String),
 }
 
 fn read_input(path: &str) -> Result<String, Fail> {
@@ -831,7 +878,7 @@ fn test_cmd(
 fn challenge_cmd(action: ChallengeCmd, format: Format) -> Result<ExitCode, Fail> {
     let read = |p: &str| {
         read_input(p).map_err(|e| match e {
-            Fail::Io(m) | Fail::Usage(m) => m,
+            Fail::Io(m) | Fail::Usage(m) | Fail::Code(_, m) => m,
         })
     };
     let pack_of = |p: Option<&str>| challenge::load(p, read).map_err(Fail::Io);
@@ -966,7 +1013,9 @@ fn coverage_json(
     })
 }
 
-fn run(cli: Cli) -> Result<ExitCode, Fail> {
+/// `--server` given on the command line (not the default): `verify` is then told which
+/// profile to answer as instead of finding it.
+fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
     let profile = Profile::by_id(&cli.server).expect("clap checked the id");
     let f = cli.format;
     const TJ: &[Format] = &[Format::Text, Format::Json];
@@ -977,6 +1026,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Lint { .. } => ("lint", &[Format::Text, Format::Json, Format::Sarif]),
         Cmd::Explain { .. } => ("explain", TJ),
         Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
+        Cmd::Verify { .. } => ("verify", &[Format::Text, Format::Json, Format::Markdown]),
         Cmd::Test { .. } => ("test", &[Format::Text, Format::Json, Format::Junit]),
         Cmd::Challenge { .. } => ("challenge", TJ),
         Cmd::Keys { .. } => ("keys", TJ),
@@ -1006,6 +1056,30 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
             compare_cmd(&input, f, &servers, user.as_deref(), commands.as_deref())?
+        }
+        Cmd::Verify { url, scratch, cacert, insecure, timeout, samples, cases, seed } => {
+            let args = verify::Args {
+                url: &url,
+                scratch,
+                cacert: cacert.as_deref(),
+                insecure,
+                timeout,
+                samples,
+                cases,
+                seed,
+                server: server_given.then_some(cli.server.as_str()),
+            };
+            let v = verify::run(&args).map_err(|s| match s.code {
+                2 => Fail::Usage(s.message),
+                3 => Fail::Io(s.message),
+                c => Fail::Code(c, s.message),
+            })?;
+            match f {
+                Format::Json => print_json(&verify::json(&v)),
+                Format::Markdown => print!("{}", verify::markdown(&v)),
+                _ => print!("{}", verify::text(&v)),
+            }
+            verify::exit(&v)
         }
         Cmd::Test { input, tests, servers, coverage, min_coverage } => {
             if input.file == "-" && tests == "-" {
@@ -1048,7 +1122,10 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let matches = Cli::command().get_matches();
+    let server_given = matches.value_source("server") == Some(clap::parser::ValueSource::CommandLine);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, server_given) {
         Ok(c) => c,
         Err(Fail::Usage(m)) => {
             eprintln!("error: {m}");
@@ -1057,6 +1134,10 @@ fn main() -> ExitCode {
         Err(Fail::Io(m)) => {
             eprintln!("error: {m}");
             ExitCode::from(3)
+        }
+        Err(Fail::Code(c, m)) => {
+            eprintln!("error: {m}");
+            ExitCode::from(c)
         }
     }
 }

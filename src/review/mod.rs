@@ -1,4 +1,10 @@
 //! Review: answers to the questions people ask of a change, computed by the engine —
-//! which server versions answer the same input differently ([`compare`]).
+//! which server versions answer the same input differently ([`compare`]), and whether a
+//! change of rules widens anyone's access ([`diff`], exact thanks to [`lang`] and
+//! [`access`]).
 
+pub mod access;
 pub mod compare;
+pub mod diff;
+pub mod lang;
+pub mod shapes;

@@ -140,7 +140,8 @@ impl Profile {
             _ if t.starts_with(|c: char| c.is_ascii_digit()) => (Product::Redis, t.as_str()),
             _ => {
                 let d = Profile::default_profile();
-                let note = format!("`{id}` names no server version aclplay knows; answering as {}, the default", d.name);
+                let note =
+                    format!("`{id}` names no server version aclplay knows; answering as {}, the default", d.name);
                 return Resolved { profile: d, note: Some(note) };
             }
         };
@@ -158,7 +159,10 @@ impl Profile {
                 None => (Profile::default_profile(), "the default"),
             },
         };
-        Resolved { profile: p, note: Some(format!("aclplay has no profile for `{id}`; answering as {}, {why}", p.name)) }
+        Resolved {
+            profile: p,
+            note: Some(format!("aclplay has no profile for `{id}`; answering as {}, {why}", p.name)),
+        }
     }
 
     #[inline]
@@ -281,11 +285,16 @@ mod tests {
             let r = Profile::resolve(&other);
             assert!(r.profile == p, "{other} → {}", r.profile.id);
             let note = r.note.unwrap();
-            assert!(note.contains(&format!("`{other}`")) && note.contains(p.name) && note.contains("same release line"));
+            assert!(
+                note.contains(&format!("`{other}`")) && note.contains(p.name) && note.contains("same release line")
+            );
         }
         for product in [Product::Redis, Product::Valkey] {
             let same: Vec<&Profile> = PROFILES.iter().filter(|p| p.product == product).collect();
-            let newest = same.iter().max_by_key(|p| p.version.split('.').map(|x| x.parse::<u32>().unwrap()).collect::<Vec<_>>()).unwrap();
+            let newest = same
+                .iter()
+                .max_by_key(|p| p.version.split('.').map(|x| x.parse::<u32>().unwrap()).collect::<Vec<_>>())
+                .unwrap();
             let r = Profile::resolve(&format!("{} 99.1.0", product.id()));
             assert!(r.profile == *newest && r.note.unwrap().contains("nearest older"));
             let r = Profile::resolve(&format!("{}-0.1", product.id()));
@@ -293,6 +302,9 @@ mod tests {
         }
         let r = Profile::resolve("memcached-1.6");
         assert!(r.profile == Profile::default_profile() && r.note.unwrap().contains("the default"));
-        assert_eq!(Profile::parse("x").unwrap_err().to_string(), format!("unknown server version `x`; known: {}", known()));
+        assert_eq!(
+            Profile::parse("x").unwrap_err().to_string(),
+            format!("unknown server version `x`; known: {}", known())
+        );
     }
 }

@@ -13,7 +13,7 @@ use super::shapes::Shapes;
 use crate::analysis::Analysis;
 use crate::bytes::{hex, lossy};
 use crate::commands::Profile;
-use crate::engine::acl::{Selector, User};
+use crate::engine::acl::{Op, Selector, User};
 use crate::span::Span;
 use crate::verdicts::{CommandWhy, Denial, explain};
 use serde::Serialize;
@@ -244,6 +244,23 @@ fn rule(input: Which, text: &str, span: Option<Span>) -> Option<Rule> {
     Some(Rule { input, text: text.get(s.start..s.end)?.to_string(), span: s })
 }
 
+/// The last rule of the user's trail for which `pick` says true: its span, with the
+/// words to show (`pick` names it, never with a plaintext password).
+fn trail_rule(input: Which, text: &str, u: &User, pick: impl Fn(&Op) -> Option<String>) -> Option<Rule> {
+    u.trail.iter().rev().find_map(|s| {
+        let shown = pick(&s.op)?;
+        let span = s.span?;
+        let shown = if shown.is_empty() { text.get(span.start..span.end)?.to_string() } else { shown };
+        Some(Rule { input, text: shown, span })
+    })
+}
+
+/// A user's whole definition, named by the user only (its text may hold a plaintext
+/// password, which a diff never prints).
+fn line_rule(input: Which, u: &User, span: Option<Span>) -> Option<Rule> {
+    Some(Rule { input, text: format!("user {}", lossy(&u.name)), span: span? })
+}
+
 /// The command rule that decided for the selector that allowed `argv` (or, when denied,
 /// for the selector the server reports).
 fn command_rule(side: Side, input: Which, text: &str, argv: &[&[u8]]) -> Option<Rule> {
@@ -375,12 +392,7 @@ impl<'a> Ctx<'a> {
             Which::Old => (Class::Narrows, What::UserRemoved),
         };
         let witness = found.map(|f| witness_of(&u.name, f.argv));
-        let rule = input.analysis.users.iter().find(|r| r.user.name == u.name).and_then(|r| {
-            rule(w, input.text, r.span).map(|mut x| {
-                x.text = x.text.trim_end().to_string();
-                x
-            })
-        });
+        let rule = input.analysis.users.iter().find(|r| r.user.name == u.name).and_then(|r| line_rule(w, u, r.span));
         UserDiff {
             user: lossy(&u.name),
             changes: vec![Change { class, what, dangerous: false, witness, rule }],
@@ -402,18 +414,44 @@ impl<'a> Ctx<'a> {
             })
         };
         let user = lossy(name);
-        changes.extend(flag(
-            o.enabled,
-            n.enabled,
-            What::Enabled { old: o.enabled, new: n.enabled },
-            &format!("AUTH {} <its password>", cli_arg(name)),
-        ));
-        changes.extend(flag(
-            o.nopass,
-            n.nopass,
-            What::Nopass { old: o.nopass, new: n.nopass },
-            &format!("AUTH {} <any password>", cli_arg(name)),
-        ));
+        let (ot, nt) = (self.old.text, self.new.text);
+        let flag_rule = |want: bool, ops: &[Op]| {
+            let pick = |op: &Op| ops.contains(op).then(String::new);
+            if want { trail_rule(Which::New, nt, n, pick) } else { trail_rule(Which::Old, ot, o, pick) }
+        };
+        let mut with_rule = |c: Option<Change>, r: Option<Rule>| {
+            if let Some(mut c) = c {
+                c.rule = r;
+                changes.push(c);
+            }
+        };
+        with_rule(
+            flag(
+                o.enabled,
+                n.enabled,
+                What::Enabled { old: o.enabled, new: n.enabled },
+                &format!("AUTH {} <its password>", cli_arg(name)),
+            ),
+            if n.enabled { flag_rule(true, &[Op::On]) } else { flag_rule(true, &[Op::Off, Op::Reset]) },
+        );
+        with_rule(
+            flag(
+                o.nopass,
+                n.nopass,
+                What::Nopass { old: o.nopass, new: n.nopass },
+                &format!("AUTH {} <any password>", cli_arg(name)),
+            ),
+            if n.nopass { flag_rule(true, &[Op::Nopass]) } else { flag_rule(false, &[Op::Nopass]) },
+        );
+        // A password rule, named without its plaintext.
+        let password = |input: Which, text: &str, u: &User, d: &[u8; 32]| {
+            trail_rule(input, text, u, |op| match op {
+                Op::Password { add: true, plaintext, digest } if digest == d => {
+                    Some(if *plaintext { ">…".to_string() } else { String::new() })
+                }
+                _ => None,
+            })
+        };
         for p in &n.passwords {
             if !o.passwords.contains(p) {
                 let h = hex(p);
@@ -425,7 +463,7 @@ impl<'a> Ctx<'a> {
                         name,
                         format!("AUTH {} <the password whose SHA-256 starts {}>", cli_arg(name), &h[..16]),
                     )),
-                    rule: None,
+                    rule: password(Which::New, nt, n, p),
                 });
             }
         }
@@ -436,7 +474,7 @@ impl<'a> Ctx<'a> {
                     what: What::PasswordRemoved { sha256: hex(p)[..16].to_string() },
                     dangerous: false,
                     witness: None,
-                    rule: None,
+                    rule: password(Which::Old, ot, o, p),
                 });
             }
         }
@@ -484,10 +522,7 @@ impl<'a> Ctx<'a> {
                     what: What::Rewritten,
                     dangerous: false,
                     witness: None,
-                    rule: rule(Which::New, self.new.text, nspan).map(|mut r| {
-                        r.text = r.text.trim_end().to_string();
-                        r
-                    }),
+                    rule: line_rule(Which::New, n, nspan),
                 });
             }
         }

@@ -5,6 +5,7 @@
 //! read or is not UTF-8.
 
 mod compare;
+mod diff;
 mod sarif;
 
 use aclplay::analysis::{Outcome, Status};
@@ -44,6 +45,17 @@ fn servers() -> clap::builder::PossibleValuesParser {
     )
 }
 
+/// When `aclplay diff` exits 1.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// A change widens someone's access (or could not be decided).
+    Widen,
+    /// A change lets someone run a dangerous command (the version's `@dangerous`).
+    Dangerous,
+    /// Any change of access, wider or narrower.
+    Any,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Deny {
     Warning,
@@ -59,6 +71,8 @@ enum Format {
     Markdown,
     /// SARIF 2.1.0, for code-scanning tools.
     Sarif,
+    /// Comma-separated values, for spreadsheets.
+    Csv,
 }
 
 impl Format {
@@ -68,6 +82,7 @@ impl Format {
             Format::Json => "json",
             Format::Markdown => "markdown",
             Format::Sarif => "sarif",
+            Format::Csv => "csv",
         }
     }
 }
@@ -168,6 +183,30 @@ enum Cmd {
         /// for stdin).
         #[arg(long)]
         commands: Option<String>,
+    },
+    /// What a change of rules does to each user's access, from the permissions the engine
+    /// computes (not the text): users added and removed, logging in, commands gained and
+    /// lost, command lines keys, channels and selectors now allow or deny — each widens,
+    /// narrows or is neutral, with a command line that shows it.
+    Diff {
+        /// The rules before the change (any input kind; `-` reads stdin).
+        old: String,
+        /// The rules after the change.
+        new: String,
+        /// Input kind of both (default: detected for each).
+        #[arg(long, value_parser = ["acl-file", "config", "commands", "listing"])]
+        kind: Option<String>,
+        /// The server's `acl-pubsub-default`.
+        #[arg(long, default_value = "resetchannels", value_parser = ["resetchannels", "allchannels"])]
+        pubsub_default: String,
+        /// Two versions, `OLD,NEW`: the old rules on the first, the new on the second (an
+        /// upgrade and a change at once). Default: both on `--server`.
+        #[arg(long)]
+        servers: Option<String>,
+        /// Exit 1 when the change widens access, adds a dangerous command, or changes
+        /// anything.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
     },
     /// The keys the server finds in a command line, with their flags.
     Keys {
@@ -681,6 +720,64 @@ fn compare_cmd(
     Ok(if c.decisions_differ() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+fn diff_cmd(
+    profile: &'static Profile,
+    format: Format,
+    files: [&String; 2],
+    kind: Option<String>,
+    pubsub_default: &str,
+    servers: Option<&str>,
+    fail_on: Option<FailOn>,
+) -> Result<ExitCode, Fail> {
+    if files.iter().all(|f| *f == "-") {
+        return Err(Fail::Usage("OLD and NEW cannot both be `-` (stdin)".into()));
+    }
+    let profiles = match servers {
+        None => [profile, profile],
+        Some(s) => match server_list(s)?.as_slice() {
+            [a, b] => [*a, *b],
+            [a] => [*a, *a],
+            _ => return Err(Fail::Usage("`--servers` takes two versions, `OLD,NEW`".into())),
+        },
+    };
+    let input = |file: &String| Input {
+        file: file.clone(),
+        kind: kind.clone(),
+        aclfile_name: "users.acl".into(),
+        aclfile: None,
+        pubsub_default: pubsub_default.to_string(),
+    };
+    let old = load(&input(files[0]), profiles[0])?;
+    let new = load(&input(files[1]), profiles[1])?;
+    for l in [&old, &new] {
+        if l.analysis.has_errors() {
+            eprintln!(
+                "warning: {} has errors (`aclplay check {}` lists them); its users are compared as written",
+                l.name, l.name
+            );
+        }
+    }
+    let d = aclplay::review::diff::diff(
+        aclplay::review::diff::Input { analysis: &old.analysis, text: &old.text },
+        aclplay::review::diff::Input { analysis: &new.analysis, text: &new.text },
+    );
+    let f = diff::Files { old: (&old.name, &old.text), new: (&new.name, &new.text) };
+    match format {
+        Format::Json => print_json(&diff::json(&d, &f)),
+        Format::Markdown => print!("{}", diff::markdown(&d, &f)),
+        Format::Sarif => println!("{}", diff::sarif(&d, &f)),
+        _ => print!("{}", diff::text(&d, &f)),
+    }
+    let undecided = d.users.iter().any(|u| !u.undecided.is_empty());
+    let fail = match fail_on {
+        None => false,
+        Some(FailOn::Widen) => d.widens() || undecided,
+        Some(FailOn::Dangerous) => d.dangerous() || undecided,
+        Some(FailOn::Any) => !d.no_change_in_access(),
+    };
+    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 fn run(cli: Cli) -> Result<ExitCode, Fail> {
     let profile = Profile::by_id(&cli.server).expect("clap checked the id");
     let f = cli.format;
@@ -692,6 +789,7 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Lint { .. } => ("lint", &[Format::Text, Format::Json, Format::Sarif]),
         Cmd::Explain { .. } => ("explain", TJ),
         Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
+        Cmd::Diff { .. } => ("diff", &[Format::Text, Format::Json, Format::Markdown, Format::Sarif]),
         Cmd::Keys { .. } => ("keys", TJ),
         Cmd::Genpass { .. } => ("genpass", TJ),
         Cmd::Hash => ("hash", TJ),
@@ -719,6 +817,9 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
             compare_cmd(&input, f, &servers, user.as_deref(), commands.as_deref())?
+        }
+        Cmd::Diff { old, new, kind, pubsub_default, servers, fail_on } => {
+            diff_cmd(profile, f, [&old, &new], kind, &pubsub_default, servers.as_deref(), fail_on)?
         }
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {

@@ -6,6 +6,8 @@
 
 mod compare;
 mod diff;
+mod draft;
+mod matrix;
 mod sarif;
 
 use aclplay::analysis::{Outcome, Status};
@@ -207,6 +209,53 @@ enum Cmd {
         /// anything.
         #[arg(long, value_enum)]
         fail_on: Option<FailOn>,
+    },
+    /// Users × ACL categories: all, some or none of each category's commands (with the
+    /// counts), the dangerous commands each user may run, its key and channel patterns.
+    Matrix {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Least-privilege rules from what an application really sent: a `redis-cli MONITOR`
+    /// capture (one user per client, or as `--map` says), printed as an ACL file `ACL LOAD`
+    /// accepts, then proved (every command seen replays as allowed) with a report on
+    /// stderr. With `--acl-log`: each denial of an `ACL LOG` reply, the rule that made it
+    /// fail and the smallest change that would allow it.
+    Draft {
+        /// The capture (`redis-cli MONITOR > file`), or the `ACL LOG` output; `-` reads stdin.
+        capture: String,
+        /// Read the input as `redis-cli ACL LOG` output (raw, RESP2 or RESP3 form).
+        #[arg(long)]
+        acl_log: bool,
+        /// With `--acl-log`: the rules in force (any input kind).
+        #[arg(long)]
+        rules: Option<String>,
+        /// Draft a client as a user: `ADDRESS=USER`, `IP=USER` or `CLIENT-NAME=USER`
+        /// (repeatable). Default: the client's name (`CLIENT SETNAME`), else `client-<n>`.
+        #[arg(long = "map", value_name = "CLIENT=USER")]
+        map: Vec<String>,
+        /// The byte between the parts of key names.
+        #[arg(long, default_value = ":")]
+        key_delimiter: String,
+        /// Parts of a key name kept before the `*` (default: all but the last).
+        #[arg(long)]
+        key_depth: Option<usize>,
+        /// One exact pattern per key seen (no generalisation).
+        #[arg(long)]
+        exact_keys: bool,
+        /// Distinct keys a prefix needs before it becomes a `prefix*` pattern.
+        #[arg(long, default_value_t = 2)]
+        min_keys: usize,
+        /// Use the SHA-256 of this environment variable's value as every user's password
+        /// (`#<hash>`), or `USER=VAR` for one user (repeatable). Default: a placeholder.
+        #[arg(long, value_name = "VAR|USER=VAR")]
+        password_from_env: Vec<String>,
+        /// Leave out `user default off`.
+        #[arg(long)]
+        keep_default: bool,
+        /// Report invalid lines (on stderr) and go on, instead of stopping at the first.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// The keys the server finds in a command line, with their flags.
     Keys {
@@ -720,6 +769,42 @@ fn compare_cmd(
     Ok(if c.decisions_differ() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
+fn draft_acl_log(profile: &'static Profile, f: Format, log: &str, rules: Option<&str>) -> Result<ExitCode, Fail> {
+    let Some(rules) = rules else {
+        return Err(Fail::Usage(
+            "`--acl-log` needs `--rules FILE`: the rules the denials are explained against".into(),
+        ));
+    };
+    if log == "-" && rules == "-" {
+        return Err(Fail::Usage("the log and `--rules` cannot both be `-` (stdin)".into()));
+    }
+    let bytes = draft::read_all(log).map_err(|e| Fail::Io(format!("cannot read `{log}`: {e}")))?;
+    let name = if log == "-" { "<stdin>" } else { log };
+    let (form, entries) = match aclplay::review::traffic::acl_log(&bytes) {
+        Ok(x) => x,
+        Err(e) => {
+            let text = bytes.split(|&b| b == b'\n').nth(e.line - 1).unwrap_or_default();
+            eprintln!("{:?}", miette::Report::new(draft::bad_line(name, e.line, text, &e.error)));
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let input = Input {
+        file: rules.to_string(),
+        kind: None,
+        aclfile_name: "users.acl".into(),
+        aclfile: None,
+        pubsub_default: "resetchannels".into(),
+    };
+    let l = load(&input, profile)?;
+    let ds = aclplay::review::draft::denials(&entries, &l.analysis, &l.text);
+    if f == Format::Json {
+        print_json(&serde_json::json!({"form": form, "denials": ds}));
+    } else {
+        print!("{}", draft::denials_text(&ds, name, &l.name, &l.text));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn diff_cmd(
     profile: &'static Profile,
     format: Format,
@@ -790,6 +875,8 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         Cmd::Explain { .. } => ("explain", TJ),
         Cmd::Compare { .. } => ("compare", &[Format::Text, Format::Json, Format::Markdown]),
         Cmd::Diff { .. } => ("diff", &[Format::Text, Format::Json, Format::Markdown, Format::Sarif]),
+        Cmd::Matrix { .. } => ("matrix", &[Format::Text, Format::Csv, Format::Markdown, Format::Json]),
+        Cmd::Draft { .. } => ("draft", TJ),
         Cmd::Keys { .. } => ("keys", TJ),
         Cmd::Genpass { .. } => ("genpass", TJ),
         Cmd::Hash => ("hash", TJ),
@@ -820,6 +907,89 @@ fn run(cli: Cli) -> Result<ExitCode, Fail> {
         }
         Cmd::Diff { old, new, kind, pubsub_default, servers, fail_on } => {
             diff_cmd(profile, f, [&old, &new], kind, &pubsub_default, servers.as_deref(), fail_on)?
+        }
+        Cmd::Matrix { input } => {
+            let l = load(&input, profile)?;
+            report(&l, f, 20);
+            let m = aclplay::review::matrix::matrix(&l.analysis);
+            match f {
+                Format::Json => print_json(&m),
+                Format::Csv => print!("{}", matrix::csv(&m)),
+                Format::Markdown => print!("{}", matrix::markdown(&m, &l.name)),
+                _ => print!("{}", matrix::text(&m, &l.name)),
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Draft {
+            capture,
+            acl_log,
+            rules,
+            map,
+            key_delimiter,
+            key_depth,
+            exact_keys,
+            min_keys,
+            password_from_env,
+            keep_default,
+            skip_invalid,
+        } => {
+            if acl_log {
+                return draft_acl_log(profile, f, &capture, rules.as_deref());
+            }
+            let delimiter = match key_delimiter.as_bytes() {
+                [b] => *b,
+                _ => return Err(Fail::Usage("`--key-delimiter` takes one byte".into())),
+            };
+            let mut opts = aclplay::review::draft::DraftOptions {
+                delimiter,
+                depth: key_depth,
+                exact_keys,
+                min_keys: min_keys.max(1),
+                default_off: !keep_default,
+                ..Default::default()
+            };
+            for m in &map {
+                let (k, u) = m.split_once('=').ok_or_else(|| Fail::Usage(format!("`--map {m}`: write CLIENT=USER")))?;
+                if u.is_empty() || u.bytes().any(|b| !b.is_ascii_graphic()) {
+                    return Err(Fail::Usage(format!("`--map {m}`: `{u}` cannot be a user name in an ACL file")));
+                }
+                opts.map.push((k.to_string(), u.to_string()));
+            }
+            for p in &password_from_env {
+                let (user, var) = match p.split_once('=') {
+                    Some((u, v)) => (Some(u), v),
+                    None => (None, p.as_str()),
+                };
+                let value = std::env::var_os(var)
+                    .ok_or_else(|| Fail::Usage(format!("`--password-from-env`: `{var}` is not set")))?;
+                let rule = format!("#{}", aclplay::password::sha256_hex(value.as_encoded_bytes()));
+                match user {
+                    Some(u) => opts.passwords.push((u.to_string(), rule)),
+                    None => opts.default_password = Some(rule),
+                }
+            }
+            let src = if capture == "-" {
+                draft::Source::Memory(draft::read_all("-").map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?)
+            } else {
+                std::fs::metadata(&capture).map_err(|e| Fail::Io(format!("cannot read `{capture}`: {e}")))?;
+                draft::Source::File(capture.clone())
+            };
+            let name = if capture == "-" { "<stdin>".to_string() } else { capture.clone() };
+            match draft::draft(profile, &src, &name, opts, skip_invalid) {
+                Err(e) => {
+                    eprintln!("{:?}", miette::Report::new(*e));
+                    ExitCode::from(3)
+                }
+                Ok((d, proof, loads, skipped)) => {
+                    if f == Format::Json {
+                        print_json(&draft::json(&d, &proof, loads, skipped));
+                    } else {
+                        print!("{}", d.acl_file());
+                        eprint!("{}", draft::report(&d, &proof, loads, skipped));
+                    }
+                    if proof.refused_count > 0 || !loads { ExitCode::from(1) } else { ExitCode::SUCCESS }
+                }
+            }
         }
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {

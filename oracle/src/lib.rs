@@ -7,6 +7,7 @@ pub mod compare;
 pub mod files;
 pub mod generate;
 pub mod json;
+pub mod monitor;
 pub mod normalize;
 pub mod record;
 pub mod resp;

@@ -97,29 +97,27 @@ fn is_script(argv: &[Vec<u8>]) -> bool {
 }
 
 /// Who sent each line: clients by address, script lines (`[0 lua]`) for the client whose
-/// script ran them. The server shows a script's commands just before the EVAL (or FCALL)
-/// that ran them; a script line with no script call after it goes to the last one before.
+/// script ran them. The server shows a script's call (EVAL, EVALSHA, FCALL…) just before
+/// the commands the script runs (so on Redis 7.0.15: `tests/data/monitor-redis-7.0.txt`),
+/// and scripts run alone: a script line belongs to the last script call before it.
 #[derive(Debug, Default)]
 pub struct Attribution {
-    pending: Vec<(usize, Vec<Vec<u8>>)>,
     last_script: Option<String>,
+    unclaimed: usize,
 }
 
 impl Attribution {
-    /// Feeds one line (`n` is its line number); calls `f(line, address, argv)` for every
-    /// line whose sender is now known, in order.
+    /// Feeds one line (`n` is its line number); calls `f(line, address, argv)` with the
+    /// client that sent it (script lines with nobody's script call before them, from a
+    /// capture that began inside a script, are counted and left out).
     pub fn feed(&mut self, n: usize, m: Monitored, f: &mut impl FnMut(usize, &str, &[Vec<u8>])) {
         match m.sender {
-            Sender::Script => self.pending.push((n, m.argv)),
+            Sender::Script => match &self.last_script {
+                Some(o) => f(n, o, &m.argv),
+                None => self.unclaimed += 1,
+            },
             Sender::Client(addr) => {
-                let script = is_script(&m.argv);
-                let owner = if script { Some(addr.to_string()) } else { self.last_script.clone() };
-                if let Some(o) = owner {
-                    for (pn, argv) in self.pending.drain(..) {
-                        f(pn, &o, &argv);
-                    }
-                }
-                if script {
+                if is_script(&m.argv) {
                     self.last_script = Some(addr.to_string());
                 }
                 f(n, addr, &m.argv);
@@ -127,9 +125,9 @@ impl Attribution {
         }
     }
 
-    /// Script lines nobody claimed (the capture ended, or began, inside a script).
+    /// Script lines nobody's script call claimed.
     pub fn unclaimed(&self) -> usize {
-        self.pending.len()
+        self.unclaimed
     }
 }
 
@@ -431,6 +429,31 @@ impl DraftUser {
                 None => merged.push(r),
             }
         }
+        // A pattern another one covers with at least its rights says nothing more:
+        // `~jobs:*` covers `%W~jobs:result:*` and `~jobs:stats:done`.
+        let literal = |r: &KeyRule| -> (String, bool) {
+            let p = r.rule.split_once('~').map(|(_, p)| p).unwrap_or_default();
+            match p.strip_suffix('*') {
+                Some(prefix) if !prefix.ends_with('\\') => (prefix.to_string(), true),
+                _ => (p.to_string(), false),
+            }
+        };
+        let covered = |a: &KeyRule, b: &KeyRule| {
+            let ((pa, wild_a), (pb, _)) = (literal(a), literal(b));
+            wild_a
+                && !pa.contains(['*', '?', '[', '\\'])
+                && pb.starts_with(&pa)
+                && (a.read || !b.read)
+                && (a.write || !b.write)
+        };
+        let keep: Vec<bool> = (0..merged.len())
+            .map(|i| {
+                !(0..merged.len())
+                    .any(|j| j != i && covered(&merged[j], &merged[i]) && !(covered(&merged[i], &merged[j]) && j > i))
+            })
+            .collect();
+        let mut it = keep.iter();
+        merged.retain(|_| *it.next().expect("one flag per rule"));
         self.key_rules = merged;
     }
 }
@@ -835,8 +858,8 @@ mod tests {
         r#"1.000002 [0 127.0.0.1:5001] "SET" "app:1" "x""#,
         r#"1.000003 [0 127.0.0.1:5001] "GET" "app:2""#,
         r#"1.000004 [0 127.0.0.1:5002] "GET" "cfg:flags""#,
-        r#"1.000005 [0 lua] "incr" "app:count""#,
-        r#"1.000006 [0 127.0.0.1:5002] "EVAL" "return redis.call('incr', KEYS[1])" "1" "app:count""#,
+        r#"1.000005 [0 127.0.0.1:5002] "EVAL" "return redis.call('incr', KEYS[1])" "1" "app:count""#,
+        r#"1.000006 [0 lua] "incr" "app:count""#,
         r#"1.000007 [0 127.0.0.1:5002] "PUBLISH" "news[1]" "hi""#,
         r#"1.000008 [0 127.0.0.1:5002] "KEYS" "*""#,
     ];

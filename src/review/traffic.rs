@@ -245,7 +245,7 @@ fn skip_markers(s: &[u8], mut at: usize) -> usize {
         if d > 0 && s.get(at + sp + d) == Some(&b')') && s.get(at + sp + d + 1) == Some(&b' ') {
             at += sp + d + 2;
         } else {
-            return at + if d == 0 { sp } else { 0 };
+            return at + sp;
         }
     }
 }
@@ -258,12 +258,18 @@ pub fn acl_log(text: &[u8]) -> Result<(LogForm, Vec<LogEntry>), LogError> {
     let Some(first) = first else { return Ok((LogForm::Raw, Vec::new())) };
     let f = lines[first];
     let trimmed = String::from_utf8_lossy(f).trim().to_string();
+    // RESP3 maps print as `N# "key" => value` (inside `N) ` for the list of entries).
+    let resp3 = |l: &[u8]| {
+        let at = skip_markers(l, 0);
+        let d = l[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+        d > 0 && l.get(at + d..at + d + 2) == Some(b"# ")
+    };
     let form = if trimmed == "(empty array)" || trimmed == "(empty list or set)" {
         return Ok((LogForm::Resp2, Vec::new()));
+    } else if resp3(f) {
+        LogForm::Resp3
     } else if trimmed.starts_with("1) ") {
         LogForm::Resp2
-    } else if trimmed.starts_with("1# ") {
-        LogForm::Resp3
     } else if trimmed == "count" {
         LogForm::Raw
     } else {
@@ -283,7 +289,7 @@ pub fn acl_log(text: &[u8]) -> Result<(LogForm, Vec<LogEntry>), LogError> {
                 items.push((n + 1, tty_value(l, at).map_err(at_line)?));
             }
             LogForm::Resp3 => {
-                let sp = l.iter().take_while(|b| **b == b' ').count();
+                let sp = skip_markers(l, 0);
                 let d = l[sp..].iter().take_while(|b| b.is_ascii_digit()).count();
                 let at = if d > 0 && l.get(sp + d..sp + d + 2) == Some(b"# ") { sp + d + 2 } else { sp };
                 let (k, end) = quoted(l, at).map_err(at_line)?;
@@ -361,7 +367,7 @@ mod tests {
         let (form, e) = acl_log(tty).unwrap();
         assert_eq!((form, e.len()), (LogForm::Resp2, 2));
         assert_eq!(e[1].get("count"), Some(&LogValue::Int(7)));
-        let r3 = b"1# \"count\" => (integer) 1\n   \"reason\" => \"command\"\n   \"age-seconds\" => (double) 2.5\n";
+        let r3 = b" 1) 1# \"count\" => (integer) 1\n    2# \"reason\" => \"command\"\n    3# \"age-seconds\" => (double) 2.5\n";
         let (form, e) = acl_log(r3).unwrap();
         assert_eq!((form, e[0].get("age-seconds")), (LogForm::Resp3, Some(&LogValue::Double(2.5))));
         assert_eq!(acl_log(b"(empty array)\n").unwrap().1.len(), 0);

@@ -24,6 +24,8 @@ pub struct BadLine {
 }
 
 pub fn bad_line(file: &str, n: usize, text: &[u8], e: &LineError) -> BadLine {
+    // The line after as many empty lines as precede it, so that miette names its line.
+    let pad = n.saturating_sub(1);
     let shown = String::from_utf8_lossy(text).into_owned();
     // Columns count characters; the bytes before the offset are printable ASCII or not
     // valid UTF-8 at all (then each shows as one replacement character).
@@ -35,8 +37,8 @@ pub fn bad_line(file: &str, n: usize, text: &[u8], e: &LineError) -> BadLine {
         line: n,
         column: before + 1,
         kind: e.kind.clone(),
-        src: miette::NamedSource::new(format!("{file}:{n}"), shown),
-        at: (at, len).into(),
+        src: miette::NamedSource::new(file, "\n".repeat(pad) + &shown),
+        at: (pad + at, len).into(),
         help: "the capture must be `redis-cli MONITOR > file` output, unedited; `--skip-invalid` reports such lines \
                and goes on"
             .into(),

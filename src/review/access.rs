@@ -50,6 +50,7 @@ pub enum Undecided {
 /// Every string test the sides' selectors make, and the atoms they split strings into.
 pub struct Universe {
     tests: Vec<Test>,
+    index: std::collections::HashMap<Test, usize>,
     pub atoms: Vec<Atom>,
 }
 
@@ -79,11 +80,17 @@ impl Universe {
             }
         }
         let atoms = atoms(&tests, STATE_LIMIT)?;
-        Ok(Universe { tests, atoms })
+        let index = tests.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
+        Ok(Universe { tests, index, atoms })
     }
 
     fn index(&self, t: &Test) -> usize {
-        self.tests.iter().position(|x| x == t).expect("every test of the sides is in the universe")
+        *self.index.get(t).expect("every test of the sides is in the universe")
+    }
+
+    /// A side with its selectors' masks computed once (for many [`witness`] calls).
+    pub fn prepare<'a>(&self, side: Side<'a>) -> Prepared<'a> {
+        Prepared { side, masks: side.user.selectors.iter().map(|s| Masks::of(self, s)).collect() }
     }
 
     fn mask(&self, tests: impl IntoIterator<Item = Test>) -> Vec<u64> {
@@ -94,6 +101,12 @@ impl Universe {
         }
         m
     }
+}
+
+/// A side and what its selectors accept, over one universe.
+pub struct Prepared<'a> {
+    pub side: Side<'a>,
+    masks: Vec<Masks>,
 }
 
 /// What one selector accepts, as masks over the universe's tests.
@@ -215,19 +228,20 @@ fn accepted(
 pub fn witness(
     u: &Universe,
     shapes: &mut Shapes,
-    allow: Side,
-    deny: &[Side],
+    allow: &Prepared,
+    deny: &[&Prepared],
     name: &str,
 ) -> Result<Option<Found>, Undecided> {
+    let allow_masks = &allow.masks;
+    let deny_masks: Vec<&Vec<Masks>> = deny.iter().map(|d| &d.masks).collect();
+    let allow = allow.side;
+    let deny: Vec<Side> = deny.iter().map(|d| d.side).collect();
     let Some(id) = allow.profile.lookup(name.as_bytes()) else { return Ok(None) };
     let possible = |s: &Selector| !matches!(cmd_check(u, allow.profile, s, id), CmdCheck::Fail);
     if !allow.user.selectors.iter().any(possible) {
         return Ok(None);
     }
     debug_assert!(std::ptr::eq(shapes.profile, allow.profile));
-    let allow_masks: Vec<Masks> = allow.user.selectors.iter().map(|s| Masks::of(u, s)).collect();
-    let deny_masks: Vec<Vec<Masks>> =
-        deny.iter().map(|d| d.user.selectors.iter().map(|s| Masks::of(u, s)).collect()).collect();
     let templates: Vec<Template> = shapes.of(id).to_vec();
     let mut nodes = 0usize;
     for t in &templates {
@@ -250,13 +264,14 @@ pub fn witness(
         // whatever the strings).
         let mut denying: Vec<Option<Vec<Vec<bool>>>> = Vec::new();
         for ((d, masks), dr) in deny.iter().zip(&deny_masks).zip(&deny_roles) {
+            let masks: &Vec<Masks> = masks;
             let Some((did, droles)) = dr else { continue };
             for (s, m) in d.user.selectors.iter().zip(masks) {
                 denying.push(accepted(u, d.profile, s, m, t, droles, *did, &positions));
             }
         }
         let denying: Vec<Vec<Vec<bool>>> = denying.into_iter().flatten().collect();
-        for (s, m) in allow.user.selectors.iter().zip(&allow_masks) {
+        for (s, m) in allow.user.selectors.iter().zip(allow_masks) {
             let Some(ok) = accepted(u, allow.profile, s, m, t, &t.roles, id, &positions) else { continue };
             let mut assign: Vec<Option<usize>> = vec![None; positions.len()];
             let mut found = None;

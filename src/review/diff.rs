@@ -363,10 +363,11 @@ impl<'a> Ctx<'a> {
         let found = match Universe::new([u]) {
             Ok(uni) => {
                 let shapes = self.shapes.of(side.profile);
+                let prepared = uni.prepare(side);
                 // A command that is not always allowed (no AUTH/HELLO) says more.
                 let mut first = None;
                 for name in names(&[side.profile]) {
-                    match witness(&uni, shapes, side, &[], name) {
+                    match witness(&uni, shapes, &prepared, &[], name) {
                         Ok(Some(f)) => {
                             let id = side.profile.lookup(name.as_bytes()).expect("a name of its table");
                             let free = side.profile.command(id).has_flag(crate::commands::flag::NO_AUTH);
@@ -536,6 +537,7 @@ impl<'a> Ctx<'a> {
         let uni = Universe::new([o, n])?;
         let old = Side { profile: op, user: o };
         let new = Side { profile: np, user: n };
+        let (po, pn) = (uni.prepare(old), uni.prepare(new));
         let mut gained = Vec::new();
         let mut lost = Vec::new();
         // (class, through) → change
@@ -545,11 +547,11 @@ impl<'a> Ctx<'a> {
             if unchanged_command(op, np, o, n, name) {
                 continue;
             }
-            let plus = witness(&uni, self.shapes.of(np), new, &[old], name)?;
-            let minus = witness(&uni, self.shapes.of(op), old, &[new], name)?;
+            let plus = witness(&uni, self.shapes.of(np), &pn, &[&po], name)?;
+            let minus = witness(&uni, self.shapes.of(op), &po, &[&pn], name)?;
             if let Some(f) = plus {
                 let refs: Vec<&[u8]> = f.argv.iter().map(Vec::as_slice).collect();
-                let old_any = witness(&uni, self.shapes.of(op), old, &[], name)?.is_some();
+                let old_any = witness(&uni, self.shapes.of(op), &po, &[], name)?.is_some();
                 if !old_any {
                     gained.push(Change {
                         class: Class::Widens,
@@ -565,7 +567,7 @@ impl<'a> Ctx<'a> {
             }
             if let Some(f) = minus {
                 let refs: Vec<&[u8]> = f.argv.iter().map(Vec::as_slice).collect();
-                let new_any = witness(&uni, self.shapes.of(np), new, &[], name)?.is_some();
+                let new_any = witness(&uni, self.shapes.of(np), &pn, &[], name)?.is_some();
                 if !new_any {
                     lost.push(Change {
                         class: Class::Narrows,

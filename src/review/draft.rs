@@ -579,6 +579,8 @@ pub struct Prover<'d> {
     draft: &'d Draft,
     analysis: crate::Analysis,
     attribution: Attribution,
+    /// The user of each address seen.
+    users: std::collections::HashMap<String, String>,
     pub proof: Proof,
 }
 
@@ -593,6 +595,7 @@ impl<'d> Prover<'d> {
             draft,
             analysis,
             attribution: Attribution::default(),
+            users: std::collections::HashMap::new(),
             proof: Proof { replayed: 0, refused: Vec::new(), refused_count: 0, beyond: Vec::new() },
         }
     }
@@ -614,7 +617,8 @@ impl<'d> Prover<'d> {
         if self.draft.profile.command_of(&refs).is_none() {
             return;
         }
-        let user = self.draft.user_of(addr);
+        let draft = self.draft;
+        let user = self.users.entry(addr.to_string()).or_insert_with(|| draft.user_of(addr)).clone();
         self.proof.replayed += 1;
         let r = self.analysis.dryrun(user.as_bytes(), &refs);
         if !r.is_ok() {

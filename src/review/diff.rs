@@ -547,38 +547,31 @@ impl<'a> Ctx<'a> {
             if unchanged_command(op, np, o, n, name) {
                 continue;
             }
-            let plus = witness(&uni, self.shapes.of(np), &pn, &[&po], name)?;
-            let minus = witness(&uni, self.shapes.of(op), &po, &[&pn], name)?;
-            if let Some(f) = plus {
+            // Widening: the new side allows, the old denies; narrowing: the reverse.
+            let sides = [
+                (Class::Widens, (&pn, new, np, Which::New, self.new.text), (&po, old, op)),
+                (Class::Narrows, (&po, old, op, Which::Old, self.old.text), (&pn, new, np)),
+            ];
+            for (class, (pa, a, ap, which, text), (pd, d, dp)) in sides {
+                let Some(f) = witness(&uni, self.shapes.of(ap), pa, &[pd], name)? else { continue };
                 let refs: Vec<&[u8]> = f.argv.iter().map(Vec::as_slice).collect();
-                let old_any = witness(&uni, self.shapes.of(op), &po, &[], name)?.is_some();
-                if !old_any {
-                    gained.push(Change {
-                        class: Class::Widens,
-                        what: What::CommandGained { command: name.to_string() },
-                        dangerous: dangerous(np, name),
-                        rule: command_rule(new, Which::New, self.new.text, &refs),
-                        witness: Some(witness_of(&n.name, f.argv)),
+                // The other side allows no line of the command at all: gained or lost.
+                if witness(&uni, self.shapes.of(dp), pd, &[], name)?.is_none() {
+                    let command = name.to_string();
+                    let (what, list) = match class {
+                        Class::Widens => (What::CommandGained { command }, &mut gained),
+                        _ => (What::CommandLost { command }, &mut lost),
+                    };
+                    list.push(Change {
+                        class,
+                        what,
+                        dangerous: dangerous(ap, name),
+                        rule: command_rule(a, which, text, &refs),
+                        witness: Some(witness_of(&a.user.name, f.argv)),
                     });
                 } else {
-                    let (why, r) = through(new, old, Which::New, self.new.text, &refs);
-                    add_group(&mut groups, Class::Widens, why, r, name, dangerous(np, name), &n.name, f.argv);
-                }
-            }
-            if let Some(f) = minus {
-                let refs: Vec<&[u8]> = f.argv.iter().map(Vec::as_slice).collect();
-                let new_any = witness(&uni, self.shapes.of(np), &pn, &[], name)?.is_some();
-                if !new_any {
-                    lost.push(Change {
-                        class: Class::Narrows,
-                        what: What::CommandLost { command: name.to_string() },
-                        dangerous: dangerous(op, name),
-                        rule: command_rule(old, Which::Old, self.old.text, &refs),
-                        witness: Some(witness_of(&o.name, f.argv)),
-                    });
-                } else {
-                    let (why, r) = through(old, new, Which::Old, self.old.text, &refs);
-                    add_group(&mut groups, Class::Narrows, why, r, name, dangerous(op, name), &o.name, f.argv);
+                    let (why, r) = through(a, d, which, text, &refs);
+                    add_group(&mut groups, class, why, r, name, dangerous(ap, name), &a.user.name, f.argv);
                 }
             }
         }

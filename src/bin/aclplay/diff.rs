@@ -367,22 +367,5 @@ pub fn sarif(d: &Diff, f: &Files) -> String {
             );
         }
     }
-    let driver = sarif::ToolComponent::builder()
-        .name("aclplay diff")
-        .information_uri("https://example.invalid/aclplay")
-        .version(env!("CARGO_PKG_VERSION"))
-        .rules(rules)
-        .build();
-    // Columns count characters (code points), as in `aclplay lint`.
-    let run = sarif::Run::builder()
-        .tool(sarif::Tool::builder().driver(driver).build())
-        .results(results)
-        .column_kind(serde_json::json!("unicodeCodePoints"))
-        .build();
-    let log = sarif::Sarif::builder()
-        .version(serde_json::json!("2.1.0"))
-        .schema("https://json.schemastore.org/sarif-2.1.0.json")
-        .runs(vec![run])
-        .build();
-    serde_json::to_string_pretty(&log).expect("serialisable")
+    crate::sarif::envelope("aclplay diff", rules, results)
 }

@@ -44,7 +44,10 @@ fn accepted(profile: &'static Profile, text: &str) -> bool {
 
 /// The DRYRUN-visible part of a diff: `(widens, narrows)` witnesses, and whether it says
 /// the permissions are unchanged.
-fn dryrun_claims(d: &Diff) -> (Vec<Vec<Vec<u8>>>, Vec<Vec<Vec<u8>>>, bool) {
+/// A command line as its arguments.
+type Argv = Vec<Vec<u8>>;
+
+fn dryrun_claims(d: &Diff) -> (Vec<Argv>, Vec<Argv>, bool) {
     let (mut w, mut n) = (Vec::new(), Vec::new());
     for c in d.users.iter().flat_map(|u| &u.changes) {
         let Some(x) = c.witness.as_ref().filter(|x| x.dryrun) else { continue };
@@ -120,10 +123,10 @@ fn live(id: ServerId) {
             let shown = argv.iter().map(|a| String::from_utf8_lossy(a)).collect::<Vec<_>>().join(" ");
             let ctx = || format!("pair {i} [{}] edits {:?}\n  old: {o}\n  new: {n}\n  line: {shown}", p.tags, p.edits);
             match *what {
-                "widens" if !(new_ok && !old_ok) => {
+                "widens" if !new_ok || old_ok => {
                     problems.push(format!("{}\n  a widening witness, but live old {old_ok} new {new_ok}", ctx()))
                 }
-                "narrows" if !(old_ok && !new_ok) => {
+                "narrows" if !old_ok || new_ok => {
                     problems.push(format!("{}\n  a narrowing witness, but live old {old_ok} new {new_ok}", ctx()))
                 }
                 _ => {}

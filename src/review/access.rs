@@ -167,6 +167,9 @@ fn cmd_check(u: &Universe, profile: &Profile, s: &Selector, id: CmdId) -> CmdChe
     }
 }
 
+/// A command line's command and the roles of its arguments, in one version.
+type Resolved = (CmdId, Vec<(usize, Role)>);
+
 /// A command line found by the search, confirmed by the engine.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Found {
@@ -247,7 +250,7 @@ pub fn witness(
     for t in &templates {
         let refs: Vec<&[u8]> = t.argv.iter().map(Vec::as_slice).collect();
         // The denying sides' view of the same line (another version may find other keys).
-        let deny_roles: Vec<Option<(CmdId, Vec<(usize, Role)>)>> = deny
+        let deny_roles: Vec<Option<Resolved>> = deny
             .iter()
             .map(|d| roles(d.profile, &refs).filter(|(did, _)| d.profile.command(*did).name == name))
             .collect();
@@ -350,7 +353,7 @@ fn search(
             tried.push(sig);
             cands.push((failing, a));
         }
-        cands.sort_by(|x, y| y.0.cmp(&x.0));
+        cands.sort_by_key(|c| std::cmp::Reverse(c.0));
         for (_, a) in cands {
             assign[i] = Some(a);
             if search(ok, denying, assign, nodes, done) {

@@ -123,7 +123,9 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
             }
         }
     }
-    let mut out: Vec<(Vec<(Role, usize)>, bool, Template)> = Vec::new();
+    // (how many arguments of each role, free first argument, the template)
+    type Shape = (Vec<(Role, usize)>, bool, Template);
+    let mut out: Vec<Shape> = Vec::new();
     let mut consider = |argv: Vec<Vec<u8>>, placeholders: &[bool]| {
         if out.len() >= MAX_TEMPLATES {
             return;

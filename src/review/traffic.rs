@@ -301,7 +301,7 @@ pub fn acl_log(text: &[u8]) -> Result<(LogForm, Vec<LogEntry>), LogError> {
             }
         }
     }
-    if items.len() % 2 != 0 {
+    if !items.len().is_multiple_of(2) {
         let (line, _) = items[items.len() - 1];
         return Err(LogError { line, error: err(0, LineErrorKind::Expected("a value after the last key")) });
     }

@@ -161,9 +161,11 @@ fn usage_errors_exit_2() {
 fn help_documents_what_is_tested() {
     let names = |help: &str, section: &str| -> Vec<String> {
         let body = help.split(section).nth(1).unwrap_or_default();
+        // The section ends at the first line that is not indented (blank lines part the
+        // long help's entries).
         body.lines()
             .skip(1)
-            .take_while(|l| l.starts_with(' '))
+            .take_while(|l| l.starts_with(' ') || l.is_empty())
             .filter_map(|l| {
                 let l = l.trim_start().trim_start_matches("-h, ").trim_start_matches("-V, ");
                 let word = l.split_whitespace().next()?;
@@ -183,6 +185,12 @@ fn help_documents_what_is_tested() {
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
             "--help"]),
+        ("compare", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
+            "--user", "--commands", "--help"]),
+        ("diff", &["--kind", "--server", "--format", "--pubsub-default", "--servers", "--fail-on", "--help"]),
+        ("matrix", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
+        ("draft", &["--acl-log", "--server", "--format", "--rules", "--map", "--key-delimiter", "--key-depth",
+            "--exact-keys", "--min-keys", "--password-from-env", "--keep-default", "--skip-invalid", "--help"]),
         ("keys", &["--server", "--format", "--help"]),
         ("genpass", &["--bits", "--server", "--format", "--help"]),
         ("hash", &["--server", "--format", "--help"]),

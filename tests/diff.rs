@@ -259,6 +259,25 @@ fn same_access_is_no_change_and_fail_on() {
 }
 
 #[test]
+fn kind_and_pubsub_default() {
+    let d = Dir::new("diff-kind");
+    d.file("a.txt", "ACL SETUSER app on nopass ~app:* +get +publish\n");
+    d.file("b.txt", "ACL SETUSER app on nopass ~app:* +get +publish &news\n");
+    // As redis-cli lines, the second adds a channel: PUBLISH news widens.
+    let o = d.run(&["--format", "json", "diff", "a.txt", "b.txt", "--kind", "commands"], None);
+    let v = o.json();
+    assert_eq!(v["widens"], true, "{v}");
+    let w = &v["users"][0]["changes"][0]["witness"]["line"];
+    assert!(w.as_str().unwrap().starts_with("PUBLISH news"), "{w}");
+    // With `acl-pubsub-default allchannels` both users start with every channel: `&news`
+    // is then refused after it (the server's error), and a refused rule changes nothing.
+    let o = d.run(&["diff", "a.txt", "a.txt", "--kind", "commands", "--pubsub-default", "allchannels"], None);
+    assert!(o.stdout.contains("no change in access"), "{}", o.stdout);
+    let o = d.run(&["--format", "json", "diff", "a.txt", "b.txt", "--pubsub-default", "allchannels"], None);
+    assert_eq!(o.json()["widens"], false, "{}", o.stdout);
+}
+
+#[test]
 fn across_versions() {
     let d = dir("diff-versions");
     let ids: Vec<&str> = aclplay::PROFILES.iter().map(|p| p.id).collect();

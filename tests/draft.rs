@@ -70,6 +70,35 @@ fn the_capture_drafts_and_proves() {
 }
 
 #[test]
+fn key_options_and_the_default_user() {
+    let run = |extra: &[&str]| {
+        let mut a = vec!["draft", CAPTURE];
+        a.extend_from_slice(extra);
+        run_in(&data(), &a, None)
+    };
+    let line = |out: &str, u: &str| out.lines().find(|l| l.starts_with(&format!("user {u} "))).unwrap().to_string();
+    // One part kept: `jobs:*` for every key of the worker, `web:*` for the web user.
+    let o = run(&["--key-depth", "1"]);
+    assert!(line(&o.stdout, "web").contains(" ~web:* "), "{}", o.stdout);
+    // A delimiter the keys do not have: every key stays exact.
+    let o = run(&["--key-delimiter", "/"]);
+    assert!(
+        line(&o.stdout, "web").contains(" ~web:session:1 ") && !o.stdout.contains('*'.to_string().as_str())
+            || o.stdout.contains("&alerts.*"),
+        "{}",
+        o.stdout
+    );
+    // A prefix needs 30 distinct keys: web:user:* (10 keys) stays exact, web:session:* (40) does not.
+    let o = run(&["--min-keys", "30"]);
+    let web = line(&o.stdout, "web");
+    assert!(web.contains(" ~web:session:* ") && web.contains(" ~web:user:3 ") && !web.contains("web:user:*"), "{web}");
+    let o = run(&["--keep-default"]);
+    assert!(!o.stdout.contains("user default"), "{}", o.stdout);
+    let o = run(&["--key-delimiter", "::"]);
+    assert_eq!(o.code, 2);
+}
+
+#[test]
 fn the_draft_allows_the_capture_on_the_live_server() {
     let id: ServerId = "redis-7.0".parse().unwrap();
     if oracle_or_skip(id, "draft live").is_none() {

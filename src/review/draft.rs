@@ -76,8 +76,9 @@ pub struct KeyGroup {
     /// Distinct keys seen, counted up to `min_keys` (enough to decide).
     pub distinct: usize,
     pub samples: Vec<String>,
+    /// The distinct keys, kept up to `min_keys` (all of them while the prefix stays exact).
     #[serde(skip)]
-    first: Vec<u8>,
+    keys: Vec<(Vec<u8>, u64)>,
 }
 
 /// What one client (or several merged into one user) sent.
@@ -262,7 +263,7 @@ impl Drafter {
                 *u.commands.entry(*id).or_default() += n;
             }
             for (k, g) in &acc.keys {
-                merge_group(u.keys.entry(k.clone()).or_default(), g);
+                merge_group(u.keys.entry(k.clone()).or_default(), g, self.opts.min_keys);
             }
             for (k, n) in &acc.channels {
                 *u.channels.entry(k.clone()).or_default() += n;
@@ -313,21 +314,18 @@ fn note(g: &mut KeyGroup, key: &[u8], read: bool, write: bool, min_keys: usize) 
     g.read |= read;
     g.write |= write;
     g.seen += 1;
-    if g.distinct == 0 {
-        g.first = key.to_vec();
-        g.distinct = 1;
-    } else if g.distinct < min_keys.max(2)
-        && key != g.first.as_slice()
-        && !g.samples.iter().any(|s| s.as_bytes() == key)
-    {
-        g.distinct += 1;
+    match g.keys.iter().position(|(k, _)| k == key) {
+        Some(i) => g.keys[i].1 += 1,
+        None if g.keys.len() < min_keys.max(1) => g.keys.push((key.to_vec(), 1)),
+        None => {}
     }
+    g.distinct = g.keys.len();
     if g.samples.len() < SAMPLES && !g.samples.iter().any(|s| s.as_bytes() == key) {
         g.samples.push(lossy(key));
     }
 }
 
-fn merge_group(into: &mut KeyGroup, g: &KeyGroup) {
+fn merge_group(into: &mut KeyGroup, g: &KeyGroup, min_keys: usize) {
     if into.seen == 0 {
         *into = g.clone();
         return;
@@ -335,7 +333,14 @@ fn merge_group(into: &mut KeyGroup, g: &KeyGroup) {
     into.read |= g.read;
     into.write |= g.write;
     into.seen += g.seen;
-    into.distinct = into.distinct.max(g.distinct) + usize::from(g.first != into.first);
+    for (k, n) in &g.keys {
+        match into.keys.iter().position(|(x, _)| x == k) {
+            Some(i) => into.keys[i].1 += n,
+            None if into.keys.len() < min_keys.max(1) => into.keys.push((k.clone(), *n)),
+            None => {}
+        }
+    }
+    into.distinct = into.keys.len();
     for s in &g.samples {
         if into.samples.len() < SAMPLES && !into.samples.contains(s) {
             into.samples.push(s.clone());
@@ -378,32 +383,39 @@ impl DraftUser {
         let mut rules = Vec::new();
         for g in self.keys.values() {
             let generalise = !g.exact && g.distinct >= opts.min_keys;
-            let (pattern, why) = if g.prefix.is_empty() && !g.exact {
-                (b"*".to_vec(), "more distinct keys without a delimiter than aclplay keeps apart".to_string())
-            } else if generalise {
-                let mut p = escape_glob(&g.prefix);
-                p.push(b'*');
-                (p, format!("prefix `{}` ({}+ distinct keys)", lossy(&g.prefix), g.distinct))
-            } else if g.exact {
-                (escape_glob(&g.prefix), "exact key".to_string())
-            } else {
-                // One key under the prefix: the key itself.
-                (escape_glob(&g.first), format!("exact key (one key under `{}`)", lossy(&g.prefix)))
-            };
             let perm = match (g.read, g.write) {
                 (true, true) => "~",
                 (false, true) => "%W~",
                 // Read only, or keys no right is checked for: the narrowest pattern.
                 _ => "%R~",
             };
-            rules.push(KeyRule {
-                rule: format!("{perm}{}", lossy(&pattern)),
-                read: g.read || !g.write,
-                write: g.write,
-                seen: g.seen,
-                samples: g.samples.clone(),
-                why,
-            });
+            let mut push = |pattern: Vec<u8>, why: String, seen: u64, samples: Vec<String>| {
+                rules.push(KeyRule {
+                    rule: format!("{perm}{}", lossy(&pattern)),
+                    read: g.read || !g.write,
+                    write: g.write,
+                    seen,
+                    samples,
+                    why,
+                })
+            };
+            if g.prefix.is_empty() && !g.exact {
+                let why = "more distinct keys without a delimiter than aclplay keeps apart".to_string();
+                push(b"*".to_vec(), why, g.seen, g.samples.clone());
+            } else if generalise {
+                let mut p = escape_glob(&g.prefix);
+                p.push(b'*');
+                let why = format!("prefix `{}` ({}+ distinct keys)", lossy(&g.prefix), g.distinct);
+                push(p, why, g.seen, g.samples.clone());
+            } else if g.exact {
+                push(escape_glob(&g.prefix), "exact key".into(), g.seen, g.samples.clone());
+            } else {
+                // Fewer distinct keys under the prefix than `min_keys`: each key itself.
+                for (k, n) in &g.keys {
+                    let why = format!("exact key ({} distinct under `{}`)", g.keys.len(), lossy(&g.prefix));
+                    push(escape_glob(k), why, *n, vec![lossy(k)]);
+                }
+            }
         }
         // Two groups can give the same pattern (one exact key and a prefix of one key).
         let mut merged: Vec<KeyRule> = Vec::new();

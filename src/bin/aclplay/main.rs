@@ -25,8 +25,9 @@ use std::process::ExitCode;
     version,
     about = "What a Redis or Valkey server would answer to ACL rules, and why",
     after_help = "Exit codes: 0 success; 1 the input has errors (check, list), a command is denied or unknown (dryrun, \
-                  keys), a bad --bits (genpass), an unknown --user (explain), or findings at or above --deny (lint); \
-                  2 bad usage; 3 a file cannot be read or is not UTF-8."
+                  keys), a bad --bits (genpass), an unknown --user (explain), findings at or above --deny (lint), a change caught by --fail-on (diff), \
+                  or a captured command the draft denies (draft); 2 bad usage; 3 a file cannot be read or is not \
+                  UTF-8, or a capture line is not MONITOR output (draft)."
 )]
 struct Cli {
     /// Server version to answer as (an id, or the full version: `redis-8.0.6`).

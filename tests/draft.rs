@@ -49,6 +49,7 @@ fn the_capture_drafts_and_proves() {
     assert_eq!(j["acl_file"].as_str(), Some(o.stdout.as_str()));
     assert_eq!(j["proof"]["refused_count"], 0);
     assert!(j["proof"]["replayed"].as_u64().unwrap() > 500);
+    insta::assert_json_snapshot!("draft-json", j);
     // Keys are split by the rights their commands need.
     let rules = |u: &str| -> Vec<String> {
         let l = o.stdout.lines().find(|l| l.starts_with(&format!("user {u} "))).unwrap();

@@ -26,6 +26,7 @@ fn every_format() {
     let o = d.run(&["--format", "markdown", "matrix", "users.acl"], None);
     insta::assert_snapshot!("matrix-markdown", o.stdout);
     let v = d.run(&["--format", "json", "matrix", "users.acl"], None).json();
+    insta::assert_json_snapshot!("matrix-json", v);
     let rows = v["rows"].as_array().unwrap();
     let cell = |user: &str, cat: &str| {
         let r = rows.iter().find(|r| r["user"] == user).unwrap();

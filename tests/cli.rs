@@ -162,6 +162,8 @@ fn usage_errors_exit_2() {
 fn help_documents_what_is_tested() {
     let names = |help: &str, section: &str| -> Vec<String> {
         let body = help.split(section).nth(1).unwrap_or_default();
+        // The section ends at the first line that is not indented (blank lines part the
+        // long help's entries).
         body.lines()
             .skip(1)
             // Long help (formats with descriptions) puts blank lines between options.
@@ -193,6 +195,10 @@ fn help_documents_what_is_tested() {
         ("test", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
             "--coverage", "--min-coverage", "--help"]),
         ("challenge", &["--server", "--format", "--help"]),
+        ("diff", &["--kind", "--server", "--format", "--pubsub-default", "--servers", "--fail-on", "--help"]),
+        ("matrix", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
+        ("draft", &["--acl-log", "--server", "--format", "--rules", "--map", "--key-delimiter", "--key-depth",
+            "--exact-keys", "--min-keys", "--password-from-env", "--keep-default", "--skip-invalid", "--help"]),
         ("keys", &["--server", "--format", "--help"]),
         ("genpass", &["--bits", "--server", "--format", "--help"]),
         ("hash", &["--server", "--format", "--help"]),

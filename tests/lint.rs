@@ -23,7 +23,7 @@ use aclplay::span::Span;
 use aclplay::{Kind, Options, Profile, analyze};
 use aclplay_oracle::{Reply, Server, ServerId, ServerOptions, Startup, oracle_or_skip};
 use serde_json::Value;
-use support::{Out, run};
+use support::{Out, assert_valid_sarif, run, sarif_validator};
 
 /// `sha256("foo")`, a well-formed `#<hash>`: the clean inputs store no plaintext password.
 const H: &str = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
@@ -295,42 +295,6 @@ fn json_text_and_sarif_snapshots() {
     assert_eq!(sarif["runs"][0]["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
     sarif["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
     insta::assert_json_snapshot!("lint-sarif", sarif);
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let mut schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    assert_eq!(
-        schema["$id"],
-        "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
-    );
-    // The schema's `language` patterns have a stray `]`, which ECMA-262 reads as a literal
-    // and the Rust regex engines (and so the meta-schema's `regex` format check) refuse.
-    // Escaping it keeps the meaning and lets the schema compile.
-    fn escape_stray_bracket(v: &mut Value) -> usize {
-        const STRAY: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-        match v {
-            Value::Object(m) => m
-                .iter_mut()
-                .map(|(k, x)| {
-                    if k == "pattern" && x == STRAY {
-                        *x = STRAY.replace("}]", "}\\]").into();
-                        1
-                    } else {
-                        escape_stray_bracket(x)
-                    }
-                })
-                .sum(),
-            Value::Array(a) => a.iter_mut().map(escape_stray_bracket).sum(),
-            _ => 0,
-        }
-    }
-    assert_eq!(escape_stray_bracket(&mut schema), 2, "the two `language` patterns");
-    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
-}
-
-fn assert_valid_sarif(v: &jsonschema::Validator, log: &Value, what: &str) {
-    let errors: Vec<String> = v.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{what}: SARIF does not validate:\n{}", errors.join("\n"));
 }
 
 /// Every trigger above (so every code, with and without spans, fixes and related

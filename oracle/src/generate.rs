@@ -1783,6 +1783,148 @@ impl Generator<'_> {
     }
 }
 
+/// A user's rules and a realistic edit of them (a rule added, removed or reordered,
+/// `resetkeys` moved, a key pattern's rights changed, a selector added or removed, a
+/// token duplicated, or nothing), for `aclplay diff`'s differential test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulePair {
+    /// `profile:<name>` or `random`.
+    pub tags: String,
+    /// Rule tokens of an ACL-file line before the edit (as [`WorkloadUser::rules`]).
+    pub old: Vec<String>,
+    /// After the edit.
+    pub new: Vec<String>,
+    /// What the edits were, in words (`add ~x:*`, `move resetkeys`, …).
+    pub edits: Vec<String>,
+    /// `ACL DRYRUN` argvs drawn for the patterns and commands of both rule sets, as
+    /// [`generate_cases`] draws a case's command.
+    pub commands: Vec<Vec<String>>,
+}
+
+/// `count` rule pairs with `commands` DRYRUN lines each, from `seed` (its own random
+/// stream). Rules are drawn valid; an edit can still make a line the server refuses (a
+/// pattern after `allkeys`): callers keep the pairs the engine and the server accept.
+pub fn generate_rule_pairs(
+    id: ServerId,
+    table: &CommandTable,
+    seed: u64,
+    count: usize,
+    commands: usize,
+) -> Vec<RulePair> {
+    let mut g = Generator::new(id, table, seed);
+    g.rng.set_stream(3);
+    (0..count).map(|_| g.rule_pair(commands)).collect()
+}
+
+impl Generator<'_> {
+    fn rule_pair(&mut self, commands: usize) -> RulePair {
+        self.force_valid = true;
+        let mut ctx = Ctx::default();
+        let (tags, mut rules) =
+            if self.p(0.6) { self.profile(&mut ctx) } else { ("random".to_string(), self.soup(&mut ctx)) };
+        rules.retain(|t| {
+            let sel = t.starts_with('(') && t.ends_with(')');
+            !t.is_empty() && (sel || !t.contains(char::is_whitespace))
+        });
+        let old = rules.clone();
+        let mut edits = Vec::new();
+        for _ in 0..self.n(1, 2) {
+            edits.push(self.edit(&mut rules, &mut ctx));
+        }
+        self.force_valid = false;
+        let commands = (0..commands).map(|_| self.command(&ctx)).collect();
+        RulePair { tags, old, new: rules, edits, commands }
+    }
+
+    fn edit(&mut self, rules: &mut Vec<String>, ctx: &mut Ctx) -> String {
+        let at = |g: &mut Self, len: usize| g.n(0, len);
+        match self.n(0, 19) {
+            0..=4 => {
+                let r = match self.n(0, 3) {
+                    0 => self.key_rule(ctx),
+                    1 => self.channel_rule(ctx),
+                    _ => self.command_rule(ctx),
+                };
+                let i = at(self, rules.len());
+                rules.insert(i, r.clone());
+                format!("add `{r}`")
+            }
+            5 | 6 if !rules.is_empty() => {
+                let i = self.n(0, rules.len() - 1);
+                let r = rules.remove(i);
+                format!("remove `{r}`")
+            }
+            7 | 8 if rules.len() >= 2 => {
+                let i = self.n(0, rules.len() - 2);
+                let j = self.n(i + 1, rules.len() - 1);
+                rules.swap(i, j);
+                format!("swap `{}` and `{}`", rules[j], rules[i])
+            }
+            9 | 10 => {
+                rules.retain(|t| !t.eq_ignore_ascii_case("resetkeys"));
+                let i = at(self, rules.len());
+                rules.insert(i, "resetkeys".into());
+                format!("move resetkeys to {i}")
+            }
+            11 | 12 => {
+                let mut out = Vec::new();
+                let mut c2 = ctx.clone();
+                c2.allow_invalid = false;
+                self.selector(&mut c2, &mut out);
+                ctx.keys.extend(c2.keys);
+                ctx.channels.extend(c2.channels);
+                ctx.commands.extend(c2.commands);
+                ctx.firstargs.extend(c2.firstargs);
+                let sel = out.join(" ");
+                if !(sel.starts_with('(') && sel.ends_with(')')) || sel.contains('\n') {
+                    return "add nothing".into();
+                }
+                let i = at(self, rules.len());
+                rules.insert(i, sel.clone());
+                format!("add selector `{sel}`")
+            }
+            13 if !rules.is_empty() => {
+                let i = self.n(0, rules.len() - 1);
+                let r = rules[i].clone();
+                let j = at(self, rules.len());
+                rules.insert(j, r.clone());
+                format!("duplicate `{r}`")
+            }
+            14 | 15 => {
+                // Change a key pattern's rights.
+                let keys: Vec<usize> =
+                    (0..rules.len()).filter(|&i| rules[i].starts_with('~') || rules[i].starts_with('%')).collect();
+                if keys.is_empty() {
+                    return "change nothing".into();
+                }
+                let i = self.one(&keys);
+                let pat = rules[i].split_once('~').map(|(_, p)| p.to_string()).unwrap_or_default();
+                let perm = self.s(&["~", "%R~", "%W~", "%RW~"]);
+                let before = std::mem::replace(&mut rules[i], format!("{perm}{pat}"));
+                format!("`{before}` → `{}`", rules[i])
+            }
+            16 => {
+                let sels: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].starts_with('(')).collect();
+                if sels.is_empty() {
+                    let i = at(self, rules.len());
+                    rules.insert(i, "clearselectors".into());
+                    return "add clearselectors".into();
+                }
+                let i = self.one(&sels);
+                let r = rules.remove(i);
+                format!("remove selector `{r}`")
+            }
+            17 => {
+                let r = self.s(&["allkeys", "resetchannels", "allchannels", "-@all", "+@all", "nocommands", "reset"]);
+                let i = at(self, rules.len());
+                rules.insert(i, r.clone());
+                format!("add `{r}`")
+            }
+            _ => "change nothing".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1818,6 +1960,19 @@ mod tests {
             assert!(a.iter().flat_map(|u| &u.rules).all(|r| !r.is_empty()
                 && !r.contains('\n')
                 && ((r.starts_with('(') && r.ends_with(')')) || !r.contains(' '))));
+        }
+    }
+
+    #[test]
+    fn rule_pairs_are_seeded_edits() {
+        for id in ServerId::all() {
+            let Some(t) = table(id) else { continue };
+            let a = generate_rule_pairs(id, &t, 5, 200, 3);
+            assert_eq!(a, generate_rule_pairs(id, &t, 5, 200, 3));
+            assert!(a.iter().any(|p| p.old == p.new) && a.iter().filter(|p| p.old != p.new).count() > 150);
+            assert!(a.iter().all(|p| p.commands.len() == 3 && !p.edits.is_empty()));
+            assert!(a.iter().flat_map(|p| &p.edits).any(|e| e.starts_with("move resetkeys")));
+            assert!(a.iter().flat_map(|p| &p.edits).any(|e| e.starts_with("add selector")));
         }
     }
 

@@ -83,6 +83,23 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Record `redis-cli MONITOR > OUT` while a mixed workload runs from several
+    /// connections (the test data of `aclplay draft`).
+    Monitor {
+        #[arg(long)]
+        server: ServerId,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record `redis-cli ACL LOG` (raw, RESP2, RESP3) after the scenario's denied
+    /// commands: `<OUT>-raw.txt`, `<OUT>-resp2.txt`, `<OUT>-resp3.txt` and the rules as
+    /// `<OUT>-rules.acl`.
+    AclLog {
+        #[arg(long)]
+        server: ServerId,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Compare two case JSONL files by id (first = server); exit 1 on differences.
     Compare {
         #[arg(long)]
@@ -168,6 +185,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             w.flush().map_err(|e| e.to_string())?;
             eprintln!("{server}: {} files in {:.2}s", inputs.len(), start.elapsed().as_secs_f64());
+        }
+        Cmd::Monitor { server, out } => {
+            let n = aclplay_oracle::monitor::record_monitor(server, &out)?;
+            eprintln!("{server}: {n} lines in {}", out.display());
+        }
+        Cmd::AclLog { server, out } => {
+            use aclplay_oracle::monitor::{ACL_LOG_RULES, acl_log_denials, record_acl_log};
+            record_acl_log(server, ACL_LOG_RULES, &acl_log_denials(), &out)?;
+            let mut rules = out.file_name().unwrap_or_default().to_os_string();
+            rules.push("-rules.acl");
+            std::fs::write(out.with_file_name(rules), ACL_LOG_RULES).map_err(|e| e.to_string())?;
+            eprintln!("{server}: ACL LOG written next to {}", out.display());
         }
         Cmd::Conf { server, out } => {
             write_jsonl(&out, &record_confs(server, &conf_scenarios())?)?;

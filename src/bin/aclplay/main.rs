@@ -8,6 +8,9 @@
 
 mod challenge;
 mod compare;
+mod diff;
+mod draft;
+mod matrix;
 mod sarif;
 mod test;
 mod verify;
@@ -28,9 +31,10 @@ use std::process::ExitCode;
     about = "What a Redis or Valkey server would answer to ACL rules, and why",
     after_help = "Exit codes: 0 success; 1 the input has errors (check, list), a command is denied or unknown (dryrun, \
                   keys), a bad --bits (genpass), an unknown --user (explain), findings at or above --deny (lint), a \
-                  decision that differs (compare), an expectation that fails (test), or a challenge not solved or a \
-                  pack that is not sound (challenge); 2 bad usage; 3 a file cannot be read or is not UTF-8; verify \
-                  has more (`aclplay verify --help`)."
+                  decision that differs (compare), an expectation that fails (test), a challenge not solved or a \
+                  pack that is not sound (challenge), a change caught by --fail-on (diff), or a captured command the \
+                  draft denies (draft); 2 bad usage; 3 a file cannot be read or is not UTF-8, or a capture line is \
+                  not MONITOR output (draft); verify has more (`aclplay verify --help`)."
 )]
 struct Cli {
     /// Server version to answer as (an id, or the full version: `redis-8.0.6`).
@@ -51,6 +55,17 @@ fn servers() -> clap::builder::PossibleValuesParser {
     )
 }
 
+/// When `aclplay diff` exits 1.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    /// A change widens someone's access (or could not be decided).
+    Widen,
+    /// A change lets someone run a dangerous command (the version's `@dangerous`).
+    Dangerous,
+    /// Any change of access, wider or narrower.
+    Any,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Deny {
     Warning,
@@ -68,6 +83,8 @@ enum Format {
     Sarif,
     /// JUnit XML, for CI dashboards.
     Junit,
+    /// Comma-separated values, for spreadsheets.
+    Csv,
 }
 
 impl Format {
@@ -78,6 +95,7 @@ impl Format {
             Format::Markdown => "markdown",
             Format::Sarif => "sarif",
             Format::Junit => "junit",
+            Format::Csv => "csv",
         }
     }
 }
@@ -247,6 +265,77 @@ enum Cmd {
     Challenge {
         #[command(subcommand)]
         action: ChallengeCmd,
+    },
+    /// What a change of rules does to each user's access, from the permissions the engine
+    /// computes (not the text): users added and removed, logging in, commands gained and
+    /// lost, command lines keys, channels and selectors now allow or deny — each widens,
+    /// narrows or is neutral, with a command line that shows it.
+    Diff {
+        /// The rules before the change (any input kind; `-` reads stdin).
+        old: String,
+        /// The rules after the change.
+        new: String,
+        /// Input kind of both (default: detected for each).
+        #[arg(long, value_parser = ["acl-file", "config", "commands", "listing"])]
+        kind: Option<String>,
+        /// The server's `acl-pubsub-default`.
+        #[arg(long, default_value = "resetchannels", value_parser = ["resetchannels", "allchannels"])]
+        pubsub_default: String,
+        /// Two versions, `OLD,NEW`: the old rules on the first, the new on the second (an
+        /// upgrade and a change at once). Default: both on `--server`.
+        #[arg(long)]
+        servers: Option<String>,
+        /// Exit 1 when the change widens access, adds a dangerous command, or changes
+        /// anything.
+        #[arg(long, value_enum)]
+        fail_on: Option<FailOn>,
+    },
+    /// Users × ACL categories: all, some or none of each category's commands (with the
+    /// counts), the dangerous commands each user may run, its key and channel patterns.
+    Matrix {
+        #[command(flatten)]
+        input: Input,
+    },
+    /// Least-privilege rules from what an application really sent: a `redis-cli MONITOR`
+    /// capture (one user per client, or as `--map` says), printed as an ACL file `ACL LOAD`
+    /// accepts, then proved (every command seen replays as allowed) with a report on
+    /// stderr. With `--acl-log`: each denial of an `ACL LOG` reply, the rule that made it
+    /// fail and the smallest change that would allow it.
+    Draft {
+        /// The capture (`redis-cli MONITOR > file`), or the `ACL LOG` output; `-` reads stdin.
+        capture: String,
+        /// Read the input as `redis-cli ACL LOG` output (raw, RESP2 or RESP3 form).
+        #[arg(long)]
+        acl_log: bool,
+        /// With `--acl-log`: the rules in force (any input kind).
+        #[arg(long)]
+        rules: Option<String>,
+        /// Draft a client as a user: `ADDRESS=USER`, `IP=USER` or `CLIENT-NAME=USER`
+        /// (repeatable). Default: the client's name (`CLIENT SETNAME`), else `client-<n>`.
+        #[arg(long = "map", value_name = "CLIENT=USER")]
+        map: Vec<String>,
+        /// The byte between the parts of key names.
+        #[arg(long, default_value = ":")]
+        key_delimiter: String,
+        /// Parts of a key name kept before the `*` (default: all but the last).
+        #[arg(long)]
+        key_depth: Option<usize>,
+        /// One exact pattern per key seen (no generalisation).
+        #[arg(long)]
+        exact_keys: bool,
+        /// Distinct keys a prefix needs before it becomes a `prefix*` pattern.
+        #[arg(long, default_value_t = 2)]
+        min_keys: usize,
+        /// Use the SHA-256 of this environment variable's value as every user's password
+        /// (`#<hash>`), or `USER=VAR` for one user (repeatable). Default: a placeholder.
+        #[arg(long, value_name = "VAR|USER=VAR")]
+        password_from_env: Vec<String>,
+        /// Leave out `user default off`.
+        #[arg(long)]
+        keep_default: bool,
+        /// Report invalid lines (on stderr) and go on, instead of stopping at the first.
+        #[arg(long)]
+        skip_invalid: bool,
     },
     /// The keys the server finds in a command line, with their flags.
     Keys {
@@ -1013,6 +1102,100 @@ fn coverage_json(
     })
 }
 
+fn draft_acl_log(profile: &'static Profile, f: Format, log: &str, rules: Option<&str>) -> Result<ExitCode, Fail> {
+    let Some(rules) = rules else {
+        return Err(Fail::Usage(
+            "`--acl-log` needs `--rules FILE`: the rules the denials are explained against".into(),
+        ));
+    };
+    if log == "-" && rules == "-" {
+        return Err(Fail::Usage("the log and `--rules` cannot both be `-` (stdin)".into()));
+    }
+    let bytes = draft::read_all(log).map_err(|e| Fail::Io(format!("cannot read `{log}`: {e}")))?;
+    let name = if log == "-" { "<stdin>" } else { log };
+    let (form, entries) = match aclplay::review::traffic::acl_log(&bytes) {
+        Ok(x) => x,
+        Err(e) => {
+            let text = bytes.split(|&b| b == b'\n').nth(e.line - 1).unwrap_or_default();
+            eprintln!("{:?}", miette::Report::new(draft::bad_line(name, e.line, text, &e.error)));
+            return Ok(ExitCode::from(3));
+        }
+    };
+    let input = Input {
+        file: rules.to_string(),
+        kind: None,
+        aclfile_name: "users.acl".into(),
+        aclfile: None,
+        pubsub_default: "resetchannels".into(),
+    };
+    let l = load(&input, profile)?;
+    let ds = aclplay::review::draft::denials(&entries, &l.analysis, &l.text);
+    if f == Format::Json {
+        print_json(&serde_json::json!({"form": form, "denials": ds}));
+    } else {
+        print!("{}", draft::denials_text(&ds, name, &l.name, &l.text));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn diff_cmd(
+    profile: &'static Profile,
+    format: Format,
+    files: [&String; 2],
+    kind: Option<String>,
+    pubsub_default: &str,
+    servers: Option<&str>,
+    fail_on: Option<FailOn>,
+) -> Result<ExitCode, Fail> {
+    if files.iter().all(|f| *f == "-") {
+        return Err(Fail::Usage("OLD and NEW cannot both be `-` (stdin)".into()));
+    }
+    let profiles = match servers {
+        None => [profile, profile],
+        Some(s) => match server_list(s)?.as_slice() {
+            [a, b] => [*a, *b],
+            [a] => [*a, *a],
+            _ => return Err(Fail::Usage("`--servers` takes two versions, `OLD,NEW`".into())),
+        },
+    };
+    let input = |file: &String| Input {
+        file: file.clone(),
+        kind: kind.clone(),
+        aclfile_name: "users.acl".into(),
+        aclfile: None,
+        pubsub_default: pubsub_default.to_string(),
+    };
+    let old = load(&input(files[0]), profiles[0])?;
+    let new = load(&input(files[1]), profiles[1])?;
+    for l in [&old, &new] {
+        if l.analysis.has_errors() {
+            eprintln!(
+                "warning: {} has errors (`aclplay check {}` lists them); its users are compared as written",
+                l.name, l.name
+            );
+        }
+    }
+    let d = aclplay::review::diff::diff(
+        aclplay::review::diff::Input { analysis: &old.analysis, text: &old.text },
+        aclplay::review::diff::Input { analysis: &new.analysis, text: &new.text },
+    );
+    let f = diff::Files { old: (&old.name, &old.text), new: (&new.name, &new.text) };
+    match format {
+        Format::Json => print_json(&diff::json(&d, &f)),
+        Format::Markdown => print!("{}", diff::markdown(&d, &f)),
+        Format::Sarif => println!("{}", diff::sarif(&d, &f)),
+        _ => print!("{}", diff::text(&d, &f)),
+    }
+    let undecided = d.users.iter().any(|u| !u.undecided.is_empty());
+    let fail = match fail_on {
+        None => false,
+        Some(FailOn::Widen) => d.widens() || undecided,
+        Some(FailOn::Dangerous) => d.dangerous() || undecided,
+        Some(FailOn::Any) => !d.no_change_in_access(),
+    };
+    Ok(if fail { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
 /// `--server` given on the command line (not the default): `verify` is then told which
 /// profile to answer as instead of finding it.
 fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
@@ -1029,6 +1212,9 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
         Cmd::Verify { .. } => ("verify", &[Format::Text, Format::Json, Format::Markdown]),
         Cmd::Test { .. } => ("test", &[Format::Text, Format::Json, Format::Junit]),
         Cmd::Challenge { .. } => ("challenge", TJ),
+        Cmd::Diff { .. } => ("diff", &[Format::Text, Format::Json, Format::Markdown, Format::Sarif]),
+        Cmd::Matrix { .. } => ("matrix", &[Format::Text, Format::Csv, Format::Markdown, Format::Json]),
+        Cmd::Draft { .. } => ("draft", TJ),
         Cmd::Keys { .. } => ("keys", TJ),
         Cmd::Genpass { .. } => ("genpass", TJ),
         Cmd::Hash => ("hash", TJ),
@@ -1088,6 +1274,92 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
             test_cmd(&input, f, profile, &tests, servers.as_deref(), coverage || min_coverage.is_some(), min_coverage)?
         }
         Cmd::Challenge { action } => challenge_cmd(action, f)?,
+        Cmd::Diff { old, new, kind, pubsub_default, servers, fail_on } => {
+            diff_cmd(profile, f, [&old, &new], kind, &pubsub_default, servers.as_deref(), fail_on)?
+        }
+        Cmd::Matrix { input } => {
+            let l = load(&input, profile)?;
+            report(&l, f, 20);
+            let m = aclplay::review::matrix::matrix(&l.analysis);
+            match f {
+                Format::Json => print_json(&m),
+                Format::Csv => print!("{}", matrix::csv(&m)),
+                Format::Markdown => print!("{}", matrix::markdown(&m, &l.name)),
+                _ => print!("{}", matrix::text(&m, &l.name)),
+            }
+            ExitCode::SUCCESS
+        }
+        Cmd::Draft {
+            capture,
+            acl_log,
+            rules,
+            map,
+            key_delimiter,
+            key_depth,
+            exact_keys,
+            min_keys,
+            password_from_env,
+            keep_default,
+            skip_invalid,
+        } => {
+            if acl_log {
+                return draft_acl_log(profile, f, &capture, rules.as_deref());
+            }
+            let delimiter = match key_delimiter.as_bytes() {
+                [b] => *b,
+                _ => return Err(Fail::Usage("`--key-delimiter` takes one byte".into())),
+            };
+            let mut opts = aclplay::review::draft::DraftOptions {
+                delimiter,
+                depth: key_depth,
+                exact_keys,
+                min_keys: min_keys.max(1),
+                default_off: !keep_default,
+                ..Default::default()
+            };
+            for m in &map {
+                let (k, u) = m.split_once('=').ok_or_else(|| Fail::Usage(format!("`--map {m}`: write CLIENT=USER")))?;
+                if u.is_empty() || u.bytes().any(|b| !b.is_ascii_graphic()) {
+                    return Err(Fail::Usage(format!("`--map {m}`: `{u}` cannot be a user name in an ACL file")));
+                }
+                opts.map.push((k.to_string(), u.to_string()));
+            }
+            for p in &password_from_env {
+                let (user, var) = match p.split_once('=') {
+                    Some((u, v)) => (Some(u), v),
+                    None => (None, p.as_str()),
+                };
+                let value = std::env::var_os(var)
+                    .ok_or_else(|| Fail::Usage(format!("`--password-from-env`: `{var}` is not set")))?;
+                let rule = format!("#{}", aclplay::password::sha256_hex(value.as_encoded_bytes()));
+                match user {
+                    Some(u) => opts.passwords.push((u.to_string(), rule)),
+                    None => opts.default_password = Some(rule),
+                }
+            }
+            let src = if capture == "-" {
+                draft::Source::Memory(draft::read_all("-").map_err(|e| Fail::Io(format!("cannot read stdin: {e}")))?)
+            } else {
+                std::fs::metadata(&capture).map_err(|e| Fail::Io(format!("cannot read `{capture}`: {e}")))?;
+                draft::Source::File(capture.clone())
+            };
+            let name = if capture == "-" { "<stdin>".to_string() } else { capture.clone() };
+            match draft::draft(profile, &src, &name, opts, skip_invalid) {
+                Err(e) => {
+                    eprintln!("{:?}", miette::Report::new(*e));
+                    ExitCode::from(3)
+                }
+                Ok((d, proof, loads, skipped)) => {
+                    if f == Format::Json {
+                        print_json(&draft::json(&d, &proof, loads, skipped));
+                    } else {
+                        print!("{}", d.acl_file());
+                        eprint!("{}", draft::report(&d, &proof, loads, skipped));
+                    }
+                    if proof.refused_count > 0 || !loads { ExitCode::from(1) } else { ExitCode::SUCCESS }
+                }
+            }
+        }
         Cmd::Keys { argv } => keys(profile, f, &argv),
         Cmd::Genpass { bits } => match aclplay::password::genpass_reply(bits.as_deref()) {
             Ok(p) if f == Format::Json => {

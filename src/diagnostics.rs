@@ -64,9 +64,10 @@ pub enum Problem {
     /// `user app on ">pw` in redis.conf.
     #[error("unbalanced quotes")]
     UnbalancedQuotes,
-    /// Valkey accepts a first-argument rule with whitespace or a stray quote, then aborts
-    /// on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by `ACL SETUSER u "+select|0 1"`.
-    #[error("first-argument rule `{}` makes this server crash when the user is listed", show(token))]
+    /// Valkey accepts a first-argument rule with whitespace or a stray quote (and 8.0 a
+    /// bare `%`), then aborts on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by
+    /// `ACL SETUSER u "+select|0 1"`.
+    #[error("{}", list_crash_message(token))]
     ListCrash { token: Vec<u8> },
     /// redis.conf defines users and also sets `aclfile`. Triggered by `user a on` +
     /// `aclfile users.acl`.
@@ -93,6 +94,11 @@ pub enum Problem {
     /// A command line with the wrong number of arguments. Triggered by `ACL SETUSER`.
     #[error("wrong number of arguments")]
     Arity,
+}
+
+fn list_crash_message(token: &[u8]) -> String {
+    let what = if token.first() == Some(&b'%') { "rule" } else { "first-argument rule" };
+    format!("{what} `{}` makes this server crash when the user is listed", show(token))
 }
 
 fn rule_message(token: &[u8], reason: Reason) -> String {
@@ -180,6 +186,9 @@ impl Problem {
             Problem::NotUserLine { .. } => "write `user <name> <rules…>` (`user` in lowercase)".into(),
             Problem::Duplicate { .. } => "merge the two definitions into one line".into(),
             Problem::UnbalancedQuotes => "close the quote".into(),
+            Problem::ListCrash { token } if token.first() == Some(&b'%') => {
+                "write `%R~pattern`, `%W~pattern` or `%RW~pattern`: a bare `%` grants nothing, and this version aborts when it prints it".into()
+            }
             Problem::ListCrash { .. } => "drop the rule or use a first argument without spaces or quotes".into(),
             Problem::UsersAndAclfile => "define users either in the ACL file or in this file, not both".into(),
             Problem::StartupRule { .. } => "fix or remove the rule".into(),

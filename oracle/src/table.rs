@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-pub use aclplay_formats::table::{CommandInfo, CommandTable, KeySpec, SpecArgs, SpecPart};
+pub use aclplay_formats::table::{CommandInfo, CommandTable, DbAccess, KeySpec, SpecArgs, SpecPart};
 use serde_json::Value;
 
 use crate::resp::{Conn, Reply};
@@ -168,8 +168,54 @@ pub fn record_table(server: &Server) -> Result<CommandTable, String> {
     if !problems.is_empty() {
         return Err(format!("category cross-check failed:\n  {}", problems.join("\n  ")));
     }
+    if server.id().behavior().set_selector_database_rules {
+        record_db_access(&mut conn, &mut commands)?;
+    }
 
     Ok(CommandTable { server: server_name, version, categories, commands })
+}
+
+/// The databases each command needs (`CommandInfo::db`), asked of `ACL DRYRUN` in
+/// database 0: a user allowed every command, key and channel but only database 1 is
+/// refused the commands that use the database they run in, and one allowed database 0
+/// is still refused those that need every database. Arguments are `x`, which names no
+/// database, so that only the command itself decides.
+fn record_db_access(conn: &mut Conn, commands: &mut [CommandInfo]) -> Result<(), String> {
+    const ONLY_1: &str = "aclplay-db-probe-1";
+    const ONLY_0: &str = "aclplay-db-probe-0";
+    for (user, db) in [(ONLY_1, "db=1"), (ONLY_0, "db=0")] {
+        cmd(conn, &["ACL", "SETUSER", user, "reset", "on", "nopass", "~*", "&*", "+@all", db])?;
+    }
+    if !cmd(conn, &["SELECT", "0"])?.is_ok() {
+        return Err("SELECT 0 failed".into());
+    }
+    for c in commands.iter_mut().filter(|c| !c.container) {
+        let mut argv: Vec<&str> = c.name.split('|').collect();
+        while argv.len() < c.arity.unsigned_abs() as usize {
+            argv.push("x");
+        }
+        let denied = |conn: &mut Conn, user: &str| -> Result<bool, String> {
+            let mut line = vec!["ACL", "DRYRUN", user];
+            line.extend(&argv);
+            let r = conn.command(&line).map_err(|e| format!("{}: {e}", line.join(" ")))?;
+            let text = r.text().unwrap_or_default();
+            match r {
+                Reply::Simple(_) => Ok(false),
+                Reply::Bulk(_) if text.starts_with(&format!("User {user} has no permissions to access database ")) => {
+                    Ok(true)
+                }
+                other => Err(format!("{}: unexpected {other}", line.join(" "))),
+            }
+        };
+        c.db = match (denied(conn, ONLY_1)?, denied(conn, ONLY_0)?) {
+            (false, false) => None,
+            (true, false) => Some(DbAccess::Current),
+            (true, true) => Some(DbAccess::All),
+            (false, true) => return Err(format!("{}: refused in database 0 with db=0 but not with db=1", c.name)),
+        };
+    }
+    cmd(conn, &["ACL", "DELUSER", ONLY_1, ONLY_0])?;
+    Ok(())
 }
 
 fn info_from(
@@ -194,6 +240,7 @@ fn info_from(
         flags: r.flags.clone(),
         categories: cats.into_iter().map(|(_, c)| c).collect(),
         key_specs: r.key_specs.clone(),
+        db: None,
         summary: doc.summary.clone(),
         group: doc.group.clone(),
     })

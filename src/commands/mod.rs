@@ -4,6 +4,7 @@
 //! behaviour switches ([`profile`], from the registry in `data/servers/`).
 
 pub mod bitmap;
+pub mod databases;
 pub mod index;
 pub mod keys;
 pub mod profile;

@@ -258,7 +258,8 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
                 }
                 offset += 1;
             }
-            if !read && !write {
+            // Only a bare `%` gets here without a permission (any other byte decided above).
+            if !read && !write && !profile.behavior.set_selector_bare_percent {
                 return Err(Reason::Syntax);
             }
         }

@@ -7,13 +7,14 @@ use crate::engine::acl::{CmdRule, Ctx, Effect, Sanitize, Selector, User};
 use crate::engine::rules::{apply_selector_rule, change_category, change_perm};
 pub use aclplay_formats::corpus::{GetUser, SelectorInfo};
 
-/// The user's flags in the server's order.
-pub fn flags(u: &User) -> Vec<&'static str> {
+/// The user's flags in the server's order (`ACLDescribeUser`).
+pub fn flags(u: &User, profile: &Profile) -> Vec<&'static str> {
     let mut f = vec![if u.enabled { "on" } else { "off" }];
     if u.nopass {
         f.push("nopass");
     }
     match u.sanitize {
+        _ if !profile.behavior.describe_user_sanitize_flags => {}
         Sanitize::Skip => f.push("skip-sanitize-payload"),
         Sanitize::Sanitize => f.push("sanitize-payload"),
         Sanitize::Unset => {}
@@ -32,7 +33,9 @@ pub fn keys_text(s: &Selector) -> Vec<Vec<u8>> {
             let prefix: &[u8] = match (k.read, k.write) {
                 (true, true) => b"~",
                 (true, false) => b"%R~",
-                _ => b"%W~",
+                (false, true) => b"%W~",
+                // A bare `%` (Valkey 8.0): the server cannot print it (see `list_crash`).
+                (false, false) => b"%~",
             };
             [prefix, &k.pattern].concat()
         })
@@ -149,6 +152,14 @@ fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
 /// re-applies every piece, asserting that each succeeds: a first-argument rule with
 /// whitespace or an unbalanced quote breaks that.
 pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Span>> {
+    // Valkey 8.0's `sdsCatPatternString` panics on a key pattern without permissions.
+    if profile.behavior.set_selector_bare_percent {
+        for s in &u.selectors {
+            if let Some(k) = s.keys.iter().find(|k| !k.read && !k.write) {
+                return Some(k.origin.or(s.origin));
+            }
+        }
+    }
     if !profile.behavior.firstarg_whitespace_crashes_list {
         return None;
     }
@@ -187,7 +198,7 @@ pub fn selector_text(s: &Selector, profile: &Profile) -> Vec<u8> {
 /// The user's `ACL LIST` line: `user <name> <flags> <#hashes> <root> (<selector>)…`.
 pub fn acl_list_line(u: &User, profile: &Profile) -> Vec<u8> {
     let mut parts: Vec<Vec<u8>> = vec![b"user".to_vec(), u.name.clone()];
-    parts.extend(flags(u).into_iter().map(|f| f.as_bytes().to_vec()));
+    parts.extend(flags(u, profile).into_iter().map(|f| f.as_bytes().to_vec()));
     parts.extend(u.passwords.iter().map(|p| format!("#{}", hex(p)).into_bytes()));
     for (i, s) in u.selectors.iter().enumerate() {
         let d = selector_text(s, profile);
@@ -211,7 +222,7 @@ fn info(s: &Selector, profile: &Profile) -> SelectorInfo {
 pub fn getuser(u: &User, profile: &Profile) -> GetUser {
     let root = info(&u.selectors[0], profile);
     GetUser {
-        flags: flags(u).into_iter().map(String::from).collect(),
+        flags: flags(u, profile).into_iter().map(String::from).collect(),
         passwords: u.passwords.iter().map(|p| hex(p)).collect(),
         commands: root.commands,
         keys: root.keys,

@@ -116,7 +116,14 @@ fn rule_message(token: &[u8], reason: Reason) -> String {
             format!("`{t}` restricts the first argument of a subcommand")
         }
         Reason::DuplicateUser => format!("user `{t}` is defined more than once"),
+        Reason::DbOutOfRange => format!("`{t}` names a database below 0 or above 2147483647"),
     }
+}
+
+/// Whether a rule token looks like a database rule (`db=…`, `alldbs`, `resetdbs`).
+fn database_rule(token: &[u8]) -> bool {
+    let t = token.to_ascii_lowercase();
+    t.starts_with(b"db=") || t == b"alldbs" || t == b"resetdbs"
 }
 
 impl Problem {
@@ -132,6 +139,7 @@ impl Problem {
                 Reason::BadHash => "acl::bad-hash",
                 Reason::FirstArgOfSubcommand => "acl::first-arg-of-subcommand",
                 Reason::DuplicateUser => "acl::duplicate-user",
+                Reason::DbOutOfRange => "acl::database-out-of-range",
             },
             Problem::BadUsername { .. } => "acl::bad-username",
             Problem::Unmatched { crash: true, .. } => "acl::unmatched-paren-crash",
@@ -164,6 +172,9 @@ impl Problem {
                 Reason::Syntax if token.first() == Some(&b'%') => {
                     "write `%R~pattern`, `%W~pattern` or `%RW~pattern`".into()
                 }
+                Reason::Syntax if database_rule(token) => {
+                    "database rules are `db=<id>[,<id>…]` (ids from 0, comma-separated, no spaces after them), `alldbs` and `resetdbs`; only Valkey 9.1 and later know them".into()
+                }
                 Reason::Syntax if token.first() == Some(&b'(') => {
                     "inside `(...)` only key, channel and command rules are allowed".into()
                 }
@@ -178,6 +189,7 @@ impl Problem {
                 Reason::BadHash => "a hash is 64 lowercase hex characters: the SHA-256 of the password".into(),
                 Reason::FirstArgOfSubcommand => "allow the whole subcommand instead (`+config|get`)".into(),
                 Reason::DuplicateUser => "define each user once".into(),
+                Reason::DbOutOfRange => "database ids are 0 or more (a server has `databases` of them, 16 by default)".into(),
             },
             Problem::BadUsername { .. } => "usernames cannot contain spaces, tabs, line breaks or NUL".into(),
             Problem::Unmatched { crash: true, .. } => "close the selector with `)`; this server version segfaults on this line instead of reporting it".into(),

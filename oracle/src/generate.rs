@@ -1589,6 +1589,7 @@ impl<'t> Generator<'t> {
             setuser_args,
             pre,
             server_config,
+            db: None,
             command,
         }
     }

@@ -34,6 +34,7 @@ fn case(user: &str, args: &[&str], command: &[&str]) -> CaseInput {
         setuser_args: Some(args.iter().map(|s| s.to_string()).collect()),
         pre: None,
         server_config: None,
+        db: None,
         command: command.iter().map(|s| s.to_string()).collect(),
     }
 }

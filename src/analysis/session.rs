@@ -186,10 +186,14 @@ fn run_command(
 fn getuser_value(u: &User, profile: &Profile) -> Value {
     let g = getuser(u, profile);
     let b = |s: &str| Value::Bulk(s.to_string());
+    // `databases` comes after `channels` on versions with database rules.
+    let dbs = |d: &Option<String>| d.iter().flat_map(|d| [b("databases"), b(d)]).collect::<Vec<_>>();
     let sel = |s: &crate::verdicts::describe::SelectorInfo| {
-        Value::Array(vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)])
+        let mut v = vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)];
+        v.extend(dbs(&s.databases));
+        Value::Array(v)
     };
-    Value::Array(vec![
+    let mut v = vec![
         b("flags"),
         Value::Array(g.flags.iter().map(|f| b(f)).collect()),
         b("passwords"),
@@ -200,7 +204,9 @@ fn getuser_value(u: &User, profile: &Profile) -> Value {
         b(&g.keys),
         b("channels"),
         b(&g.channels),
-        b("selectors"),
-        Value::Array(g.selectors.iter().map(sel).collect()),
-    ])
+    ];
+    v.extend(dbs(&g.databases));
+    v.push(b("selectors"));
+    v.push(Value::Array(g.selectors.iter().map(sel).collect()));
+    Value::Array(v)
 }

@@ -3,6 +3,7 @@
 
 use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Op, Sanitize, Selector, Step, User};
 use super::token::SourceMap;
+use crate::bytes::int::{Whole, strtoll_whole};
 use crate::bytes::{c_str, has_space_or_nul};
 use crate::commands::{Bitmap, CmdId, Profile};
 use crate::input::split::split_args;
@@ -28,6 +29,8 @@ pub enum Reason {
     FirstArgOfSubcommand,
     /// EALREADY (config files only)
     DuplicateUser,
+    /// ERANGE: a `db=` id below 0 or above `INT_MAX`.
+    DbOutOfRange,
 }
 
 impl Reason {
@@ -48,6 +51,7 @@ impl Reason {
             }
             Reason::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
             Reason::DuplicateUser => "Duplicate user found. A user can only be defined once in config files",
+            Reason::DbOutOfRange => "The provided database ID is out of range",
         }
     }
 }
@@ -132,6 +136,9 @@ pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -
         root.keys.clear();
         root.all_channels = ctx.pubsub_all;
         root.channels.clear();
+        root.all_dbs = true;
+        root.dbs.clear();
+        root.dbs_origin = span;
         user.enabled = false;
         user.sanitize = Sanitize::Sanitize;
         user.selectors.truncate(1);
@@ -206,6 +213,24 @@ pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize,
     }
 }
 
+/// The databases of a `db=` rule: comma-separated ids, each read by `strtoll` (leading
+/// whitespace and a sign allowed, nothing after the digits) and kept if in
+/// `0..=INT_MAX`; the first bad id decides the error. Sorted, each once (an intset).
+fn parse_dbs(list: &[u8]) -> Result<Vec<u32>, Reason> {
+    let mut ids = Vec::new();
+    for item in list.split(|&b| b == b',') {
+        let id = match strtoll_whole(item) {
+            Whole::Invalid => return Err(Reason::Syntax),
+            Whole::Overflow => return Err(Reason::DbOutOfRange),
+            Whole::Value(v) => u32::try_from(v).ok().filter(|&v| v <= i32::MAX as u32).ok_or(Reason::DbOutOfRange)?,
+        };
+        if let Err(at) = ids.binary_search(&id) {
+            ids.insert(at, id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Applies one rule to a selector (`ACLSetSelector`). Returns what it did.
 pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, ctx: &Ctx) -> Result<Op, Reason> {
     let profile = ctx.profile;
@@ -217,6 +242,7 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
         sel.rules.push(CmdRule { effect: effect.clone(), text: op.to_vec(), origin });
         Op::Commands(effect)
     };
+    let db_rules = profile.behavior.set_selector_database_rules;
     let done = if is("allkeys") || is("~*") {
         sel.all_keys = true;
         sel.keys.clear();
@@ -239,6 +265,19 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
     } else if is("nocommands") || is("-@all") {
         set_all(sel, false, op, origin);
         Op::Commands(Effect::All(false))
+    } else if db_rules && is("alldbs") {
+        (sel.all_dbs, sel.dbs_origin) = (true, origin);
+        sel.dbs.clear();
+        Op::AllDbs
+    } else if db_rules && is("resetdbs") {
+        (sel.all_dbs, sel.dbs_origin) = (false, origin);
+        sel.dbs.clear();
+        Op::ResetDbs
+    } else if db_rules && kw.len() >= 3 && kw[..3].eq_ignore_ascii_case(b"db=") {
+        // Each `db=` replaces the list (`db=3 db=1,2` allows 1 and 2).
+        let ids = parse_dbs(&kw[3..])?;
+        (sel.all_dbs, sel.dbs, sel.dbs_origin) = (false, ids.clone(), origin);
+        Op::Dbs { ids }
     } else if first == b'~' || first == b'%' {
         if sel.all_keys {
             return Err(Reason::KeyAfterAllKeys);

@@ -50,6 +50,35 @@ pub fn channels_text(s: &Selector) -> Vec<Vec<u8>> {
     s.channels.iter().map(|c| [b"&".as_slice(), &c.pattern].concat()).collect()
 }
 
+/// The selector's databases as `ACL LIST` prints them: nothing for `alldbs`,
+/// `resetdbs`, or `db=<ids>`; `None` on versions without database rules.
+pub fn dbs_list_text(s: &Selector, profile: &Profile) -> Option<Vec<u8>> {
+    if !profile.behavior.set_selector_database_rules || s.all_dbs {
+        return None;
+    }
+    Some(if s.dbs.is_empty() { b"resetdbs".to_vec() } else { dbs_ids(s) })
+}
+
+/// GETUSER's `databases`: `alldbs`, `db=<ids>`, or empty after `resetdbs`; `None` on
+/// versions without database rules.
+pub fn dbs_text(s: &Selector, profile: &Profile) -> Option<String> {
+    if !profile.behavior.set_selector_database_rules {
+        return None;
+    }
+    Some(if s.all_dbs {
+        "alldbs".into()
+    } else if s.dbs.is_empty() {
+        String::new()
+    } else {
+        String::from_utf8_lossy(&dbs_ids(s)).into_owned()
+    })
+}
+
+fn dbs_ids(s: &Selector) -> Vec<u8> {
+    let ids: Vec<String> = s.dbs.iter().map(u32::to_string).collect();
+    format!("db={}", ids.join(",")).into_bytes()
+}
+
 /// The command rules of a selector, as this profile prints them.
 pub fn commands_text(s: &Selector, profile: &Profile) -> Vec<u8> {
     match profile.behavior.list_style {
@@ -182,7 +211,8 @@ pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Spa
     None
 }
 
-/// One selector's description: keys, channels (with `resetchannels`), commands.
+/// One selector's description: keys, channels (with `resetchannels`), databases,
+/// commands.
 pub fn selector_text(s: &Selector, profile: &Profile) -> Vec<u8> {
     let mut parts = keys_text(s);
     if s.all_channels {
@@ -191,6 +221,7 @@ pub fn selector_text(s: &Selector, profile: &Profile) -> Vec<u8> {
         parts.push(b"resetchannels".to_vec());
         parts.extend(channels_text(s));
     }
+    parts.extend(dbs_list_text(s, profile));
     parts.push(commands_text(s, profile));
     parts.join(&b' ')
 }
@@ -216,6 +247,7 @@ fn info(s: &Selector, profile: &Profile) -> SelectorInfo {
         commands: String::from_utf8_lossy(&commands_text(s, profile)).into_owned(),
         keys: text(keys_text(s)),
         channels: text(channels_text(s)),
+        databases: dbs_text(s, profile),
     }
 }
 
@@ -227,6 +259,7 @@ pub fn getuser(u: &User, profile: &Profile) -> GetUser {
         commands: root.commands,
         keys: root.keys,
         channels: root.channels,
+        databases: root.databases,
         selectors: u.selectors[1..].iter().map(|s| info(s, profile)).collect(),
     }
 }

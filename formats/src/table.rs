@@ -85,7 +85,7 @@ pub struct CommandInfo {
 /// The databases a command needs a selector to allow, besides those its arguments name
 /// (`SELECT 2`, `MOVE k 2`, …), as `ACL DRYRUN` shows them: a user restricted to
 /// database 1 is refused it in database 0 (`current`), and a user restricted to
-/// database 0 too (`all`: only `alldbs` will do, as for FLUSHALL).
+/// database 0 too (`all`: every database must be allowed, as for FLUSHALL).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum DbAccess {

@@ -571,6 +571,18 @@ impl<'t> Generator<'t> {
             return self.casev(&t);
         }
         let head = self.casev("db=");
+        if r < 16 {
+            // Every database, or all but one (what FLUSHALL asks for).
+            let skip = if self.p(0.5) { Some(self.n(0, 15)) } else { None };
+            let mut ids: Vec<String> = (0..16).filter(|&i| Some(i) != skip).map(|i| i.to_string()).collect();
+            if self.p(0.3) {
+                ids.push(self.s(&["16", "99"]));
+            }
+            let at = self.n(0, ids.len() - 1);
+            ids.swap(0, at);
+            ctx.dbs.extend((0..16u32).filter(|&i| Some(i as usize) != skip));
+            return format!("{head}{}", ids.join(","));
+        }
         if r >= 70 && ctx.allow_invalid {
             ctx.invalid = true;
             let bad = self.s(&[

@@ -178,7 +178,8 @@ pub fn record_table(server: &Server) -> Result<CommandTable, String> {
 /// The databases each command needs (`CommandInfo::db`), asked of `ACL DRYRUN` in
 /// database 0: a user allowed every command, key and channel but only database 1 is
 /// refused the commands that use the database they run in, and one allowed database 0
-/// is still refused those that need every database. Arguments are `x`, which names no
+/// is still refused those that need every database (it would need `db=` to list all of
+/// them, or `alldbs`). Arguments are `x`, which names no
 /// database, so that only the command itself decides.
 fn record_db_access(conn: &mut Conn, commands: &mut [CommandInfo]) -> Result<(), String> {
     const ONLY_1: &str = "aclplay-db-probe-1";

@@ -15,7 +15,8 @@ pub enum DbAccess {
     /// The database it runs in: every command with keys, read or write flags, or
     /// `@keyspace` (GET, SCAN, DBSIZE, FLUSHDB, LOLWUT …), as recorded.
     Current,
-    /// Every database (FLUSHALL, CLUSTER FLUSHSLOT, …): only `alldbs` will do.
+    /// Every database (FLUSHALL, CLUSTER FLUSHSLOT, …): `alldbs`, or `db=` listing each
+    /// of the server's databases (`db=0,…,15`; more ids do not matter).
     All,
 }
 

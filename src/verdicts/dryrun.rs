@@ -5,7 +5,7 @@
 
 use super::reply::{self, Denial, Reply, no_command, no_such_user, unknown_command, wrong_arity};
 use crate::bytes::{c_str, glob};
-use crate::commands::databases::DbAccess;
+use crate::commands::databases::{DATABASES, DbAccess};
 use crate::commands::table::CommandDef;
 use crate::commands::{CmdId, Profile, flag};
 use crate::engine::acl::{Selector, User};
@@ -123,9 +123,9 @@ impl SelectorView for Selector {
     }
 }
 
-/// The database check of one selector (Valkey 9.1, before the command check): every
-/// database for an all-databases command, then each database the arguments name, then
-/// the one the command runs in. `Err` holds the argv index to report (0: argv[0]).
+/// The database check of one selector (Valkey 9.1, before the command check): each of
+/// the server's databases for an all-databases command, then each database the
+/// arguments name, then the one the command runs in. `Err` holds the argv index to report (0: argv[0]).
 #[inline]
 fn db_check<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
     if s.all_dbs() {
@@ -137,7 +137,7 @@ fn db_check<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db:
 // Kept out of line: the usual selector has `alldbs`.
 #[inline(never)]
 fn db_check_restricted<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
-    if c.db == DbAccess::All {
+    if c.db == DbAccess::All && !(0..DATABASES).all(|d| s.db_allowed(d)) {
         return Err(0);
     }
     let mut denied = 0;

@@ -44,7 +44,8 @@ pub struct DbCheck {
     /// The argv index of the argument naming it, or 0 for the database the command runs
     /// in (or every database).
     pub pos: usize,
-    /// The database; `None`: every database (FLUSHALL and the like need `alldbs`).
+    /// The database; `None`: every database (FLUSHALL and the like need `alldbs`, or
+    /// `db=` listing each of the server's databases).
     pub db: Option<i64>,
     pub allowed: bool,
 }
@@ -128,14 +129,18 @@ fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> Co
 /// The databases the check of a restricted selector looks at, in its order, up to the
 /// first refused (`dryrun::db_check`, step by step).
 fn db_checks(s: &Selector, c: &crate::commands::table::CommandDef, argv: &[&[u8]], db: i64) -> Vec<DbCheck> {
-    use crate::commands::databases::DbAccess;
+    use crate::commands::databases::{DATABASES, DbAccess};
     let mut out = Vec::new();
     if s.all_dbs {
         return out;
     }
     if c.db == DbAccess::All {
-        out.push(DbCheck { pos: 0, db: None, allowed: false });
-        return out;
+        // Allowed only when every one of the server's databases is.
+        let missing = (0..DATABASES).find(|&d| !s.db_allowed(d));
+        out.push(DbCheck { pos: 0, db: None, allowed: missing.is_none() });
+        if missing.is_some() {
+            return out;
+        }
     }
     let all = c.visit_db_args(argv, |pos, id| {
         let allowed = s.db_allowed(id);

@@ -41,7 +41,9 @@ pub enum Problem {
     /// `user a +nosuch` (unknown command), `user a allkeys ~x` (key after allkeys),
     /// `user a allchannels &x` (channel after allchannels), `user a <pw` (no such
     /// password), `user a #ABC` (bad hash), `user a +config|get|x` (first argument of a
-    /// subcommand), and in redis.conf by `user a on` twice (duplicate user).
+    /// subcommand), `user a db=-1` (database id out of range, Valkey 9.1), `user a db=1`
+    /// where database rules do not exist (Syntax error), and in redis.conf by `user a on`
+    /// twice (duplicate user).
     #[error("{}", rule_message(token, *reason))]
     Rule { token: Vec<u8>, reason: Reason },
     /// A username with whitespace or NUL. Triggered by `ACL SETUSER "a b"`, or by a
@@ -66,7 +68,7 @@ pub enum Problem {
     UnbalancedQuotes,
     /// Valkey accepts a first-argument rule with whitespace or a stray quote (and 8.0 a
     /// bare `%`), then aborts on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by
-    /// `ACL SETUSER u "+select|0 1"`.
+    /// `ACL SETUSER u "+select|0 1"`, and on Valkey 8.0 by `ACL SETUSER u %`.
     #[error("{}", list_crash_message(token))]
     ListCrash { token: Vec<u8> },
     /// redis.conf defines users and also sets `aclfile`. Triggered by `user a on` +

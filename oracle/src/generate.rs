@@ -586,8 +586,26 @@ impl<'t> Generator<'t> {
         if r >= 70 && ctx.allow_invalid {
             ctx.invalid = true;
             let bad = self.s(&[
-                "", ",", "1,", ",1", "1,,2", "-1", "0,-3", "1 ", "1, 2 ", "0x1", "1.0", "a", "1a", "+-1", "- 1",
-                "2147483648", "99999999999999999999", "-99999999999999999999", "1,x", "x,-1",
+                "",
+                ",",
+                "1,",
+                ",1",
+                "1,,2",
+                "-1",
+                "0,-3",
+                "1 ",
+                "1, 2 ",
+                "0x1",
+                "1.0",
+                "a",
+                "1a",
+                "+-1",
+                "- 1",
+                "2147483648",
+                "99999999999999999999",
+                "-99999999999999999999",
+                "1,x",
+                "x,-1",
             ]);
             return format!("{head}{bad}");
         }
@@ -1537,8 +1555,24 @@ impl<'t> Generator<'t> {
     /// DB, SWAPDB), every database (FLUSHALL), or the one it runs in.
     fn db_command(&mut self, ctx: &Ctx) -> Option<Vec<String>> {
         let name = self.s(&[
-            "select", "select", "move", "copy", "copy", "swapdb", "flushall", "flushdb", "dbsize", "scan", "randomkey",
-            "keys", "get", "set", "migrate", "ping", "cluster|flushslot", "publish",
+            "select",
+            "select",
+            "move",
+            "copy",
+            "copy",
+            "swapdb",
+            "flushall",
+            "flushdb",
+            "dbsize",
+            "scan",
+            "randomkey",
+            "keys",
+            "get",
+            "set",
+            "migrate",
+            "ping",
+            "cluster|flushslot",
+            "publish",
         ]);
         let c = self.find(&name)?;
         let mut v = self.argv_head(c);
@@ -1576,7 +1610,8 @@ impl<'t> Generator<'t> {
     }
 
     fn command(&mut self, ctx: &Ctx) -> Vec<String> {
-        if (ctx.db_rules || self.db_version()) && self.p(if ctx.db_rules { 0.35 } else { 0.05 })
+        if (ctx.db_rules || self.db_version())
+            && self.p(if ctx.db_rules { 0.35 } else { 0.05 })
             && let Some(v) = self.db_command(ctx)
         {
             return v;

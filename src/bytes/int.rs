@@ -121,7 +121,8 @@ mod tests {
         assert_eq!(strtoll_whole(b"-9223372036854775808"), Whole::Value(i64::MIN));
         assert_eq!(strtoll_whole(b"9223372036854775808"), Whole::Overflow);
         assert_eq!(strtoll_whole(b"-99999999999999999999999"), Whole::Overflow);
-        for bad in [&b""[..], b" ", b"-", b"+", b"+-1", b"- 1", b"1 ", b"0x1", b"1.0", b"1a", b"99999999999999999999x"] {
+        for bad in [&b""[..], b" ", b"-", b"+", b"+-1", b"- 1", b"1 ", b"0x1", b"1.0", b"1a", b"99999999999999999999x"]
+        {
             assert_eq!(strtoll_whole(bad), Whole::Invalid, "{bad:?}");
         }
     }

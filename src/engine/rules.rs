@@ -482,6 +482,67 @@ mod tests {
     }
 
     #[test]
+    fn database_rules() {
+        // Each pinned against Valkey 9.1.2's `ACL SETUSER` / `ACL GETUSER`.
+        let v91 = Ctx { profile: Profile::by_id("valkey-9.1").unwrap(), pubsub_all: false };
+        let apply = |rules: &[&[u8]]| -> Result<Selector, Reason> {
+            let mut u = User::new(b"u", &v91);
+            for r in rules {
+                apply_user_rule(&mut u, r, &SourceMap::none(), &v91)?;
+            }
+            Ok(u.selectors.swap_remove(0))
+        };
+        let dbs = |rules: &[&[u8]]| apply(rules).map(|s| (s.all_dbs, s.dbs));
+        assert_eq!(dbs(&[]), Ok((true, vec![])));
+        assert_eq!(dbs(&[b"db=3,1,3,2"]), Ok((false, vec![1, 2, 3])));
+        assert_eq!(dbs(&[b"resetdbs", b"alldbs", b"db=3", b"db=1,2"]), Ok((false, vec![1, 2])));
+        assert_eq!(dbs(&[b"db=1", b"ResetDBs"]), Ok((false, vec![])));
+        assert_eq!(dbs(&[b"db=1", b"reset"]), Ok((true, vec![])));
+        let lenient: [&[u8]; 9] =
+            [b"db= 1", b"db=\t1", b"db=\n1", b"db=+1", b"db=01", b"DB=1", b"db=1\0,2", b"db=-0,1", b"Db=0001"];
+        for r in lenient {
+            assert!(dbs(&[r]).is_ok_and(|(all, ids)| !all && ids.contains(&1)), "{r:?}");
+        }
+        assert_eq!(dbs(&[b"db=2147483647"]), Ok((false, vec![i32::MAX as u32])));
+        for bad in
+            [&b"db="[..], b"db=,", b"db=1,", b"db=,1", b"db=1,,2", b"db=1 ", b"db=0x1", b"db=a", b"db=+-1", b"db=\x001"]
+        {
+            assert_eq!(dbs(&[bad]), Err(Reason::Syntax), "{bad:?}");
+        }
+        for bad in [&b"db=-1"[..], b"db=2147483648", b"db=99999999999999999999", b"db= -1", b"db=-1,a"] {
+            assert_eq!(dbs(&[bad]), Err(Reason::DbOutOfRange), "{bad:?}");
+        }
+        // Trailing bytes are a syntax error before the range is looked at; ids in order.
+        assert_eq!(dbs(&[b"db=99999999999999999999x"]), Err(Reason::Syntax));
+        assert_eq!(dbs(&[b"db=a,-1"]), Err(Reason::Syntax));
+        // Inside a selector too.
+        let mut u = User::new(b"u", &v91);
+        apply_user_rule(&mut u, b"(db=2 ~a)", &SourceMap::none(), &v91).unwrap();
+        assert_eq!((u.selectors[1].all_dbs, u.selectors[1].dbs.clone()), (false, vec![2]));
+        // Elsewhere the three are syntax errors.
+        for id in ["redis-7.0", "valkey-8.1", "valkey-9.0"] {
+            let ctx = Ctx { profile: Profile::by_id(id).unwrap(), pubsub_all: false };
+            for r in [&b"db=1"[..], b"alldbs", b"resetdbs", b"(db=1)"] {
+                let mut u = User::new(b"u", &ctx);
+                assert_eq!(apply_user_rule(&mut u, r, &SourceMap::none(), &ctx), Err(Reason::Syntax), "{id} {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bare_percent_only_where_accepted() {
+        // Valkey 8.0.1 takes `%` (and only the bare one) as a pattern without permissions.
+        for (id, ok) in [("valkey-8.0", true), ("valkey-8.1", false), ("redis-7.0", false)] {
+            let ctx = Ctx { profile: Profile::by_id(id).unwrap(), pubsub_all: false };
+            let mut u = User::new(b"u", &ctx);
+            assert_eq!(apply_user_rule(&mut u, b"%", &SourceMap::none(), &ctx).is_ok(), ok, "{id}");
+            for bad in [&b"%~"[..], b"%~x", b"%\0"] {
+                assert_eq!(apply_user_rule(&mut u, bad, &SourceMap::none(), &ctx), Err(Reason::Syntax), "{id} {bad:?}");
+            }
+        }
+    }
+
+    #[test]
     fn first_args_keep_first_spelling() {
         let u = apply(&["+select|a", "+select|A"]).unwrap();
         let id = ctx().profile.lookup(b"select").unwrap();

@@ -23,6 +23,8 @@ pub enum Class {
     Keys,
     /// `&pattern`, `allchannels`, `resetchannels`.
     Channels,
+    /// `db=0,2`, `alldbs`, `resetdbs` (Valkey 9.1; a syntax error elsewhere).
+    Databases,
     /// `+cmd`, `+@cat`, `allcommands`.
     Allow,
     /// `-cmd`, `-@cat`, `nocommands`.
@@ -50,6 +52,8 @@ pub fn classify(rule: &[u8]) -> Class {
         | b"clearselectors" => return Class::Flag,
         b"allkeys" | b"resetkeys" => return Class::Keys,
         b"allchannels" | b"resetchannels" => return Class::Channels,
+        b"alldbs" | b"resetdbs" => return Class::Databases,
+        _ if kw.starts_with(b"db=") => return Class::Databases,
         b"allcommands" => return Class::Allow,
         b"nocommands" => return Class::Deny,
         _ => {}
@@ -168,6 +172,11 @@ mod tests {
         assert_eq!(classify(b"#abc"), Class::Hash);
         assert_eq!(classify(b"(~a +get)"), Class::Selector);
         assert_eq!(classify(b"foo"), Class::Unknown);
+        assert_eq!(classify(b"db=0,2"), Class::Databases);
+        assert_eq!(classify(b"DB=1"), Class::Databases);
+        assert_eq!(classify(b"ResetDBs"), Class::Databases);
+        assert_eq!(classify(b"alldbs"), Class::Databases);
+        assert_eq!(classify(b"db"), Class::Unknown);
     }
 
     #[test]

@@ -268,3 +268,53 @@ pub fn getuser(u: &User, profile: &Profile) -> GetUser {
 pub fn allows_bit(s: &Selector, id: CmdId) -> bool {
     s.commands.get(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Options, analyze};
+    use crate::commands::Profile;
+    use crate::input::Kind;
+
+    #[test]
+    fn database_rules_as_valkey_9_1_prints_them() {
+        // `ACL SETUSER` then `ACL LIST` / `ACL GETUSER` on the live 9.1.2.
+        let p = Profile::by_id("valkey-9.1").unwrap();
+        let text = "ACL SETUSER u2 on nopass (db=2 ~* +get) +@all ~* resetdbs\n\
+                    ACL SETUSER e on skip-sanitize-payload\nACL SETUSER d on nopass ~* +@all db=3,1,3,2\n";
+        let a = analyze(text, &Options { kind: Some(Kind::Commands), ..Options::new(p) });
+        let list = |n: &[u8]| a.acl_list(a.user(n).unwrap()).unwrap();
+        assert_eq!(list(b"u2"), "user u2 on nopass ~* resetchannels resetdbs +@all (~* resetchannels db=2 -@all +get)");
+        assert_eq!(list(b"e"), "user e on resetchannels -@all");
+        assert_eq!(list(b"d"), "user d on nopass ~* resetchannels db=1,2,3 +@all");
+        assert_eq!(list(b"default"), "user default on nopass ~* &* +@all");
+        let g = super::getuser(a.user(b"u2").unwrap(), p);
+        assert_eq!((g.flags, g.databases.as_deref()), (vec!["on".to_string(), "nopass".into()], Some("")));
+        assert_eq!(g.selectors[0].databases.as_deref(), Some("db=2"));
+        assert_eq!(super::getuser(a.user(b"default").unwrap(), p).databases.as_deref(), Some("alldbs"));
+        // Versions without database rules have no `databases`.
+        let old = Profile::by_id("valkey-9.0").unwrap();
+        assert_eq!(super::getuser(a.user(b"default").unwrap(), old).databases, None);
+    }
+
+    #[test]
+    fn explanations_point_at_the_database_rule() {
+        let p = Profile::by_id("valkey-9.1").unwrap();
+        let text = "user t on nopass ~* +@all db=0,2 (db=1 ~x +get)\n";
+        let a = analyze(text, &Options { kind: Some(Kind::AclFile), ..Options::new(p) });
+        // From database 3: both refuse the database (the live reply), the root's `db=0,2` decides.
+        let e = a.explain_in(b"t", &[b"get", b"k"], 3);
+        assert_eq!(e.reply.text, "User t has no permissions to access database get");
+        let s = e.deciding_span().unwrap();
+        assert_eq!(&text[s.start..s.end], "db=0,2");
+        assert_eq!(e.selectors[1].databases[0].db, Some(3));
+        assert!(!e.selectors[1].databases[0].allowed);
+        // From database 1 the selector's key check is what the server reports.
+        let e = a.explain_in(b"t", &[b"get", b"k"], 1);
+        assert_eq!(e.reply.text, "User t has no permissions to access the 'k' key");
+        assert_eq!(e.reported, Some(1));
+        // An argument that names a database: SELECT 3 from database 0.
+        let e = a.explain_in(b"t", &[b"select", b"3"], 0);
+        assert_eq!(e.reply.text, "User t has no permissions to access database 3");
+        assert_eq!((e.selectors[0].databases[0].pos, e.selectors[0].databases[0].db), (1, Some(3)));
+    }
+}

@@ -164,8 +164,8 @@ fn explain_selector(
     let c = profile.command(id);
     let command_allowed = command_allowed(s, profile, id, argv);
     let databases = db_checks(s, c, argv, db);
-    let db_rule = (!databases.is_empty())
-        .then(|| (super::describe::dbs_text(s, profile).unwrap_or_default(), s.dbs_origin));
+    let db_rule =
+        (!databases.is_empty()).then(|| (super::describe::dbs_text(s, profile).unwrap_or_default(), s.dbs_origin));
     let mut out = SelectorExplain {
         index,
         span: s.origin,

@@ -126,7 +126,8 @@ fn deciding(d: &Shared, user: &str, e: &Explanation) -> Option<Span> {
         match denial {
             Denial::Key => s.keys.first()?.origin,
             Denial::Channel => s.channels.first()?.origin,
-            Denial::Command => None,
+            // The engine's deciding span is the database rule.
+            Denial::Command | Denial::Database => None,
         }
     };
     sel.and_then(|(i, (denial, _))| patterns(i, denial)).or_else(|| e.deciding_span())

@@ -42,22 +42,7 @@ pub enum Whole {
 /// `strtoll(s, &end, 10)` with `*end == '\0'` required: leading C whitespace and one
 /// sign are skipped, then digits must run to the end of `s`.
 pub fn strtoll_whole(s: &[u8]) -> Whole {
-    let mut i = 0;
-    while i < s.len() && super::is_c_space(s[i]) {
-        i += 1;
-    }
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let digits = &s[i..];
+    let (neg, digits) = signed(s);
     if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
         return Whole::Invalid;
     }
@@ -69,28 +54,23 @@ pub fn strtoll_whole(s: &[u8]) -> Whole {
     i64::try_from(v).map_or(Whole::Overflow, Whole::Value)
 }
 
+/// What `strtol` skips before the digits: C whitespace, then one sign. Whether the sign
+/// was `-`, and the rest.
+fn signed(s: &[u8]) -> (bool, &[u8]) {
+    let start = s.iter().position(|&b| !super::is_c_space(b)).unwrap_or(s.len());
+    match s.get(start) {
+        Some(b'-') => (true, &s[start + 1..]),
+        Some(b'+') => (false, &s[start + 1..]),
+        _ => (false, &s[start..]),
+    }
+}
+
 /// C's `atoi` as glibc does it: `(int) strtol(s, NULL, 10)`.
 pub fn atoi(s: &[u8]) -> i32 {
-    let s = super::c_str(s);
-    let mut i = 0;
-    while i < s.len() && matches!(s[i], b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c) {
-        i += 1;
-    }
-    let neg = match s.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let (neg, rest) = signed(super::c_str(s));
     let mut v: i128 = 0;
-    while i < s.len() && s[i].is_ascii_digit() {
-        v = (v * 10 + (s[i] - b'0') as i128).min(i64::MAX as i128 + 1);
-        i += 1;
+    for &d in rest.iter().take_while(|d| d.is_ascii_digit()) {
+        v = (v * 10 + (d - b'0') as i128).min(i64::MAX as i128 + 1);
     }
     let v = if neg { -v } else { v };
     // strtol clamps to the range of long, then the int conversion keeps the low bits.

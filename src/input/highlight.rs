@@ -94,13 +94,17 @@ pub fn highlight(text: &str, doc: &Document) -> Vec<(Span, Class)> {
             }
             (Kind::Commands, Shape::Command { args }) => {
                 if let Ok(v) = split_args(&bytes[args.start..args.end], args.start) {
-                    let verb_len = if v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"auth")) { 1 } else { 2 };
+                    let first = |w: &[u8]| v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(w));
+                    let select = first(b"select");
+                    let verb_len = if first(b"auth") || select { 1 } else { 2 };
                     for a in v.iter().take(verb_len) {
                         out.push((a.span, Class::Keyword));
                     }
                     let setuser = v.get(1).is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
                     for (i, a) in v.iter().enumerate().skip(verb_len) {
                         let class = match (setuser, i == verb_len) {
+                            // SELECT's argument is a database, not a user.
+                            (_, true) if select => Class::Value,
                             (_, true) => Class::Username,
                             (true, false) => classify(&a.bytes),
                             (false, false) => Class::Value,

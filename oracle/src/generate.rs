@@ -209,8 +209,24 @@ const SYNTAX_RULES: &[&str] = &[
 ];
 
 /// Valkey 8.1 accepts these first-args but crashes on the next LIST/GETUSER.
-const VALKEY_WS_FIRSTARGS: &[&str] =
-    &["+select|0 1", "+select|a\tb", "+select|\"x", "+select|'x", "+get|x\"y", "+select|\"x\""];
+/// Some leave what looks like another rule after the space (`~y`, `+set`), which a
+/// later rule for the same command leaves behind in the printed rules.
+const VALKEY_WS_FIRSTARGS: &[&str] = &[
+    "+select|0 1",
+    "+select|a\tb",
+    "+select|\"x",
+    "+select|'x",
+    "+get|x\"y",
+    "+select|\"x\"",
+    "+get|x ~y",
+    "+get|x +set",
+    "+select|1 get",
+    "+get|x &y",
+    "+select|0  ",
+];
+
+/// Rules after such a first argument that drop it from the printed rules (all or part).
+const FIRSTARG_SUPERSEDERS: &[&str] = &["+select", "-select", "+get", "-get", "+select|0", "+@connection", "-@all"];
 
 fn is_all_keys(t: &str) -> bool {
     t.eq_ignore_ascii_case("allkeys") || t == "~*"
@@ -881,13 +897,17 @@ impl<'t> Generator<'t> {
             }
             _ => {}
         }
-        if self.id.behavior().firstarg_whitespace_crashes_list && !self.force_valid && self.p(0.01) {
+        if self.id.behavior().firstarg_whitespace_crashes_list && !self.force_valid && self.p(0.02) {
             let t = self.s(VALKEY_WS_FIRSTARGS);
             if let Some((c, a)) = t[1..].split_once('|') {
                 ctx.firstargs.push((c.to_string(), a.to_string()));
             }
             let at = self.n(0, out.len());
             out.insert(at, t);
+            if self.p(0.5) {
+                let later = self.n(at + 1, out.len());
+                out.insert(later, self.s(FIRSTARG_SUPERSEDERS));
+            }
         }
         out
     }

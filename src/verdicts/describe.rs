@@ -3,7 +3,7 @@
 use crate::bytes::{c_str, hex};
 use crate::commands::profile::ListStyle;
 use crate::commands::{Bitmap, CmdId, Profile};
-use crate::engine::acl::{CmdRule, Ctx, Effect, Sanitize, Selector, User};
+use crate::engine::acl::{Ctx, Effect, Sanitize, Selector, User};
 use crate::engine::rules::{apply_selector_rule, change_category, change_perm};
 pub use aclplay_formats::corpus::{GetUser, SelectorInfo};
 
@@ -82,10 +82,9 @@ fn dbs_ids(s: &Selector) -> Vec<u8> {
 /// The command rules of a selector, as this profile prints them.
 pub fn commands_text(s: &Selector, profile: &Profile) -> Vec<u8> {
     match profile.behavior.list_style {
-        ListStyle::Bitmap => commands_from_bitmap(s, profile),
+        ListStyle::Bitmap => commands_from_bitmap(s, profile).join(&b' '),
         ListStyle::AsWritten => commands_as_written(s),
     }
-    .join(&b' ')
 }
 
 /// Redis 7.0's `ACLDescribeSelectorCommandRules`: a greedy choice of categories, then
@@ -150,36 +149,70 @@ fn commands_from_bitmap(s: &Selector, profile: &Profile) -> Vec<Vec<u8>> {
     out
 }
 
-/// Valkey / Redis ≥ 7.2: the rules since the last `±@all`, lowercased, each dropping
-/// earlier rules for the same command (or its subcommands / first-args); with the rule
-/// each entry came from.
-fn rules_as_written(s: &Selector) -> Vec<(Vec<u8>, &CmdRule)> {
-    let mut list: Vec<(Vec<u8>, &CmdRule)> = Vec::new();
+/// Valkey / Redis ≥ 7.2's `command_rules`: the rules since the last `±@all` as one
+/// string, each appended as its sign and its lowercased text after dropping the earlier
+/// rules for the same command (or its subcommands and first-args). The dropping works on
+/// the string, piece by piece between single spaces (`ACLSelectorRemoveCommandRule`),
+/// so a first argument with a space (`+select|0 1`) is two pieces, and dropping the
+/// first leaves `1` behind.
+fn command_rules(s: &Selector) -> Vec<u8> {
+    let mut rules: Vec<u8> = Vec::new();
     for r in &s.rules {
         if matches!(r.effect, Effect::All(_)) {
             continue;
         }
         let text = c_str(&r.text).to_ascii_lowercase();
-        let key = &text[1..];
-        list.retain(|(old, _)| {
-            let k = &old[1..];
-            !(k == key || (k.len() > key.len() && k.starts_with(key) && k[key.len()] == b'|'))
-        });
-        list.push((text, r));
+        remove_command_rule(&mut rules, &text[1..]);
+        if !rules.is_empty() {
+            rules.push(b' ');
+        }
+        rules.extend_from_slice(&text);
     }
-    list
+    rules
+}
+
+/// `ACLSelectorRemoveCommandRule`: each piece (up to the next space, its first byte taken
+/// for a sign) that is `rule`, or `rule|…`, goes with the space after it (the last piece,
+/// with the space before it).
+fn remove_command_rule(rules: &mut Vec<u8>, rule: &[u8]) {
+    let mut at = 0;
+    while at < rules.len() {
+        let start = at + 1;
+        let (end, last) = match rules[start.min(rules.len())..].iter().position(|&b| b == b' ') {
+            Some(n) => (start + n, false),
+            None => (rules.len().max(start), true),
+        };
+        let from = if last && at != 0 { at - 1 } else { at };
+        let to = if end < rules.len() && rules[end] == b' ' { end + 1 } else { end.min(rules.len()) };
+        let piece = &rules[start.min(rules.len())..end.min(rules.len())];
+        let m = piece.len().min(rule.len());
+        if piece[..m] == rule[..m]
+            && (piece.len() == rule.len() || (piece.len() > rule.len() && piece[rule.len()] == b'|'))
+        {
+            rules.drain(from..to);
+            at = from;
+            continue;
+        }
+        at = to;
+    }
 }
 
 /// `+@all` or `-@all`, then the rules as written.
-fn commands_as_written(s: &Selector) -> Vec<Vec<u8>> {
-    let base = if s.future { b"+@all".to_vec() } else { b"-@all".to_vec() };
-    std::iter::once(base).chain(rules_as_written(s).into_iter().map(|(t, _)| t)).collect()
+fn commands_as_written(s: &Selector) -> Vec<u8> {
+    let mut text = if s.future { b"+@all".to_vec() } else { b"-@all".to_vec() };
+    let rules = command_rules(s);
+    if !rules.is_empty() {
+        text.push(b' ');
+        text.extend_from_slice(&rules);
+    }
+    text
 }
 
 /// Whether `ACL LIST` / `GETUSER` / `SAVE` of this user aborts the server, and the rule
-/// to blame. Valkey re-splits a selector's rule text with the config splitter and
-/// re-applies every piece, asserting that each succeeds: a first-argument rule with
-/// whitespace or an unbalanced quote breaks that.
+/// to blame. Valkey re-splits a selector's rule text with the config splitter, re-applies
+/// every piece to a selector that starts from the same `±@all`, asserting that each
+/// succeeds and that the command bits come out the same: a first-argument rule with
+/// whitespace or an unbalanced quote (or what dropping it left behind) breaks that.
 pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Span>> {
     // Valkey 8.0's `sdsCatPatternString` panics on a key pattern without permissions.
     if profile.behavior.set_selector_bare_percent {
@@ -194,18 +227,29 @@ pub fn list_crash(u: &User, profile: &Profile) -> Option<Option<crate::span::Spa
     }
     let ctx = Ctx { profile, pubsub_all: false };
     for s in &u.selectors {
-        let entries = rules_as_written(s);
-        let text = entries.iter().map(|(t, _)| t.as_slice()).collect::<Vec<_>>().join(&b' ');
+        let text = command_rules(s);
+        // The server re-applies each piece with a length of `(size_t)-1`, so a key or
+        // channel pattern (`~y`, `%R~y`, `&y`: left behind by a first argument with a
+        // space) runs past its end into the NUL and is refused; the keywords `~*` and `&*`
+        // are compared as C strings and pass.
+        let replays = |p: &[u8]| {
+            let kw = c_str(p);
+            !matches!(p.first(), Some(b'~' | b'%' | b'&')) || kw.eq_ignore_ascii_case(b"~*") || kw == b"&*"
+        };
         let ok = crate::input::split::split_args(&text, 0).is_ok_and(|pieces| {
             let mut fake = Selector::new(false);
-            pieces.iter().all(|p| apply_selector_rule(&mut fake, &p.bytes, None, &ctx).is_ok())
+            let base: &[u8] = if s.future { b"+@all" } else { b"-@all" };
+            std::iter::once(base)
+                .chain(pieces.iter().map(|p| p.bytes.as_slice()))
+                .all(|p| replays(p) && apply_selector_rule(&mut fake, p, None, &ctx).is_ok())
+                && (0..profile.table.commands().len() as CmdId).all(|id| fake.commands.get(id) == s.commands.get(id))
         });
         if !ok {
-            let blame = entries.iter().find(|(t, r)| {
+            let blame = s.rules.iter().rev().find(|r| {
                 matches!(r.effect, Effect::FirstArg(..))
-                    && t.iter().any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+                    && c_str(&r.text).iter().any(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
             });
-            return Some(blame.and_then(|(_, r)| r.origin).or(s.origin));
+            return Some(blame.and_then(|r| r.origin).or(s.origin));
         }
     }
     None
@@ -294,6 +338,45 @@ mod tests {
         // Versions without database rules have no `databases`.
         let old = Profile::by_id("valkey-9.0").unwrap();
         assert_eq!(super::getuser(a.user(b"default").unwrap(), old).databases, None);
+    }
+
+    #[test]
+    fn list_crashes_of_first_arguments_with_spaces() {
+        // `ACL SETUSER u on <rules>` then `ACL LIST` on the live 8.1.8 (9.1.2 and 8.0.1 agree):
+        // `None` where LIST aborts the server. Dropping a first argument with a space drops
+        // only its first piece, and what is left (`1`, `~y`) breaks the re-application.
+        #[rustfmt::skip]
+        let cases: &[(&[&str], Option<&str>)] = &[
+            (&["+select|0 1", "+select"], None),
+            (&["+select|0 1", "-select"], None),
+            (&["+select|0 1", "+@all"], Some("user u on sanitize-payload resetchannels +@all")),
+            (&["+select|0 1", "-@all"], Some("user u on sanitize-payload resetchannels -@all")),
+            (&["+select|0 1", "+@connection"], None),
+            (&["+select|0 1", "+select", "+@write"], None),
+            (&["+select|0 1", "reset"], Some("user u off sanitize-payload resetchannels -@all")),
+            (&["+get|x y", "+get"], None),
+            (&["+select|\"x", "+select"], Some("user u on sanitize-payload resetchannels -@all +select")),
+            (&["+select|0 1", "+select|0"], None),
+            (&["+select|0 1", "+get", "-select"], None),
+            (&["+select|0  ", "+get"], Some("user u on sanitize-payload resetchannels -@all +select|0   +get")),
+            (&["+select|0 ", "+select|0"], Some("user u on sanitize-payload resetchannels -@all +select|0")),
+            (&["+select|1 get", "+get"], None),
+            (&["+select|a\tb", "+select"], Some("user u on sanitize-payload resetchannels -@all +select")),
+            // Left behind, `~y` is re-applied with a length past its end: refused.
+            (&["+get|x ~y", "+get"], None),
+            // `+set` re-applied sets a bit the user does not have: the bitmaps differ.
+            (&["+get|x +set"], None),
+        ];
+        let p = Profile::by_id("valkey-8.1").unwrap();
+        for (rules, want) in cases {
+            let mut server = crate::engine::server::Server::new(p);
+            let toks: Vec<_> =
+                ["on"].iter().chain(rules.iter()).map(|r| crate::engine::token::Token::plain(r.as_bytes())).collect();
+            server.setuser(b"u", None, &toks).unwrap();
+            let u = server.user(b"u").unwrap();
+            let got = super::list_crash(u, p).is_none().then(|| String::from_utf8(super::acl_list_line(u, p)).unwrap());
+            assert_eq!(got.as_deref(), *want, "{rules:?}");
+        }
     }
 
     #[test]

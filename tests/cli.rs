@@ -182,7 +182,7 @@ fn help_documents_what_is_tested() {
         ("check", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("list", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("dryrun", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
-            "--commands", "--explain", "--help"]),
+            "--commands", "--explain", "--db", "--help"]),
         ("lint", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--deny",
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
@@ -352,6 +352,38 @@ fn dryrun_answers() {
         let o = d.run(&argv, None);
         assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (*code, *stdout, ""), "aclplay {argv:?}");
     }
+}
+
+/// `--db`: DRYRUN asked from another database, which Valkey 9.1's database rules check
+/// (every answer as the live 9.1.2 gives it, asked after `SELECT <db>`).
+#[test]
+fn dryrun_databases() {
+    let d = inputs("dryrun-databases");
+    d.file("t.acl", "user t on nopass ~* +@all db=0,2 (db=1 ~x +get)\n");
+    #[rustfmt::skip]
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["--", "get", "k"], 0, "OK\n"),
+        // Database 1: the root refuses the database, the selector the key; the key wins.
+        (&["--db", "1", "--", "get", "k"], 1, "User t has no permissions to access the 'k' key\n"),
+        (&["--db", "1", "--", "get", "x"], 0, "OK\n"),
+        (&["--", "select", "3"], 1, "User t has no permissions to access database 3\n"),
+        (&["--db", "3", "--", "set", "k", "v"], 1, "User t has no permissions to access database set\n"),
+        (&["--", "flushall"], 1, "User t has no permissions to access database flushall\n"),
+    ];
+    for (args, code, stdout) in cases {
+        let mut argv = vec!["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t"];
+        argv.extend_from_slice(args);
+        let o = d.run(&argv, None);
+        assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (*code, *stdout, ""), "aclplay {argv:?}");
+    }
+    let o = d.run(
+        &["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t", "--explain", "--db", "3", "--", "get", "k"],
+        None,
+    );
+    assert_eq!(o.code, 1);
+    insta::assert_snapshot!("dryrun-databases-explain", o.stdout);
+    let o = d.run(&["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t", "--db", "16", "--", "get", "k"], None);
+    assert_eq!(o.code, 2, "{}", transcript(&o));
 }
 
 /// `--commands`: one redis-cli line each, with redis-cli quoting; an unbalanced quote is

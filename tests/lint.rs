@@ -29,6 +29,8 @@ use support::{Out, assert_valid_sarif, run, sarif_validator};
 const H: &str = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
 
 const BOTH: &[&str] = &["redis-7.0", "valkey-8.1"];
+/// The version with database rules.
+const DBS: &[&str] = &["valkey-9.1"];
 
 fn kind_id(k: Kind) -> &'static str {
     k.id()
@@ -158,6 +160,21 @@ const CASES: &[Case] = &[
     Case { code: "suspicious-pattern", kind: Kind::AclFile, servers: BOTH,
         trigger: concat!("user default off\nuser app on #", h!(), " ~app:[ +get\n"), at: "~app:[", severity: W,
         clean: concat!("user default off\nuser app on #", h!(), " ~app:\\[* +get\n") },
+    Case { code: "suspicious-database", kind: Kind::AclFile, servers: DBS,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get db=0,16\n"), at: "db=0,16", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get db=0,15\n") },
+];
+
+/// [`MORE`] on the version with database rules.
+#[rustfmt::skip]
+const MORE_DBS: &[(&str, Kind, &str, bool)] = &[
+    // Each `db=` replaces the databases before it.
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1 db=2 +get\n", true),
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1,2 +get\n", false),
+    ("order-trap", Kind::AclFile, "user default off\nuser app off resetdbs alldbs +get\n", true),
+    // A selector's databases are its own.
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1 (db=2 ~a +get) +get\n", false),
+    ("suspicious-database", Kind::AclFile, "user default off\nuser app off db=15 +get\n", false),
 ];
 
 /// Variants of the clean-or-not question that the table above does not show.
@@ -246,10 +263,12 @@ fn each_code_triggers_and_clean_inputs_do_not() {
             assert!(!a.has_errors(), "{who}: clean input has errors: {:?}", a.diagnostics);
         }
     }
-    for (code, kind, text, expected) in MORE {
-        let found = findings("redis-7.0", *kind, text);
-        let got = found.iter().any(|f| f["code"] == *code);
-        assert_eq!(got, *expected, "{code} on {text:?} ({}): {found:#?}", kind_id(*kind));
+    for (server, more) in [("redis-7.0", MORE), ("valkey-9.1", MORE_DBS)] {
+        for (code, kind, text, expected) in more {
+            let found = findings(server, *kind, text);
+            let got = found.iter().any(|f| f["code"] == *code);
+            assert_eq!(got, *expected, "{code} on {text:?} ({server}, {}): {found:#?}", kind_id(*kind));
+        }
     }
 }
 
@@ -501,8 +520,9 @@ fn fixed_texts() -> Vec<Fixed> {
     for c in CASES {
         inputs.extend(c.servers.iter().map(|&s| (s, c.kind, c.trigger)));
     }
+    // The fix inputs on every version of the registry (so that each one's server is asked).
     for &(kind, text) in FIX_INPUTS {
-        inputs.extend(BOTH.iter().map(|&s| (s, kind, text)));
+        inputs.extend(aclplay::PROFILES.iter().map(|p| (p.id, kind, text)));
     }
     let mut out = Vec::new();
     for (server, kind, text) in inputs {

@@ -130,7 +130,8 @@ fn collect_docs(r: &Reply, out: &mut HashMap<String, Doc>) -> Result<(), String>
     Ok(())
 }
 
-fn cmd(conn: &mut Conn, args: &[&str]) -> Result<Reply, String> {
+/// One command whose error reply is an error too.
+pub fn cmd(conn: &mut Conn, args: &[&str]) -> Result<Reply, String> {
     let r = conn.command(args).map_err(|e| format!("{}: {e}", args.join(" ")))?;
     if r.is_error() {
         return Err(format!("{}: {r}", args.join(" ")));
@@ -210,6 +211,7 @@ fn info_from(
         flags: r.flags.clone(),
         categories: cats.into_iter().map(|(_, c)| c).collect(),
         key_specs: r.key_specs.clone(),
+        db: None,
         summary: doc.summary.clone(),
         group: doc.group.clone(),
     })

@@ -53,6 +53,24 @@ pub struct Behavior {
     /// first-arg rule with whitespace or an unparsable quote is accepted by SETUSER but
     /// aborts the next `ACL LIST` / `GETUSER` / `SAVE`.
     pub firstarg_whitespace_crashes_list: bool,
+    /// `ACLDescribeUser` prints the `sanitize-payload` / `skip-sanitize-payload` flag
+    /// (`ACL LIST` and GETUSER's `flags`). Valkey 9.1 prints only `on`/`off` and `nopass`.
+    pub describe_user_sanitize_flags: bool,
+    /// `ACLSetSelector` takes a bare `%` (no `R`, no `W`, no `~`) as an empty key pattern
+    /// with no permission instead of a syntax error; `sdsCatPatternString` then panics on
+    /// it, so the next `ACL LIST` / `GETUSER` / `SAVE` of that user aborts the server.
+    /// Valkey 8.0.1 (the check came with 8.1; Debian's Redis 7.0.15 has it backported).
+    pub set_selector_bare_percent: bool,
+    /// `ACLSetSelector` knows the per-database rules `db=<id>[,<id>…]`, `alldbs` and
+    /// `resetdbs` (also inside selectors), `ACL LIST` / GETUSER print them and
+    /// `ACLSelectorCheckCmd` checks the database a command uses. Valkey 9.1; the others
+    /// refuse the rules as a syntax error.
+    pub set_selector_database_rules: bool,
+    /// `georadiusGetKeys` gives its keys flags (`RO access` for the source, `OW update`
+    /// for the `STORE`/`STOREDIST` key) instead of none. Valkey 9.1, whose GEORADIUS and
+    /// GEORADIUSBYMEMBER key specs are `variable_flags`, so the server asks this function
+    /// rather than the specs; earlier versions never reach it for these commands.
+    pub georadius_get_keys_flags: bool,
 }
 
 /// Texts the server prints that differ between versions.

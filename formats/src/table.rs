@@ -42,8 +42,23 @@ pub struct CommandInfo {
     pub categories: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_specs: Vec<KeySpec>,
+    /// Which databases `ACLSelectorCheckCmd` checks for it, on versions with database
+    /// rules: recorded through `ACL DRYRUN` (absent: none, or a version without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<DbAccess>,
     pub summary: String,
     pub group: String,
+}
+
+/// The databases a command needs a selector to allow, besides those its arguments name
+/// (`SELECT 2`, `MOVE k 2`, …), as `ACL DRYRUN` shows them: a user restricted to
+/// database 1 is refused it in database 0 (`current`), and a user restricted to
+/// database 0 too (`all`: every database must be allowed, as for FLUSHALL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbAccess {
+    Current,
+    All,
 }
 
 /// A key specification as COMMAND INFO reports it (without `notes`).

@@ -453,6 +453,13 @@ pub fn conf_scenarios() -> Vec<ConfInput> {
             "requirepass secret\naclfile users.acl\n",
             Some("user default on nopass ~* &* +@all -flushall\n"),
         ),
+        c(
+            "conf-29",
+            "database rules in config users (Valkey 9.1; a syntax error elsewhere)",
+            "user a on nopass ~* +@all db=0,1 (db=2 ~x +get)\nuser b on nopass resetdbs \"db= 3,+4\"\n",
+            None,
+        ),
+        c("conf-30", "a database id out of range in a config user", "user a on db=-1\n", None),
     ]
 }
 

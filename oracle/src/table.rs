@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 pub use aclplay_client::table::read_table;
-pub use aclplay_formats::table::{CommandInfo, CommandTable, KeySpec, SpecArgs, SpecPart};
+pub use aclplay_formats::table::{CommandInfo, CommandTable, DbAccess, KeySpec, SpecArgs, SpecPart};
+
+use aclplay_client::resp::{Conn, Reply};
+use aclplay_client::table::cmd;
 
 use crate::server::{Server, ServerId};
 
@@ -16,7 +19,56 @@ pub fn load_table(id: ServerId) -> Result<CommandTable, String> {
 
 /// Reads the command table of a running private server ([`aclplay_client::table::read_table`]).
 pub fn record_table(server: &Server) -> Result<CommandTable, String> {
-    read_table(&mut server.connect()?)
+    let mut conn = server.connect()?;
+    let mut table = read_table(&mut conn)?;
+    if server.id().behavior().set_selector_database_rules {
+        record_db_access(&mut conn, &mut table.commands)?;
+    }
+    Ok(table)
+}
+
+/// The databases each command needs (`CommandInfo::db`), asked of `ACL DRYRUN` in
+/// database 0: a user allowed every command, key and channel but only database 1 is
+/// refused the commands that use the database they run in, and one allowed database 0
+/// is still refused those that need every database (it would need `db=` to list all of
+/// them, or `alldbs`). Arguments are `x`, which names no
+/// database, so that only the command itself decides.
+fn record_db_access(conn: &mut Conn, commands: &mut [CommandInfo]) -> Result<(), String> {
+    const ONLY_1: &str = "aclplay-db-probe-1";
+    const ONLY_0: &str = "aclplay-db-probe-0";
+    for (user, db) in [(ONLY_1, "db=1"), (ONLY_0, "db=0")] {
+        cmd(conn, &["ACL", "SETUSER", user, "reset", "on", "nopass", "~*", "&*", "+@all", db])?;
+    }
+    if !cmd(conn, &["SELECT", "0"])?.is_ok() {
+        return Err("SELECT 0 failed".into());
+    }
+    for c in commands.iter_mut().filter(|c| !c.container) {
+        let mut argv: Vec<&str> = c.name.split('|').collect();
+        while argv.len() < c.arity.unsigned_abs() as usize {
+            argv.push("x");
+        }
+        let denied = |conn: &mut Conn, user: &str| -> Result<bool, String> {
+            let mut line = vec!["ACL", "DRYRUN", user];
+            line.extend(&argv);
+            let r = conn.command(&line).map_err(|e| format!("{}: {e}", line.join(" ")))?;
+            let text = r.text().unwrap_or_default();
+            match r {
+                Reply::Simple(_) => Ok(false),
+                Reply::Bulk(_) if text.starts_with(&format!("User {user} has no permissions to access database ")) => {
+                    Ok(true)
+                }
+                other => Err(format!("{}: unexpected {other}", line.join(" "))),
+            }
+        };
+        c.db = match (denied(conn, ONLY_1)?, denied(conn, ONLY_0)?) {
+            (false, false) => None,
+            (true, false) => Some(DbAccess::Current),
+            (true, true) => Some(DbAccess::All),
+            (false, true) => return Err(format!("{}: refused in database 0 with db=0 but not with db=1", c.name)),
+        };
+    }
+    cmd(conn, &["ACL", "DELUSER", ONLY_1, ONLY_0])?;
+    Ok(())
 }
 
 /// Starts a private server, records its table and stops it.

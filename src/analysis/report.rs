@@ -147,15 +147,26 @@ impl Analysis {
     /// follow (as with [`Analysis::user`]): the compiled form is set aside only when the
     /// number of users changes.
     pub fn dryrun(&self, name: &[u8], argv: &[&[u8]]) -> crate::verdicts::Reply {
+        self.dryrun_in(name, argv, 0)
+    }
+
+    /// [`Analysis::dryrun`] asked on a connection that has selected database `db` (what
+    /// database rules check; see [`dryrun::dryrun_in`]).
+    pub fn dryrun_in(&self, name: &[u8], argv: &[&[u8]], db: i64) -> crate::verdicts::Reply {
         let c = self.compiled();
         if c.len == self.users.len() {
-            return c.dryrun(self.profile, name, argv);
+            return c.dryrun(self.profile, name, argv, db);
         }
-        dryrun::dryrun(self.profile, name, self.user(name), argv)
+        dryrun::dryrun_in(self.profile, name, self.user(name), argv, db)
     }
 
     pub fn explain(&self, name: &[u8], argv: &[&[u8]]) -> explain::Explanation {
-        explain::explain(self.profile, name, self.user(name), argv)
+        self.explain_in(name, argv, 0)
+    }
+
+    /// [`Analysis::explain`] in database `db`.
+    pub fn explain_in(&self, name: &[u8], argv: &[&[u8]], db: i64) -> explain::Explanation {
+        explain::explain_in(self.profile, name, self.user(name), argv, db)
     }
 
     /// The `ACL LIST` line of a user, unless listing it crashes the server.

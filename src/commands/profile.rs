@@ -1,7 +1,9 @@
 //! Server profiles: one server version = its command table, the texts it prints and its
 //! behaviour switches, all from the registry (`data/servers/<id>.toml`, compiled in by
 //! `build.rs`). The engine is shared: it reads a switch through the profile
-//! (`profile.behavior.list_style`), never a product name or a version.
+//! (`profile.behavior.list_style`), never a product name or a version. A profile's table
+//! is decoded with the same switches (how the server finds some commands' keys and
+//! databases depends on them).
 
 use super::bitmap::Bitmap;
 use super::index::Index;

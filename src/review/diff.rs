@@ -301,6 +301,10 @@ fn through(allow: Side, deny: Side, input: Which, text: &str, argv: &[&[u8]]) ->
             },
             None => ("channels".into(), None),
         },
+        Some((Denial::Database, _)) => match &sel.db_rule {
+            Some((dbs, span @ Some(_))) => (format!("the databases `{dbs}`{where_}"), rule(input, text, *span)),
+            _ => (format!("every database{where_}"), None),
+        },
         Some((Denial::Command, _)) | None => match &sel.command {
             CommandWhy::Rule { rule: r, span, .. } => {
                 // The other side allowed the command for some first arguments only, or in

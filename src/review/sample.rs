@@ -343,6 +343,7 @@ pub fn generated_cases(profile: &Profile, seed: u64, count: usize) -> Vec<CaseIn
                 setuser_args: Some(args),
                 pre,
                 server_config: None,
+                db: None,
                 command: command.into_iter().map(|a| String::from_utf8_lossy(&a).into_owned()).collect(),
             }
         })

@@ -450,6 +450,7 @@ pub fn relisting_case(line: &[u8]) -> Option<CaseInput> {
         setuser_args: Some(rules?),
         pre: None,
         server_config: None,
+        db: None,
         command: vec!["PING".into()],
     })
 }

@@ -96,7 +96,8 @@ pub fn generate(profile: &'static Profile, users: &[WorkloadUser], seed: u64, re
                     Some((Denial::Command, _)) => "deny command".into(),
                     Some((Denial::Key, pos)) => format!("deny key {}", quoted(argv[pos].as_bytes())),
                     Some((Denial::Channel, pos)) => format!("deny channel {}", quoted(argv[pos].as_bytes())),
-                    None => "deny".into(),
+                    // The test format has no `deny database`: the plain verdict.
+                    Some((Denial::Database, _)) | None => "deny".into(),
                 },
                 _ => "deny".into(),
             };

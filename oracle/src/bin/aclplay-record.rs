@@ -14,7 +14,10 @@ use aclplay_oracle::{ServerId, generate_cases, generate_files, json, server};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aclplay-record", about = "Ask redis-server 7.0.15 / valkey-server 8.1.8 and record their answers")]
+#[command(
+    name = "aclplay-record",
+    about = "Ask the oracle servers of the registry (data/servers) and record their answers"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,

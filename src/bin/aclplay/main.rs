@@ -154,6 +154,10 @@ enum Cmd {
         /// Also say which rule, pattern and selector decided.
         #[arg(long)]
         explain: bool,
+        /// The database the connection asking ACL DRYRUN has selected, which database
+        /// rules (Valkey 9.1's `db=`) check commands against.
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..16))]
+        db: u32,
         /// The command and its arguments.
         #[arg(last = true)]
         argv: Vec<String>,
@@ -577,6 +581,7 @@ fn dryrun(
     user: &str,
     commands: Option<&str>,
     explain: bool,
+    db: i64,
     argv: &[String],
 ) -> Result<ExitCode, Fail> {
     let a = &l.analysis;
@@ -586,7 +591,7 @@ fn dryrun(
     let mut out = BufWriter::new(out.lock());
     let answer = |argv: &[&[u8]], out: &mut BufWriter<std::io::StdoutLock>| -> bool {
         if explain || format == Format::Json {
-            let e = a.explain(name, argv);
+            let e = a.explain_in(name, argv, db);
             if format == Format::Json {
                 let _ = writeln!(out, "{}", serde_json::to_string(&e).expect("serialisable"));
             } else {
@@ -597,7 +602,7 @@ fn dryrun(
             }
             e.reply.is_ok()
         } else {
-            let r = a.dryrun(name, argv);
+            let r = a.dryrun_in(name, argv, db);
             let _ = writeln!(out, "{}", r.text);
             r.is_ok()
         }
@@ -663,6 +668,18 @@ fn explain_lines(e: &aclplay::verdicts::Explanation, text: &str) -> Vec<String> 
             }
             CommandWhy::Default => "no rule allows the command".to_string(),
         };
+        if let Some((rule, span)) = &s.db_rule {
+            let rule = if rule.is_empty() { "resetdbs" } else { rule };
+            for d in &s.databases {
+                let which = match (d.db, d.pos) {
+                    (None, _) => "every database".to_string(),
+                    (Some(db), 0) => format!("database {db} (the one it runs in)"),
+                    (Some(db), pos) => format!("database {db} (argument {pos})"),
+                };
+                let verdict = if d.allowed { "allowed" } else { "refused" };
+                out.push(format!("{who}: {which}: {verdict} by `{rule}`{}", at(span)));
+            }
+        }
         out.push(format!("{who}: {cmd}"));
         for k in s.keys.iter().chain(&s.channels) {
             let what = if s.channels.iter().any(|c| c.pos == k.pos) && !s.keys.iter().any(|x| x.pos == k.pos) {
@@ -1226,12 +1243,12 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
     Ok(match cli.command {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
-        Cmd::Dryrun { input, user, commands, explain, argv } => {
+        Cmd::Dryrun { input, user, commands, explain, db, argv } => {
             if input.file == "-" && commands.as_deref() == Some("-") {
                 // Reading the input would leave no commands: every answer would be missing.
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
-            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, &argv)?
+            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, i64::from(db), &argv)?
         }
         Cmd::Lint { input, deny, sarif, harden } => {
             lint(&load(&input, profile)?, f, deny, sarif || f == Format::Sarif, harden)

@@ -10,11 +10,11 @@
 //! Every switch is written out in every file (a missing or unknown key is an error), so
 //! that a file says completely how its version behaves.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How `ACL LIST` / `ACL GETUSER` print a selector's command rules
 /// (`ACLDescribeSelectorCommandRules`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListStyle {
     /// Rebuilt from the command bitmap: categories chosen greedily, then single commands
@@ -26,7 +26,7 @@ pub enum ListStyle {
 }
 
 /// The text of `ACL DRYRUN` denials (`getAclErrorMessage`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DenialStyle {
     /// `This user has no permissions to …`, the key or channel cut at a NUL byte.
@@ -39,40 +39,40 @@ pub enum DenialStyle {
 /// A pattern it lets through without `R` or `W` matches only keys a command neither
 /// reads nor writes, and `sdsCatPatternString` panics on it: the next `ACL LIST`,
 /// `ACL GETUSER` or `ACL SAVE` aborts the server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeyPermissions {
     /// `~` ends the permissions even when none came before it: `%~p` and a bare `%` add
     /// a pattern without permissions (Redis 7.2.0–7.2.5).
     Unchecked,
-    /// `~` needs `R` or `W` before it (CVE-2024-31227, Redis 7.2.6 and 7.4), but a bare
-    /// `%` still adds the empty pattern without permissions.
+    /// `~` needs `R` or `W` before it (CVE-2024-31227, Redis 7.2.6 and 7.4, Valkey 8.0.1),
+    /// but a bare `%` still adds the empty pattern without permissions.
     TildeChecked,
-    /// `R` or `W` is required: `%`, `%~`, `%~p` are syntax errors (Redis 8, Valkey 8.1,
-    /// Debian's patched 7.0.15).
+    /// `R` or `W` is required: `%`, `%~`, `%~p` are syntax errors (Redis 8, Valkey 8.1
+    /// and later, Debian's patched 7.0.15).
     Required,
 }
 
 /// How `getKeysUsingKeySpecs` finds the last key of a `keynum` key spec (EVAL, ZUNION,
 /// LMPOP, …). When the spec fails the server falls back to the command's native
 /// extractor, which reports keys without flags: a key any pattern grants.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum KeynumLast {
-    /// `first + (int)numkeys - 1`: the count is cut to 32 bits, so `EVAL s 4294967297 k`
-    /// finds `k` with the spec's flags (Redis 7.0, 7.2, Valkey 8.1).
+    /// `first + ((int)numkeys - 1) * keystep`, all in int: the count is cut to 32 bits, so
+    /// `EVAL s 4294967297 k` finds `k` with the spec's flags (Redis 7.0, 7.2, Valkey 8.0–9.0).
     IntCount,
     /// `first + (long)numkeys - 1` (Redis 7.4, #13380): such a count makes the spec
     /// fail, and the native extractor finds `k` without flags.
     LongCount,
     /// `first + ((long)numkeys - 1) * keystep`: `numkeys` counts keys, not arguments
-    /// (Redis 8.6, whose MSETEX has keystep 2: `MSETEX 2 a 1 b 2`).
+    /// (Redis 8.6 and Valkey 9.1, whose MSETEX has keystep 2: `MSETEX 2 a 1 b 2`).
     LongCountTimesStep,
 }
 
 /// The behaviour differences between server versions. Each switch is named after what
 /// the server function it mirrors does, and documented with the versions that have it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Behavior {
     /// `ACLDescribeSelectorCommandRules`.
@@ -92,6 +92,19 @@ pub struct Behavior {
     pub key_permissions: KeyPermissions,
     /// `getKeysUsingKeySpecs`: the last key of a `keynum` key spec.
     pub keynum_last: KeynumLast,
+    /// `ACLDescribeUser` prints the `sanitize-payload` / `skip-sanitize-payload` flag
+    /// (`ACL LIST` and GETUSER's `flags`). Valkey 9.1 prints only `on`/`off` and `nopass`.
+    pub describe_user_sanitize_flags: bool,
+    /// `ACLSetSelector` knows the per-database rules `db=<id>[,<id>…]`, `alldbs` and
+    /// `resetdbs` (also inside selectors), `ACL LIST` / GETUSER print them and
+    /// `ACLSelectorCheckCmd` checks the database a command uses. Valkey 9.1; the others
+    /// refuse the rules as a syntax error.
+    pub set_selector_database_rules: bool,
+    /// `georadiusGetKeys` gives its keys flags (`RO access` for the source, `OW update`
+    /// for the `STORE`/`STOREDIST` key) instead of none. Valkey 9.1, whose GEORADIUS and
+    /// GEORADIUSBYMEMBER key specs are `variable_flags`, so the server asks this function
+    /// rather than the specs; earlier versions never reach it for these commands.
+    pub georadius_get_keys_flags: bool,
 }
 
 /// Texts the server prints that differ between versions.

@@ -79,6 +79,13 @@ fn explain(e: &Explanation, user: Option<&aclplay::engine::acl::User>) -> Vec<St
             Some((Denial::Channel, pos)) => {
                 s.channels.iter().find(|c| c.pos == pos).map_or_else(String::new, |c| arg_sentence("channel", c))
             }
+            Some((Denial::Database, _)) => {
+                let rule = s.db_rule.as_ref().map_or("", |r| r.0.as_str());
+                format!(
+                    "its databases (`{}`) leave out the one the command uses",
+                    if rule.is_empty() { "resetdbs" } else { rule }
+                )
+            }
             None => String::new(),
         };
         out.push(format!("Denied by the {}: {why}.", selector_name(s)));
@@ -119,7 +126,8 @@ fn deciding(d: &Shared, user: &str, e: &Explanation) -> Option<Span> {
         match denial {
             Denial::Key => s.keys.first()?.origin,
             Denial::Channel => s.channels.first()?.origin,
-            Denial::Command => None,
+            // The engine's deciding span is the database rule.
+            Denial::Command | Denial::Database => None,
         }
     };
     sel.and_then(|(i, (denial, _))| patterns(i, denial)).or_else(|| e.deciding_span())

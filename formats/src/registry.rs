@@ -105,6 +105,10 @@ pub struct Behavior {
     /// GEORADIUSBYMEMBER key specs are `variable_flags`, so the server asks this function
     /// rather than the specs; earlier versions never reach it for these commands.
     pub georadius_get_keys_flags: bool,
+    /// `stringmatchlen_impl` gives up (no match) past 1000 nested `*` (CVE-2024-31228):
+    /// a key or channel pattern `*a*a…` that deep never matches. Every version but Redis
+    /// 7.2.4 (fixed in 7.2.6; Debian's 7.0.15 has it backported), where it matches.
+    pub string_match_nesting_limit: bool,
 }
 
 /// Texts the server prints that differ between versions.

@@ -2,14 +2,30 @@
 //!
 //! Our own code because its corner cases are the security boundary: `*` never
 //! matches the empty string, `[` classes compare *signed* chars, an unterminated class
-//! runs to the end of the pattern, a range ending in `]` swallows it, and more than 1000
-//! nested `*` give up (no match).
+//! runs to the end of the pattern, a range ending in `]` swallows it, and (on the
+//! versions with the CVE-2024-31228 fix) more than 1000 nested `*` give up (no match).
 
-/// Whether `pattern` matches `string` as an ACL key or channel pattern does.
+/// Whether `pattern` matches `string` as an ACL key or channel pattern does on a version
+/// with the nesting limit (every profile but Redis 7.2.4).
 pub fn matches(pattern: &[u8], string: &[u8]) -> bool {
-    let mut skip_longer = false;
-    match_at(pattern, string, &mut skip_longer, 0)
+    matches_as(pattern, string, true)
 }
+
+/// [`matches`], with the nesting limit or without it (`nesting_limit`: the profile's
+/// `behavior.string_match_nesting_limit`).
+pub fn matches_as(pattern: &[u8], string: &[u8], nesting_limit: bool) -> bool {
+    let mut skip_longer = false;
+    let limit = if nesting_limit { SERVER_NESTING_LIMIT } else { ENGINE_NESTING_LIMIT };
+    match_at(pattern, string, &mut skip_longer, 0, limit)
+}
+
+/// `stringmatchlen_impl` gives up past this many nested `*` (CVE-2024-31228).
+const SERVER_NESTING_LIMIT: u32 = 1000;
+
+/// Without the server's limit (Redis 7.2.4) the server recurses until its stack runs out;
+/// ours is smaller (test threads, the browser), so we give up here: a pattern with this
+/// many nested `*` matched against as long a string is the one answer not exact.
+const ENGINE_NESTING_LIMIT: u32 = 4_000;
 
 /// The byte at `i`, or NUL past the end: the server reads the terminating NUL of its
 /// strings in a few places and we must see the same byte.
@@ -18,8 +34,8 @@ fn at(p: &[u8], i: usize) -> u8 {
     p.get(i).copied().unwrap_or(0)
 }
 
-fn match_at(mut p: &[u8], mut s: &[u8], skip_longer: &mut bool, nesting: u32) -> bool {
-    if nesting > 1000 {
+fn match_at(mut p: &[u8], mut s: &[u8], skip_longer: &mut bool, nesting: u32, limit: u32) -> bool {
+    if nesting > limit {
         return false;
     }
     while !p.is_empty() && !s.is_empty() {
@@ -32,7 +48,7 @@ fn match_at(mut p: &[u8], mut s: &[u8], skip_longer: &mut bool, nesting: u32) ->
                     return true;
                 }
                 while !s.is_empty() {
-                    if match_at(&p[1..], s, skip_longer, nesting + 1) {
+                    if match_at(&p[1..], s, skip_longer, nesting + 1, limit) {
                         return true;
                     }
                     if *skip_longer {
@@ -182,5 +198,10 @@ mod tests {
         p.push('b');
         let s = "a".repeat(999) + "b";
         assert!(matches(p.as_bytes(), s.as_bytes()));
+        // Without the limit (Redis 7.2.4) the deep pattern matches.
+        let mut p = "a*".repeat(1001);
+        p.push('b');
+        let s = "a".repeat(1001) + "b";
+        assert!(matches_as(p.as_bytes(), s.as_bytes(), false));
     }
 }

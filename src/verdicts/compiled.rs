@@ -53,11 +53,11 @@ fn shape(p: &[u8]) -> (Shape, usize) {
 
 /// [`glob::matches`] of a pattern of this shape.
 #[inline]
-fn matches(shape: u8, pattern: &[u8], literal: usize, s: &[u8]) -> bool {
+fn matches(shape: u8, pattern: &[u8], literal: usize, s: &[u8], limit: bool) -> bool {
     match shape {
         1 => pattern == s,
         2 => !s.is_empty() && s.starts_with(&pattern[..literal]),
-        _ => glob::matches(pattern, s),
+        _ => glob::matches_as(pattern, s, limit),
     }
 }
 
@@ -306,7 +306,9 @@ impl Compiled {
             Err(e) => return e,
         };
         let sels = &self.sels[rec.sels.0 as usize..rec.sels.1 as usize];
-        let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv, db, profile.behavior.keynum_last);
+        let b = &profile.behavior;
+        let sels = sels.iter().map(|s| Sel { c: self, s });
+        let denial = verdict(sels, c, id, argv, db, b.keynum_last, b.string_match_nesting_limit);
         reply_for(profile, name, id, c, argv, denial)
     }
 }
@@ -320,10 +322,10 @@ struct Sel<'a> {
 impl<'a> Sel<'a> {
     /// Whether a pattern of `pats` (of the needed flags) matches `s`.
     #[inline]
-    fn any(&self, pats: std::ops::Range<u32>, needs: u8, s: &[u8]) -> bool {
+    fn any(&self, pats: std::ops::Range<u32>, needs: u8, s: &[u8], limit: bool) -> bool {
         self.c.pats[pats.start as usize..pats.end as usize].iter().any(|p| {
             p.flags & needs == needs
-                && matches(p.flags >> SHAPE_SHIFT, self.c.slice(p.at, p.len), p.literal as usize, s)
+                && matches(p.flags >> SHAPE_SHIFT, self.c.slice(p.at, p.len), p.literal as usize, s, limit)
         })
     }
 }
@@ -346,23 +348,23 @@ impl SelectorView for Sel<'_> {
         self.s.flags & ALL_KEYS != 0
     }
     #[inline]
-    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool {
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool, limit: bool) -> bool {
         let needs = if read { READ } else { 0 } | if write { WRITE } else { 0 };
-        self.any(self.s.keys.0..self.s.keys.1, needs, key)
+        self.any(self.s.keys.0..self.s.keys.1, needs, key, limit)
     }
     #[inline]
     fn all_channels(&self) -> bool {
         self.s.flags & ALL_CHANNELS != 0
     }
     #[inline]
-    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
+    fn channel_allowed(&self, channel: &[u8], pattern: bool, limit: bool) -> bool {
         let pats = &self.c.pats[self.s.keys.1 as usize..self.s.channels as usize];
         pats.iter().any(|p| {
             let full = self.c.slice(p.at, p.len);
             if pattern {
-                channel_matches(full, channel, true)
+                channel_matches(full, channel, true, limit)
             } else {
-                matches(p.flags >> SHAPE_SHIFT, full, p.literal as usize, channel)
+                matches(p.flags >> SHAPE_SHIFT, full, p.literal as usize, channel, limit)
             }
         })
     }
@@ -418,7 +420,7 @@ mod tests {
             let (s, literal) = shape(p);
             for x in strings {
                 assert_eq!(
-                    matches(s as u8, p, literal, x),
+                    matches(s as u8, p, literal, x, true),
                     glob::matches(p, x),
                     "{:?} against {:?}",
                     String::from_utf8_lossy(p),

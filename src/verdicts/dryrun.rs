@@ -49,11 +49,12 @@ pub(crate) trait SelectorView {
     /// Whether a `+cmd|arg` rule allows `arg` as the first argument of `id`.
     fn first_arg_allowed(&self, id: CmdId, arg: &[u8]) -> bool;
     fn all_keys(&self) -> bool;
-    /// Whether a key pattern granting the permissions needed matches `key`.
-    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool;
+    /// Whether a key pattern granting the permissions needed matches `key` (`limit`: the
+    /// profile's `behavior.string_match_nesting_limit`).
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool, limit: bool) -> bool;
     fn all_channels(&self) -> bool;
     /// Whether a channel pattern matches `channel` (for PSUBSCRIBE: equals it).
-    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool;
+    fn channel_allowed(&self, channel: &[u8], pattern: bool, limit: bool) -> bool;
     /// `alldbs` (always, on versions without database rules).
     fn all_dbs(&self) -> bool;
     /// Whether `db=` lists database `id`.
@@ -73,16 +74,16 @@ impl<T: SelectorView + ?Sized> SelectorView for &T {
         (**self).all_keys()
     }
     #[inline]
-    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool {
-        (**self).key_allowed(key, read, write)
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool, limit: bool) -> bool {
+        (**self).key_allowed(key, read, write, limit)
     }
     #[inline]
     fn all_channels(&self) -> bool {
         (**self).all_channels()
     }
     #[inline]
-    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
-        (**self).channel_allowed(channel, pattern)
+    fn channel_allowed(&self, channel: &[u8], pattern: bool, limit: bool) -> bool {
+        (**self).channel_allowed(channel, pattern, limit)
     }
     #[inline]
     fn all_dbs(&self) -> bool {
@@ -105,15 +106,15 @@ impl SelectorView for Selector {
     fn all_keys(&self) -> bool {
         self.all_keys
     }
-    fn key_allowed(&self, key: &[u8], read: bool, write: bool) -> bool {
-        key_allowed(self, key, read, write).is_some()
+    fn key_allowed(&self, key: &[u8], read: bool, write: bool, limit: bool) -> bool {
+        key_allowed(self, key, read, write, limit).is_some()
     }
     #[inline]
     fn all_channels(&self) -> bool {
         self.all_channels
     }
-    fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
-        channel_allowed(self, channel, pattern).is_some()
+    fn channel_allowed(&self, channel: &[u8], pattern: bool, limit: bool) -> bool {
+        channel_allowed(self, channel, pattern, limit).is_some()
     }
     #[inline]
     fn all_dbs(&self) -> bool {
@@ -174,22 +175,22 @@ pub(super) fn command_allowed(s: &Selector, profile: &Profile, id: CmdId, argv: 
     command_ok(s, profile.command(id), id, argv)
 }
 
-pub(super) fn key_allowed(s: &Selector, key: &[u8], read: bool, write: bool) -> Option<usize> {
-    s.keys.iter().position(|p| (!read || p.read) && (!write || p.write) && glob::matches(&p.pattern, key))
+pub(super) fn key_allowed(s: &Selector, key: &[u8], read: bool, write: bool, limit: bool) -> Option<usize> {
+    s.keys.iter().position(|p| (!read || p.read) && (!write || p.write) && glob::matches_as(&p.pattern, key, limit))
 }
 
-pub(super) fn channel_allowed(s: &Selector, channel: &[u8], pattern: bool) -> Option<usize> {
-    s.channels.iter().position(|p| channel_matches(&p.pattern, channel, pattern))
+pub(super) fn channel_allowed(s: &Selector, channel: &[u8], pattern: bool, limit: bool) -> Option<usize> {
+    s.channels.iter().position(|p| channel_matches(&p.pattern, channel, pattern, limit))
 }
 
 /// Whether channel pattern `p` allows `channel`.
 #[inline]
-pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool) -> bool {
+pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool, limit: bool) -> bool {
     if pattern {
         // PSUBSCRIBE needs the very pattern, compared as C strings.
         c_str(p) == c_str(channel)
     } else {
-        glob::matches(p, channel)
+        glob::matches_as(p, channel, limit)
     }
 }
 
@@ -203,6 +204,7 @@ fn check_selector<S: SelectorView + ?Sized>(
     argv: &[&[u8]],
     db: i64,
     keynum: KeynumLast,
+    limit: bool,
 ) -> Result<(), (Denial, usize)> {
     db_check(s, c, argv, db).map_err(|pos| (Denial::Database, pos))?;
     if !command_ok(s, c, id, argv) {
@@ -211,7 +213,7 @@ fn check_selector<S: SelectorView + ?Sized>(
     if !s.all_keys() && c.has_keys() {
         let mut denied = 0;
         let all = c.visit_keys(argv, keynum, |k| {
-            let ok = s.key_allowed(argv[k.pos], k.needs_read(), k.needs_write());
+            let ok = s.key_allowed(argv[k.pos], k.needs_read(), k.needs_write(), limit);
             if !ok {
                 denied = k.pos;
             }
@@ -224,7 +226,7 @@ fn check_selector<S: SelectorView + ?Sized>(
     if !s.all_channels() && c.has_channels() {
         let mut denied = 0;
         let all = c.visit_channels(argv.len(), |pos, pattern| {
-            let ok = s.channel_allowed(argv[pos], pattern);
+            let ok = s.channel_allowed(argv[pos], pattern, limit);
             if !ok {
                 denied = pos;
             }
@@ -239,8 +241,8 @@ fn check_selector<S: SelectorView + ?Sized>(
 
 /// The verdict of a user's selectors on a resolved command line (`ACLCheckAllUserCommandPerm`)
 /// run in database `db`: `None` when one allows it, else the failure the server reports
-/// (the highest ranked, then the last argument). `keynum` is the profile's
-/// `behavior.keynum_last`.
+/// (the highest ranked, then the last argument). `keynum` and `limit` are the profile's
+/// `behavior.keynum_last` and `behavior.string_match_nesting_limit`.
 #[inline]
 pub(crate) fn verdict<S: SelectorView>(
     selectors: impl IntoIterator<Item = S>,
@@ -249,10 +251,11 @@ pub(crate) fn verdict<S: SelectorView>(
     argv: &[&[u8]],
     db: i64,
     keynum: KeynumLast,
+    limit: bool,
 ) -> Option<(Denial, usize)> {
     let mut worst: Option<(Denial, usize)> = None;
     for s in selectors {
-        match check_selector(&s, c, id, argv, db, keynum) {
+        match check_selector(&s, c, id, argv, db, keynum, limit) {
             Ok(()) => return None,
             Err(d) => {
                 if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {
@@ -300,6 +303,7 @@ pub fn dryrun_in(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[
         Ok(r) => r,
         Err(e) => return e,
     };
-    let denial = verdict(&user.selectors, c, id, argv, db, profile.behavior.keynum_last);
+    let b = &profile.behavior;
+    let denial = verdict(&user.selectors, c, id, argv, db, b.keynum_last, b.string_match_nesting_limit);
     reply_for(profile, &user.name, id, c, argv, denial)
 }

@@ -191,7 +191,7 @@ fn explain_selector(
             let matched = if s.all_keys {
                 None
             } else {
-                key_allowed(s, argv[k.pos], r, w).map(|i| {
+                key_allowed(s, argv[k.pos], r, w, profile.behavior.string_match_nesting_limit).map(|i| {
                     let p = &s.keys[i];
                     let shown = super::describe::keys_text(&Selector { keys: vec![p.clone()], ..Selector::new(false) });
                     (lossy(&shown[0]), p.origin)
@@ -224,7 +224,7 @@ fn explain_selector(
             let matched = if s.all_channels {
                 None
             } else {
-                channel_allowed(s, argv[pos], pattern)
+                channel_allowed(s, argv[pos], pattern, profile.behavior.string_match_nesting_limit)
                     .map(|i| (format!("&{}", lossy(&s.channels[i].pattern)), s.channels[i].origin))
             };
             let ok = s.all_channels || matched.is_some();

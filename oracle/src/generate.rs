@@ -402,6 +402,11 @@ impl<'t> Generator<'t> {
     // --- patterns, keys, channels ----------------------------------------
 
     fn key_pattern(&mut self, nasty: f64) -> String {
+        if self.p(0.004) {
+            // Around the glob nesting limit (`string_match_nesting_limit`): keys drawn
+            // from it nest as deep as the pattern has stars.
+            return "*a".repeat(self.n(998, 1002));
+        }
         if self.p(0.12) {
             return self.s(WHOLE_PATTERNS);
         }
@@ -545,7 +550,7 @@ impl<'t> Generator<'t> {
             15 | 16 => "%W~".into(),
             17 => "%RW~".into(),
             18 => self.s(&["%WR~", "%r~", "%Rw~", "%w~"]),
-            _ if self.id.behavior().key_permissions != KeyPermissions::Required && self.p(0.5) => {
+            _ if self.id.behavior().key_permissions != KeyPermissions::Required && !self.force_valid && self.p(0.5) => {
                 // Accepted without permissions here (and listing the user crashes).
                 ctx.no_perm_keys = true;
                 if self.id.behavior().key_permissions == KeyPermissions::Unchecked && self.p(0.6) {

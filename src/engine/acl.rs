@@ -226,6 +226,14 @@ pub struct Ctx<'a> {
 }
 
 impl User {
+    /// Whether `AUTH <name> <password>` logs in as this user (`ACLCheckUserCredentials`):
+    /// it must be `on`, and `nopass` or one of its passwords. Otherwise every version
+    /// replies `WRONGPASS invalid username-password pair or user is disabled.`
+    pub fn authenticates(&self, password: &[u8]) -> bool {
+        use sha2::Digest;
+        self.enabled && (self.nopass || self.passwords.iter().any(|p| p[..] == sha2::Sha256::digest(password)[..]))
+    }
+
     /// A user as `ACL SETUSER` or an ACL file creates it: off, no permissions.
     pub fn new(name: &[u8], ctx: &Ctx) -> User {
         User {

@@ -169,3 +169,36 @@ pub fn trial(name: String, f: impl FnOnce() + Send + std::panic::UnwindSafe + 's
         })
     })
 }
+
+/// The profiles a test case's `when` selects, by what the versions do rather than by id
+/// (a version added to the registry is then covered by every case that holds for it):
+/// `all`, or conditions joined by ` and `, each a [`aclplay_formats::registry::Behavior`]
+/// switch (`set_selector_bare_percent`, `!set_selector_database_rules`,
+/// `list_style=bitmap`) or `product=redis|valkey`. An unknown switch panics: a typo must
+/// not select nothing.
+pub fn servers_where(when: &str) -> Vec<&'static Profile> {
+    aclplay::commands::profile::PROFILES.iter().filter(|p| holds(p, when)).collect()
+}
+
+fn holds(p: &Profile, when: &str) -> bool {
+    if when.trim() == "all" {
+        return true;
+    }
+    let behavior = serde_json::to_value(p.behavior).expect("Behavior serialises");
+    when.split(" and ").all(|cond| {
+        let cond = cond.trim();
+        let (name, want, negate) = match cond.split_once('=') {
+            Some((n, v)) => (n, Value::String(v.to_string()), false),
+            None => match cond.strip_prefix('!') {
+                Some(n) => (n, Value::Bool(true), true),
+                None => (cond, Value::Bool(true), false),
+            },
+        };
+        let have = if name == "product" {
+            Value::String(p.product.name().to_ascii_lowercase())
+        } else {
+            behavior.get(name).cloned().unwrap_or_else(|| panic!("`{cond}`: no such behaviour switch"))
+        };
+        (have == want) != negate
+    })
+}

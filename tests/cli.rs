@@ -553,3 +553,33 @@ fn batch_replays_cases() {
     let o = run(&["batch"], Some(b"\xff\n"));
     assert_eq!((o.code, o.stderr.as_str()), (3, "error: stdin line 1: the input is not valid UTF-8\n"));
 }
+
+/// Without `--server` the CLI answers as the registry's default (the one file of
+/// data/servers/ with `default = true`), or as `ACLPLAY_SERVER`; `--server` wins over both.
+#[test]
+fn default_server_and_aclplay_server() {
+    let default = aclplay::Profile::default_profile();
+    let help = support::run_default(&["--help"]);
+    assert!(help.stdout.contains(&format!("[default: {}]", default.id)), "{}", help.stdout);
+    assert!(help.stdout.contains("[env: ACLPLAY_SERVER="), "{}", help.stdout);
+    // The same input on every version: each answers as itself, named in the JSON.
+    let d = Dir::new("default-server");
+    for p in aclplay::PROFILES {
+        d.file("users.acl", "user app on nopass ~* +@all\n");
+        let pick = |args: &[&str], env: Option<&str>| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aclplay"));
+            c.args(args).current_dir(d.path()).env_remove("ACLPLAY_SERVER");
+            if let Some(e) = env {
+                c.env("ACLPLAY_SERVER", e);
+            }
+            let o = c.output().unwrap();
+            assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            v["server"].as_str().unwrap().to_string()
+        };
+        assert_eq!(pick(&["--format", "json", "check", "users.acl"], None), default.id);
+        assert_eq!(pick(&["--format", "json", "check", "users.acl"], Some(p.id)), p.id);
+        let other = aclplay::PROFILES.iter().find(|q| q.id != p.id).unwrap();
+        assert_eq!(pick(&["--server", other.id, "--format", "json", "check", "users.acl"], Some(p.id)), other.id);
+    }
+}

@@ -37,8 +37,10 @@ use std::process::ExitCode;
                   not MONITOR output (draft); verify has more (`aclplay verify --help`)."
 )]
 struct Cli {
-    /// Server version to answer as (an id, or the full version: `redis-8.0.6`).
-    #[arg(long, global = true, default_value = Profile::default_profile().id, value_parser = servers())]
+    /// Server version to answer as (an id, or the full version: `redis-8.0.6`); a CI job
+    /// can set it once in ACLPLAY_SERVER.
+    #[arg(long, global = true, env = "ACLPLAY_SERVER", default_value = Profile::default_profile().id,
+          value_parser = servers())]
     server: String,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
@@ -1412,7 +1414,10 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
-    let server_given = matches.value_source("server") == Some(clap::parser::ValueSource::CommandLine);
+    let server_given = matches!(
+        matches.value_source("server"),
+        Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+    );
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, server_given) {
         Ok(c) => c,

@@ -182,7 +182,7 @@ fn help_documents_what_is_tested() {
         ("check", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("list", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("dryrun", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
-            "--commands", "--explain", "--db", "--help"]),
+            "--commands", "--explain", "--as-client", "--db", "--help"]),
         ("lint", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--deny",
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
@@ -424,6 +424,49 @@ fn dryrun_explain_and_json() {
     assert_eq!(answers[0]["selectors"][0]["keys"][0]["matched"][0], "~app:*");
     assert_eq!(answers[1]["reply"]["kind"], "denied");
     assert_eq!(answers[1]["reply"]["text"], "This user has no permissions to access the 'x' key");
+}
+
+/// `--as-client`: what a client logged in as the user is told beside each DRYRUN reply
+/// (the texts as the live servers gave them to a client logged in as `app`).
+#[test]
+fn dryrun_as_client() {
+    let d = inputs("dryrun-as-client");
+    let o = d.run(&["dryrun", "users.acl", "--user", "app", "--as-client", "--", "get", "other"], None);
+    assert_eq!(o.code, 1, "{}", transcript(&o));
+    let want = "\
+This user has no permissions to access the 'other' key
+  as client:   NOPERM this user has no permissions to access one of the keys used as arguments
+               ACL LOG: reason=key context=toplevel object=\"other\" username=\"app\"
+  in MULTI:    MULTI: OK / command: NOPERM this user has no permissions to access one of the keys used as arguments / EXEC: EXECABORT Transaction discarded because of previous errors.
+               ACL LOG: reason=key context=multi object=\"other\" username=\"app\"
+  from EVAL:   ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: 3c44b7a40779a5c68a6e3920550ff76660a813aa, on @user_script:1.
+               ACL LOG: reason=key context=lua object=\"other\" username=\"app\"
+  from FCALL:  ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: aclplay_call, on @user_function:2.
+               ACL LOG: reason=key context=lua object=\"other\" username=\"app\"
+";
+    assert_eq!(o.stdout, want);
+    // An allowed command is not run; `reader` may not run MULTI, EVAL or FCALL.
+    let o = d.run(
+        &["--server", "valkey-8.1", "dryrun", "users.acl", "--user", "reader", "--as-client", "--", "get", "data:1"],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", transcript(&o));
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines[..2], ["OK", "  as client:   runs (allowed; its result is not simulated)"]);
+    assert_eq!(lines[2], "  in MULTI:    MULTI: NOPERM User reader has no permissions to run the 'multi' command");
+    assert!(lines.contains(
+        &"  from EVAL:   NOPERM User reader has no permissions to run the 'eval' command (EVAL itself is refused)"
+    ));
+    // JSON: the explanation with a `client` object.
+    let o = d.run(&["--format", "json", "dryrun", "users.acl", "--user", "app", "--as-client", "--", "flushall"], None);
+    let v: serde_json::Value = serde_json::from_str(o.stdout.trim()).unwrap();
+    assert_eq!(v["reply"]["text"], "This user has no permissions to run the 'flushall' command");
+    assert_eq!(v["client"]["run"]["reply"], "NOPERM this user has no permissions to run the 'flushall' command");
+    assert_eq!(v["client"]["run"]["log"][0]["object"], "flushall");
+    assert_eq!(v["client"]["multi"]["exec"], "EXECABORT Transaction discarded because of previous errors.");
+    // A new connection is in database 0.
+    let o = d.run(&["dryrun", "users.acl", "--user", "app", "--as-client", "--db", "1", "--", "get", "k"], None);
+    assert_eq!(o.code, 2, "{}", transcript(&o));
 }
 
 #[test]

@@ -160,6 +160,13 @@ impl Analysis {
         dryrun::dryrun_in(self.profile, name, self.user(name), argv, db)
     }
 
+    /// What a client logged in as the user `name` is told when it sends `argv` (at top
+    /// level, inside `MULTI`, from `EVAL`/`FCALL`, and the `ACL LOG` entries): see
+    /// `verdicts::client`. `None` when there is no such user or the line is empty.
+    pub fn client_view(&self, name: &[u8], argv: &[&[u8]]) -> Option<crate::verdicts::client::ClientView> {
+        crate::verdicts::client::client_view(self.profile, self.user(name)?, argv)
+    }
+
     pub fn explain(&self, name: &[u8], argv: &[&[u8]]) -> explain::Explanation {
         self.explain_in(name, argv, 0)
     }

@@ -202,3 +202,45 @@ fn holds(p: &Profile, when: &str) -> bool {
         (have == want) != negate
     })
 }
+
+/// The fields where the engine's client view differs from the recorded one
+/// (`field: server …, engine …`), every field of the record compared.
+pub fn client_diffs(expected: &aclplay::corpus::ClientRecord, got: &aclplay::corpus::ClientRecord) -> Vec<String> {
+    let (e, g) = (serde_json::to_value(expected).unwrap(), serde_json::to_value(got).unwrap());
+    let (e, g) = (e.as_object().unwrap(), g.as_object().unwrap());
+    let mut keys: Vec<&String> = e.keys().chain(g.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| e.get(*k) != g.get(*k))
+        .map(|k| {
+            format!("{k}: server {}, engine {}", e.get(k).unwrap_or(&Value::Null), g.get(k).unwrap_or(&Value::Null))
+        })
+        .collect()
+}
+
+/// Replays client records: (cases, report of the first differing ones, differing count).
+pub fn replay_client(
+    profile: &Profile,
+    records: impl IntoIterator<Item = aclplay::corpus::ClientRecord>,
+) -> (usize, String, usize) {
+    let (mut total, mut failed, mut report) = (0, 0, String::new());
+    for r in records {
+        let got = aclplay::corpus::run_client_case(&r, profile);
+        let d = client_diffs(&r, &got);
+        if !d.is_empty() {
+            failed += 1;
+            if failed <= 20 {
+                report.push_str(&format!(
+                    "case {} ({:?} {:?}):\n  {}\n",
+                    r.id,
+                    r.setuser_args,
+                    r.command,
+                    d.join("\n  ")
+                ));
+            }
+        }
+        total += 1;
+    }
+    (total, report, failed)
+}

@@ -156,6 +156,11 @@ enum Cmd {
         /// Also say which rule, pattern and selector decided.
         #[arg(long)]
         explain: bool,
+        /// Also say what a client logged in as the user is told: the reply when it runs
+        /// the command (NOPERM texts differ from DRYRUN's), inside MULTI (and EXEC's
+        /// answer), from EVAL/FCALL calling it, and the ACL LOG entries the server writes.
+        #[arg(long)]
+        as_client: bool,
         /// The database the connection asking ACL DRYRUN has selected, which database
         /// rules (Valkey 9.1's `db=`) check commands against.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..16))]
@@ -577,29 +582,49 @@ fn list(l: &Loaded, format: Format) -> ExitCode {
     if a.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
 }
 
+/// What `dryrun` says beside each reply.
+#[derive(Clone, Copy)]
+struct Answer {
+    explain: bool,
+    as_client: bool,
+    db: i64,
+}
+
 fn dryrun(
     l: &Loaded,
     format: Format,
     user: &str,
     commands: Option<&str>,
-    explain: bool,
-    db: i64,
+    how: Answer,
     argv: &[String],
 ) -> Result<ExitCode, Fail> {
+    let Answer { explain, as_client, db } = how;
     let a = &l.analysis;
     let name = user.as_bytes();
     let mut all_ok = true;
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
     let answer = |argv: &[&[u8]], out: &mut BufWriter<std::io::StdoutLock>| -> bool {
-        if explain || format == Format::Json {
+        if explain || as_client || format == Format::Json {
             let e = a.explain_in(name, argv, db);
+            let client = if as_client { a.client_view(name, argv) } else { None };
             if format == Format::Json {
-                let _ = writeln!(out, "{}", serde_json::to_string(&e).expect("serialisable"));
+                let mut v = serde_json::to_value(&e).expect("serialisable");
+                if as_client {
+                    v["client"] = serde_json::to_value(&client).expect("serialisable");
+                }
+                let _ = writeln!(out, "{v}");
             } else {
                 let _ = writeln!(out, "{}", e.reply.text);
-                for line in explain_lines(&e, &l.text) {
-                    let _ = writeln!(out, "  {line}");
+                if explain {
+                    for line in explain_lines(&e, &l.text) {
+                        let _ = writeln!(out, "  {line}");
+                    }
+                }
+                if let Some(c) = &client {
+                    for line in client_lines(c) {
+                        let _ = writeln!(out, "  {line}");
+                    }
                 }
             }
             e.reply.is_ok()
@@ -644,6 +669,50 @@ fn dryrun(
     }
     let _ = out.flush();
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `--as-client`: what a client logged in as the user is told, one view a line, each
+/// followed by the ACL LOG entries it writes.
+fn client_lines(c: &aclplay::verdicts::client::ClientView) -> Vec<String> {
+    let runs = "runs (allowed; its result is not simulated)";
+    let mut out = Vec::new();
+    let log = |out: &mut Vec<String>, entries: &[aclplay::verdicts::client::LogEntry]| {
+        for e in entries {
+            out.push(format!(
+                "             ACL LOG: reason={} context={} object={:?} username={:?}{}",
+                e.reason,
+                e.context,
+                e.object,
+                e.username,
+                if e.count > 1 { format!(" count={}", e.count) } else { String::new() }
+            ));
+        }
+    };
+    out.push(format!("as client:   {}", c.run.reply.as_deref().unwrap_or(runs)));
+    log(&mut out, &c.run.log);
+    match &c.multi {
+        None => out.push("in MULTI:    not queued (it acts at once inside MULTI)".into()),
+        Some(m) => {
+            let mut line = format!("in MULTI:    MULTI: {}", m.multi);
+            if let Some(q) = &m.queued {
+                line.push_str(&format!(" / command: {q}"));
+            }
+            match (&m.queued, &m.exec) {
+                (_, Some(e)) => line.push_str(&format!(" / EXEC: {e}")),
+                (Some(_), None) => line.push_str(" / EXEC would run it"),
+                (None, None) => {}
+            }
+            out.push(line);
+            log(&mut out, &m.log);
+        }
+    }
+    for (what, v) in [("EVAL", &c.eval), ("FCALL", &c.fcall)] {
+        let reply = v.reply.as_deref().unwrap_or(runs);
+        let outer = if v.outer { format!(" ({what} itself is refused)") } else { String::new() };
+        out.push(format!("from {what}:{} {reply}{outer}", " ".repeat(6 - what.len())));
+        log(&mut out, &v.log);
+    }
+    out
 }
 
 fn explain_lines(e: &aclplay::verdicts::Explanation, text: &str) -> Vec<String> {
@@ -1245,12 +1314,18 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
     Ok(match cli.command {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
-        Cmd::Dryrun { input, user, commands, explain, db, argv } => {
+        Cmd::Dryrun { input, user, commands, explain, as_client, db, argv } => {
             if input.file == "-" && commands.as_deref() == Some("-") {
                 // Reading the input would leave no commands: every answer would be missing.
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
-            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, i64::from(db), &argv)?
+            if as_client && db != 0 {
+                return Err(Fail::Usage(
+                    "`--as-client` answers for a new connection, in database 0: drop `--db`".into(),
+                ));
+            }
+            let how = Answer { explain, as_client, db: i64::from(db) };
+            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), how, &argv)?
         }
         Cmd::Lint { input, deny, sarif, harden } => {
             lint(&load(&input, profile)?, f, deny, sarif || f == Format::Sarif, harden)

@@ -23,6 +23,11 @@ impl Span {
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
+    /// The same span `by` bytes later (earlier when negative): where it lands after an
+    /// edit before it changed the text's length by `by`.
+    pub fn shifted(self, by: isize) -> Span {
+        Span::new(self.start.wrapping_add_signed(by), self.end.wrapping_add_signed(by))
+    }
 }
 
 impl From<Span> for miette::SourceSpan {

@@ -9,7 +9,7 @@ pub mod tracked;
 pub mod value;
 
 use crate::commands::Profile;
-use crate::diagnostics::{Diagnostic, Problem};
+use crate::diagnostics::{Diagnostic, Problem, did_you_mean};
 use crate::engine::acl::User;
 use crate::engine::rules::Reason;
 use crate::engine::server::{AclLoad, FileLine, LoadProblemKind, Server, load_acl_lines};
@@ -154,6 +154,48 @@ impl Analysis {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
     }
+
+    /// Whether the server ends up with the input's users.
+    pub fn took(&self) -> Took {
+        match &self.outcome {
+            Outcome::AclLoad { crash: true, .. } | Outcome::Startup(Startup::Crash { .. }) => Took::Crash,
+            Outcome::AclLoad { reply, .. } if reply != "OK" => Took::Refused,
+            Outcome::Startup(Startup::Fatal { .. } | Startup::Exit { .. }) => Took::NotStarted,
+            _ => Took::Loaded,
+        }
+    }
+
+    /// `ACL DRYRUN` as the server really answers after this input: against the input's
+    /// users when it took effect ([`Analysis::dryrun`]); after a refused `ACL LOAD`
+    /// against the users the server keeps, which for a server started without this file
+    /// is only its built-in `default`; `None` when no server is left to answer (it
+    /// crashed, or refuses to start).
+    pub fn server_explain(&self, name: &[u8], argv: &[&[u8]]) -> Option<explain::Explanation> {
+        match self.took() {
+            Took::Loaded => Some(self.explain(name, argv)),
+            Took::Refused => {
+                let ctx = crate::engine::acl::Ctx { profile: self.profile, pubsub_all: self.options_pubsub_all };
+                let default = User::new_default(&ctx);
+                let user = (name == b"default").then_some(&default);
+                Some(explain::explain(self.profile, name, user, argv))
+            }
+            Took::Crash | Took::NotStarted => None,
+        }
+    }
+}
+
+/// What becomes of the input's users on the server ([`Analysis::took`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Took {
+    /// The server has them: the file loaded, the config started, the commands ran.
+    Loaded,
+    /// `ACL LOAD` refused the file: the server keeps the users it had.
+    Refused,
+    /// The server crashes on the input.
+    Crash,
+    /// The server refuses to start with the config.
+    NotStarted,
 }
 
 /// Analyses `text`.
@@ -200,13 +242,23 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         Kind::Commands => session::run(&mut a, text, opts),
     }
     let profile = a.profile;
-    finish(&mut a, text, |u| list_crash(u, profile));
+    finish(&mut a, text, |u| list_crash(u, profile), |p| did_you_mean(p, profile));
     a
 }
 
 /// The last step of every analysis: users that crash the server when listed
-/// (`list_crash` of each user, which `crash` answers), and the diagnostics in order.
-fn finish(a: &mut Analysis, text: &str, mut crash: impl FnMut(&User) -> Option<Option<Span>>) {
+/// (`list_crash` of each user, which `crash` answers), the rule each refused token was
+/// probably meant to be (`did_you_mean`, which `suggest` answers), and the diagnostics in
+/// order.
+fn finish(
+    a: &mut Analysis,
+    text: &str,
+    mut crash: impl FnMut(&User) -> Option<Option<Span>>,
+    mut suggest: impl FnMut(&Problem) -> Option<String>,
+) {
+    for d in &mut a.diagnostics {
+        d.suggestion = suggest(&d.problem);
+    }
     for i in 0..a.users.len() {
         let Some(blame) = crash(&a.users[i].user) else { continue };
         if a.users[i].status == Status::Accepted {

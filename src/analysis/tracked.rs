@@ -8,6 +8,7 @@
 
 use super::{Analysis, Options, Outcome, acl_load, analyze, finish, fresh_server};
 use crate::commands::Profile;
+use crate::diagnostics::{Problem, did_you_mean};
 use crate::engine::acl::Ctx;
 use crate::engine::server::{FileLine, LineLoad, LoadBuilder, load_line};
 use crate::input::document::{Document, Kind, Line, Shape};
@@ -62,6 +63,9 @@ pub struct Tracked {
     index: LineIndex,
     /// The per-line state of an ACL file; `None`: the text is analysed whole.
     acl: Option<AclLines>,
+    /// `did_you_mean` of the refused tokens seen so far (a file with many typos would
+    /// otherwise compare each with every command on every edit).
+    suggestions: rustc_hash::FxHashMap<Vec<u8>, Option<String>>,
 }
 
 /// One entry per line of the text (`text.split('\n')`).
@@ -125,7 +129,15 @@ impl Tracked {
     fn whole(text: String, opts: TrackedOptions) -> Tracked {
         let analysis = analyze(&text, &opts.options());
         let tokens = highlight(&text, &analysis.document);
-        Tracked { index: LineIndex::new(&text), text, opts, analysis, tokens, acl: None }
+        Tracked {
+            index: LineIndex::new(&text),
+            text,
+            opts,
+            analysis,
+            tokens,
+            acl: None,
+            suggestions: Default::default(),
+        }
     }
 
     /// An ACL file analysed line by line; `Err` (giving the text back) when the text is
@@ -167,8 +179,9 @@ impl Tracked {
             return Err((text, opts));
         }
         let document = Document { kind: Kind::AclFile, detected: opts.kind.is_none(), lines };
-        let analysis = assemble(&text, &opts, document, &mut acl);
-        Ok(Tracked { index: LineIndex::new(&text), text, opts, analysis, tokens, acl: Some(acl) })
+        let mut suggestions = Default::default();
+        let analysis = assemble(&text, &opts, document, &mut acl, &mut suggestions);
+        Ok(Tracked { index: LineIndex::new(&text), text, opts, analysis, tokens, acl: Some(acl), suggestions })
     }
 
     pub fn text(&self) -> &str {
@@ -311,13 +324,19 @@ impl Tracked {
         acl.loads.splice(range.clone(), loads);
         acl.crash.splice(range.clone(), crash);
         acl.taken.splice(range, std::iter::repeat_n(false, new_count));
-        self.analysis = assemble(text, opts, document, acl);
+        self.analysis = assemble(text, opts, document, acl, &mut self.suggestions);
         Some(())
     }
 }
 
 /// The analysis of an ACL file from its lines (what `analyze` does with the same lines).
-fn assemble(text: &str, opts: &TrackedOptions, document: Document, acl: &mut AclLines) -> Analysis {
+fn assemble(
+    text: &str,
+    opts: &TrackedOptions,
+    document: Document,
+    acl: &mut AclLines,
+    suggestions: &mut rustc_hash::FxHashMap<Vec<u8>, Option<String>>,
+) -> Analysis {
     let server = fresh_server(&opts.options());
     let mut b = LoadBuilder::default();
     let mut crash = Vec::new();
@@ -342,10 +361,18 @@ fn assemble(text: &str, opts: &TrackedOptions, document: Document, acl: &mut Acl
     acl_load(&mut a, b.finish(), &server, &opts.acl_filename);
     let profile = opts.profile;
     let mut i = 0;
-    finish(&mut a, text, |u| {
+    let crash_of = |u: &crate::engine::acl::User| {
         i += 1;
         // The users of the lines, then the built-in `default` when the file has none.
         crash.get(i - 1).copied().unwrap_or_else(|| list_crash(u, profile))
-    });
+    };
+    let suggest = |p: &Problem| match p {
+        Problem::Rule { token, .. } => {
+            let key = [p.code().as_bytes(), b" ", token].concat();
+            suggestions.entry(key).or_insert_with(|| did_you_mean(p, profile)).clone()
+        }
+        _ => did_you_mean(p, profile),
+    };
+    finish(&mut a, text, crash_of, suggest);
     a
 }

@@ -532,8 +532,9 @@ mod tests {
             let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
             let u = apply(&rules).unwrap();
             // The reference: the same lists built by comparing with every entry.
-            let (mut keys, mut channels, mut pws): (Vec<(Vec<u8>, bool, bool)>, Vec<Vec<u8>>, Vec<[u8; 32]>) =
-                (Vec::new(), Vec::new(), Vec::new());
+            let mut keys: Vec<(Vec<u8>, bool, bool)> = Vec::new();
+            let mut channels: Vec<Vec<u8>> = Vec::new();
+            let mut pws: Vec<[u8; 32]> = Vec::new();
             let mut firsts: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
             for r in &rules {
                 let b = r.as_bytes();

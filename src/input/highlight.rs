@@ -83,6 +83,8 @@ pub fn highlight_line(text: &str, kind: Kind, l: &Line, out: &mut Vec<(Span, Cla
     let line = &bytes[l.span.start..l.span.end];
     match (kind, l.shape) {
         (_, Shape::Blank) => {}
+        // ACL files have no comments: the server refuses the line.
+        (Kind::AclFile, Shape::Comment) => out.push((l.span, Class::Unknown)),
         (_, Shape::Comment) => out.push((l.span, Class::Comment)),
         (Kind::AclFile, _) => {
             if let Some(args) = split_acl_line(line, l.span.start) {

@@ -158,6 +158,24 @@ const CASES: &[Case] = &[
     Case { code: "suspicious-pattern", kind: Kind::AclFile, servers: BOTH,
         trigger: concat!("user default off\nuser app on #", h!(), " ~app:[ +get\n"), at: "~app:[", severity: W,
         clean: concat!("user default off\nuser app on #", h!(), " ~app:\\[* +get\n") },
+    // ACL files have no comments; the whole file is refused.
+    Case { code: "load-error", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\n# the application\nuser app on #", h!(), " ~app:* +get\n"),
+        at: "# the application", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    Case { code: "load-error", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +gett\n"), at: "+gett", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get\n") },
+    Case { code: "load-error", kind: Kind::Config, servers: BOTH,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +@raed\n"), at: "+@raed", severity: E,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +@read\n") },
+    // "Trojan Source": a right-to-left override makes the name read `agent`.
+    Case { code: "hidden-characters", kind: Kind::AclFile, servers: BOTH,
+        trigger: concat!("user default off\nuser \u{202e}tnega on #", h!(), " ~app:* +get\n"), at: "\u{202e}tnega", severity: E,
+        clean: concat!("user default off\nuser agent on #", h!(), " ~app:* +get\n") },
+    Case { code: "hidden-characters", kind: Kind::Commands, servers: BOTH,
+        trigger: concat!("ACL SETUSER default off\nACL SETUSER app on #", h!(), " ~app\u{200b}:* +get\n"), at: "~app\u{200b}:*",
+        severity: E, clean: concat!("ACL SETUSER default off\nACL SETUSER app on #", h!(), " ~app:* +get\n") },
 ];
 
 /// Variants of the clean-or-not question that the table above does not show.
@@ -195,6 +213,14 @@ const MORE: &[(&str, Kind, &str, bool)] = &[
     ("order-trap", Kind::Commands, "ACL SETUSER default off\nACL SETUSER a off +get -@all\n", true),
     // Without a server-crash trigger on Redis: it lists the same user fine.
     ("server-crash", Kind::Commands, "ACL SETUSER default off\nACL SETUSER u \"+select|0 1\"\n", false),
+    // A redis-cli session has no file to refuse: a failed SETUSER is its reply.
+    ("load-error", Kind::Commands, "ACL SETUSER default off\nACL SETUSER a on +gett\n", false),
+    // The crash and the duplicate have findings of their own.
+    ("load-error", Kind::AclFile, "user default off\nuser a off\nuser a off\n", false),
+    ("load-error", Kind::AclFile, "user default off\nuser a on ~x (+get\n", false),
+    // Hidden in a redis.conf comment: still hidden.
+    ("hidden-characters", Kind::Config, "# \u{202e}note\nport 6379\n", true),
+    ("hidden-characters", Kind::AclFile, "user default off\nuser é名 off\n", false),
 ];
 
 #[test]
@@ -483,6 +509,18 @@ const FIX_INPUTS: &[(Kind, &str)] = &[
     (Kind::Commands, "ACL SETUSER default nopass ~* +get\n"),
     (Kind::Commands, "ACL SETUSER a on #2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae ~a:* +@all"),
     (Kind::Listing, "1) \"user default on nopass ~* &* +@all\"\n"),
+    // What stops a file loading: each with the fix that makes it load.
+    (Kind::AclFile, "user default off\n# users\n  # more\nuser a off ~x\n"),
+    (Kind::AclFile, "user default off\nUSER a off ~x\n"),
+    (Kind::AclFile, "user default off\nuser a off allkeys ~x +get\n"),
+    (Kind::AclFile, "user default off\nuser a off #2C26B46B68FFC68FF99B453C1D30413413422D706483BFA0F98A5E886266E7AE\n"),
+    (Kind::AclFile, "user default off\nuser a off +config|get|maxmemory\n"),
+    (Kind::AclFile, "user default off\nuser a off nopas\n"),
+    (Kind::AclFile, "user default off\nuser a (~x +get\n"),
+    (Kind::AclFile, "user default off\nuser a off ~x (~y +get\n"),
+    (Kind::AclFile, "user default off\nuser a off\nuser a on\n"),
+    (Kind::AclFile, "user default off\nuser a off +clinet|list -@raed\n"),
+    (Kind::Config, "# \u{202e}a note\nuser default off\n"),
 ];
 
 /// One fixed text, to be checked against a live server.
@@ -510,18 +548,21 @@ fn accepted(server: &str, kind: Kind, text: &str) -> Result<(), String> {
 }
 
 /// A fix must not break the input: accepted input stays accepted (and goes to the live
-/// servers); input the server refuses anyway (a duplicate user, a crash) gets no new error.
+/// servers); input the server refuses gets no new error, and when the fix leaves none
+/// (it fixed what stopped the file loading) the live servers must accept it too.
 fn check_fixed(server: &'static str, kind: Kind, text: &str, fixed: &str, what: String, out: &mut Vec<Fixed>) {
     let before = error_codes(server, kind, text);
     let after = error_codes(server, kind, fixed);
     if before.is_empty() {
         assert!(after.is_empty(), "{what}: the fixed input {fixed:?} has errors: {after:?}");
-        out.push(Fixed { what, server, kind, text: fixed.to_string() });
     } else {
         assert!(
             after.iter().all(|c| before.contains(c)),
             "{what}: new errors in {fixed:?}: {after:?} (had {before:?})"
         );
+    }
+    if after.is_empty() {
+        out.push(Fixed { what, server, kind, text: fixed.to_string() });
     }
 }
 
@@ -585,7 +626,18 @@ fn fixes_give_accepted_input_without_the_finding() {
     ] {
         assert!(fixed.iter().any(|f| f.what.contains(title)), "no fix titled {title:?} was applied");
     }
-    for needle in ["replace it with `#", "replace it with `!", "remove `+get`", "and `<…`"] {
+    for needle in [
+        "replace it with `#",
+        "replace it with `!",
+        "remove `+get`",
+        "and `<…`",
+        "remove the comment line",
+        "replace `+gett` with `+get`",
+        "write the hash in lowercase",
+        "close the selector",
+        "remove this later definition",
+        "write `user` in lowercase",
+    ] {
         assert!(fixed.iter().any(|f| f.what.contains(needle)), "no fix {needle:?} was applied");
     }
     for kind in Kind::ALL {

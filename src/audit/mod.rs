@@ -7,8 +7,9 @@ use crate::analysis::{Analysis, Outcome, Status};
 use crate::commands::CmdId;
 use crate::commands::table::CommandDef;
 use crate::commands::{Bitmap, Profile};
-use crate::diagnostics::Severity;
+use crate::diagnostics::{Problem, Severity};
 use crate::engine::acl::{Effect, Op, Sanitize, Selector, Step, User};
+use crate::engine::rules::Reason;
 use crate::engine::startup::Startup;
 use crate::input::document::{Kind, Shape};
 use crate::input::split::split_args;
@@ -66,6 +67,8 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ("no-login", Severity::Info, "an enabled user has no password and cannot log in"),
     ("skip-sanitize-payload", Severity::Warning, "RESTORE payloads are not checked"),
     ("suspicious-pattern", Severity::Warning, "a key or channel pattern that matches almost nothing"),
+    ("load-error", Severity::Error, "the server refuses the file or config because of this line"),
+    ("hidden-characters", Severity::Error, "invisible or text-reordering characters in the rules"),
 ];
 
 /// Commands that let a user change users, server settings or loaded code.
@@ -90,9 +93,11 @@ struct Ctx<'a> {
     /// Commands with keys, and with channels (for "may access every key / channel").
     with_keys: Bitmap,
     with_channels: Bitmap,
+    /// The users' lines in order, for finding the user of a span.
+    users_at: std::cell::OnceCell<Vec<(Span, usize)>>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
     fn src(&self, s: Span) -> &str {
         self.text.get(s.start..s.end).unwrap_or("")
     }
@@ -111,7 +116,7 @@ impl Ctx<'_> {
             severity,
             message,
             help: help.to_string(),
-            user: user.map(|u| String::from_utf8_lossy(&u.name).into_owned()),
+            user: user.map(|u| lossy(&u.name)),
             spans,
             fix,
         });
@@ -127,6 +132,25 @@ impl Ctx<'_> {
             s
         };
         Edit { span, replacement: String::new() }
+    }
+    /// The user whose line holds `s`.
+    fn user_at(&self, s: Span) -> Option<&'a User> {
+        let at = self.users_at.get_or_init(|| {
+            let mut v: Vec<(Span, usize)> =
+                self.a.users.iter().enumerate().filter_map(|(i, r)| Some((r.span?, i))).collect();
+            crate::sort::sort_by_key(&mut v, |(sp, _)| (sp.start, sp.end));
+            v
+        });
+        let i = at.partition_point(|(sp, _)| sp.start <= s.start);
+        let a = self.a;
+        at[..i].last().filter(|(sp, _)| s.end <= sp.end).map(|&(_, u)| &a.users[u].user)
+    }
+    /// An edit that removes the whole line holding `s` (and its line break).
+    fn line_removal(&self, s: Span) -> Option<Edit> {
+        let b = self.text.as_bytes();
+        let start = b[..s.start.min(b.len())].iter().rposition(|&c| c == b'\n').map_or(0, |i| i + 1);
+        let end = b[s.start.min(b.len())..].iter().position(|&c| c == b'\n').map_or(b.len(), |i| s.start + i + 1);
+        Some(Edit { span: Span::new(start, end), replacement: String::new() })
     }
     /// Edits that remove several tokens; where two removals would share a space they are
     /// merged, so that [`apply`] does not skip one of them as overlapping.
@@ -156,16 +180,21 @@ impl Ctx<'_> {
                     None => format!("{sigil}…"),
                 }
             }
-            _ => src.to_string(),
+            _ => crate::visible::escape(src).into_owned(),
         }
+    }
+    /// Source text for a message, hidden characters escaped.
+    fn show(&self, s: Span) -> String {
+        crate::visible::escape(self.src(s)).into_owned()
     }
     fn line_of(&self, s: Span) -> usize {
         self.lines.get_or_init(|| crate::span::LineIndex::new(self.text)).line_of(s.start)
     }
 }
 
+/// User text (a name, a pattern) for a message: hidden characters escaped.
 fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::visible::escape_bytes(b)
 }
 
 /// The commands (ids in order) whose bits are set in `bits`.
@@ -276,8 +305,10 @@ impl Lint {
     pub fn finish(mut self, a: &Analysis, text: &str) -> Vec<Finding> {
         self.users(a, text, usize::MAX);
         let mut cx = Ctx::new(a, text, self.out);
+        load_errors(&mut cx);
         server_problems(&mut cx);
         config(&mut cx);
+        hidden_characters(&mut cx);
         let mut out = cx.out;
         crate::sort::sort_by_key(&mut out, |f| (f.spans.first().map_or(0, |s| s.start), std::cmp::Reverse(f.severity)));
         out
@@ -294,6 +325,7 @@ impl<'a> Ctx<'a> {
             lines: std::cell::OnceCell::new(),
             with_keys: commands_where(p, CommandDef::has_keys),
             with_channels: commands_where(p, CommandDef::has_channels),
+            users_at: std::cell::OnceCell::new(),
         }
     }
 }
@@ -529,7 +561,7 @@ fn commands(cx: &mut Ctx, u: &User, facts: &Scopes) {
         }
         cx.push(
             "all-commands",
-            format!("`{}` allows every command, including {}", cx.src(span), names(profile, &sel_dangerous, 6)),
+            format!("`{}` allows every command, including {}", cx.show(span), names(profile, &sel_dangerous, 6)),
             "follow it with `-@dangerous` (and add back only what the application needs)",
             Some(u),
             vec![span],
@@ -845,7 +877,7 @@ fn misc(cx: &mut Ctx, u: &User) {
                 "deprecated-first-arg",
                 format!(
                     "`{}` allows {} only with the first argument `{}`: first-argument rules are deprecated",
-                    cx.src(span),
+                    cx.show(span),
                     profile.command(*id).name.to_ascii_uppercase(),
                     lossy(arg)
                 ),
@@ -877,7 +909,7 @@ fn misc(cx: &mut Ctx, u: &User) {
                 } else {
                     continue;
                 };
-                cx.push("suspicious-pattern", format!("`{}`: {why}", cx.src(span)), "check the pattern; `\\[` matches a literal `[`", Some(u), vec![span], None);
+                cx.push("suspicious-pattern", format!("`{}`: {why}", cx.show(span)), "check the pattern; `\\[` matches a literal `[`", Some(u), vec![span], None);
             }
             _ => {}
         }
@@ -902,25 +934,210 @@ fn server_problems(cx: &mut Ctx) {
     let a = cx.a;
     for d in &a.diagnostics {
         match d.code() {
-            "acl::unmatched-paren-crash" | "acl::list-crash" => cx.push(
-                "server-crash",
-                format!("this makes {} crash: {}", a.profile.name, d.message()),
-                "fix the rule: a crash takes the server down for every client",
-                None,
-                d.span.into_iter().collect(),
-                None,
-            ),
-            "acl::duplicate-user" => cx.push(
-                "duplicate-user",
-                d.message(),
-                "merge the definitions into one; the server refuses the whole file (or config)",
-                None,
-                d.span.into_iter().collect(),
-                None,
-            ),
+            "acl::unmatched-paren-crash" | "acl::list-crash" => {
+                let fix = (d.code() == "acl::unmatched-paren-crash").then(|| close_selector(d.span)).flatten();
+                cx.push(
+                    "server-crash",
+                    format!("this makes {} crash: {}", a.profile.name, d.message()),
+                    "fix the rule: a crash takes the server down for every client",
+                    None,
+                    d.span.into_iter().collect(),
+                    fix,
+                )
+            }
+            "acl::duplicate-user" => {
+                // In an ACL file the later line is the duplicate; dropping it keeps the first.
+                let fix = match (a.document.kind, d.span) {
+                    (Kind::AclFile, Some(s)) => cx.line_removal(s).map(|e| Fix {
+                        title: "remove this later definition".into(),
+                        edits: vec![e],
+                        safe: false,
+                    }),
+                    _ => None,
+                };
+                cx.push(
+                    "duplicate-user",
+                    d.message(),
+                    "merge the definitions into one; the server refuses the whole file (or config)",
+                    None,
+                    d.span.into_iter().collect(),
+                    fix,
+                )
+            }
             _ => {}
         }
     }
+}
+
+/// `)` at the end of an unclosed selector (its span runs from `(` to the end of the line).
+fn close_selector(span: Option<Span>) -> Option<Fix> {
+    let s = span?;
+    Some(Fix {
+        title: "close the selector with `)`".into(),
+        edits: vec![Edit { span: Span::new(s.end, s.end), replacement: ")".into() }],
+        safe: false,
+    })
+}
+
+/// Why the server refuses an ACL file (or a config at start-up), one finding per refused
+/// line or rule, with the fix where one is clear: a comment line removed (ACL files have
+/// none), the rule the token was probably meant to be, a pattern that has no effect
+/// dropped. Crashes and duplicate users are `server-crash` and `duplicate-user`.
+fn load_errors(cx: &mut Ctx) {
+    let a = cx.a;
+    if !matches!(a.document.kind, Kind::AclFile | Kind::Listing | Kind::Config) {
+        return;
+    }
+    for d in &a.diagnostics {
+        if d.severity != Severity::Error
+            || matches!(d.code(), "acl::unmatched-paren-crash" | "acl::list-crash" | "acl::duplicate-user")
+        {
+            continue;
+        }
+        let Some(span) = d.span else { continue };
+        let token = || Some(cx.src(span)).filter(|t| !t.is_empty() && !t.starts_with(['"', '\'']));
+        let replace = |title: String, with: String, safe: bool| Fix {
+            title,
+            edits: vec![Edit { span, replacement: with }],
+            safe,
+        };
+        let fix = match &d.problem {
+            Problem::NotUserLine { comment: true } => cx.line_removal(span).map(|e| Fix {
+                title: "remove the comment line".into(),
+                edits: vec![e],
+                safe: true,
+            }),
+            Problem::Unmatched { .. } => close_selector(d.span),
+            // `USER app on`: the keyword in another case.
+            Problem::NotUserLine { comment: false } => {
+                let line = cx.src(span);
+                let word = line.split(' ').next().unwrap_or("");
+                (word != "user" && word.eq_ignore_ascii_case("user") && line.len() > 4).then(|| Fix {
+                    title: "write `user` in lowercase".into(),
+                    edits: vec![Edit { span: Span::new(span.start, span.start + 4), replacement: "user".into() }],
+                    safe: false,
+                })
+            }
+            Problem::Rule {
+                reason: Reason::KeyAfterAllKeys | Reason::ChannelAfterAllChannels | Reason::NoSuchPassword,
+                ..
+            } if token().is_some() && !cx.src(span).contains(' ') => {
+                Some(Fix { title: format!("remove `{}`", cx.show(span)), edits: vec![cx.removal(span)], safe: false })
+            }
+            Problem::Rule { reason: Reason::BadHash, .. }
+                if token().is_some_and(|t| t.len() == 65 && t[1..].bytes().all(|b| b.is_ascii_hexdigit())) =>
+            {
+                let t = cx.src(span);
+                Some(replace("write the hash in lowercase".into(), t.to_ascii_lowercase(), false))
+            }
+            Problem::Rule { reason: Reason::FirstArgOfSubcommand, .. } => token().and_then(|t| {
+                let cut = t.rfind('|')?;
+                Some(replace(format!("allow `{}` instead", &t[..cut]), t[..cut].to_string(), false))
+            }),
+            _ => None,
+        };
+        let fix = fix.or_else(|| {
+            let x = d.suggestion.as_ref()?;
+            token()?;
+            Some(replace(format!("replace `{}` with `{}`", cx.show(span), crate::visible::escape(x)), x.clone(), false))
+        });
+        let what = if a.document.kind == Kind::Config {
+            "the server does not start"
+        } else {
+            "the server refuses the whole file"
+        };
+        let mut help = d.help().unwrap_or_default();
+        if help.is_empty() {
+            help = "fix or remove this line".into();
+        }
+        let user = cx.user_at(span);
+        cx.push("load-error", format!("{what}: {}", d.message()), &help, user, vec![span], fix);
+    }
+}
+
+/// `hidden-characters`: text that shows differently from what the server reads
+/// ("Trojan Source"): bidirectional controls reorder what a reviewer sees, invisible
+/// characters make different names look the same. One finding per word that holds any;
+/// the fix (removing them) is safe only in a comment.
+fn hidden_characters(cx: &mut Ctx) {
+    let a = cx.a;
+    let text = cx.text;
+    let mut found: Vec<(Span, Vec<char>, bool)> = Vec::new();
+    for l in &a.document.lines {
+        let line = &text[l.span.start..l.span.end];
+        let comment = l.shape == Shape::Comment;
+        for (at, c) in crate::visible::hidden(line) {
+            // The word around it: up to the spaces on each side.
+            let b = line.as_bytes();
+            let start = b[..at].iter().rposition(|&x| x == b' ' || x == b'\t').map_or(0, |i| i + 1);
+            let end = b[at..].iter().position(|&x| x == b' ' || x == b'\t').map_or(b.len(), |i| at + i);
+            let span = Span::new(l.span.start + start, l.span.start + end);
+            match found.last_mut() {
+                Some((s, cs, _)) if *s == span => {
+                    if !cs.contains(&c) {
+                        cs.push(c);
+                    }
+                }
+                _ => found.push((span, vec![c], comment)),
+            }
+        }
+    }
+    for (span, chars, comment) in found {
+        let word = cx.src(span);
+        let names: Vec<String> = chars.iter().map(|&c| hidden_name(c)).collect();
+        let reorders = chars.iter().any(|&c| crate::visible::is_bidi_control(c));
+        let how = if reorders {
+            "it reads in another order than the server reads it"
+        } else {
+            "it looks like text it is not"
+        };
+        let user = cx.user_at(span);
+        let cleaned: String = word
+            .chars()
+            .filter(|&c| !(crate::visible::is_bidi_control(c) || crate::visible::is_invisible(c)))
+            .collect();
+        let fix = Fix {
+            title: format!("remove {}", if chars.len() == 1 { "it" } else { "them" }),
+            edits: vec![Edit { span, replacement: cleaned }],
+            safe: comment,
+        };
+        cx.push(
+            "hidden-characters",
+            format!("`{}` holds {}: {how}", cx.show(span), names.join(", ")),
+            "remove them unless the name really needs them; this is how \"Trojan Source\" hides what code does from its reviewers (aclplay shows them as escapes like `\\u{202e}`)",
+            user,
+            vec![span],
+            Some(fix),
+        );
+    }
+}
+
+/// A hidden character's name, for a message.
+fn hidden_name(c: char) -> String {
+    let name = match c {
+        '\u{202a}' => "a left-to-right embedding",
+        '\u{202b}' => "a right-to-left embedding",
+        '\u{202c}' => "a pop directional formatting",
+        '\u{202d}' => "a left-to-right override",
+        '\u{202e}' => "a right-to-left override",
+        '\u{2066}' => "a left-to-right isolate",
+        '\u{2067}' => "a right-to-left isolate",
+        '\u{2068}' => "a first strong isolate",
+        '\u{2069}' => "a pop directional isolate",
+        '\u{200e}' => "a left-to-right mark",
+        '\u{200f}' => "a right-to-left mark",
+        '\u{61c}' => "an Arabic letter mark",
+        '\u{200b}' => "a zero-width space",
+        '\u{200c}' => "a zero-width non-joiner",
+        '\u{200d}' => "a zero-width joiner",
+        '\u{2060}' => "a word joiner",
+        '\u{feff}' => "a zero-width no-break space",
+        '\u{ad}' => "a soft hyphen",
+        '\u{2028}' => "a line separator",
+        '\u{2029}' => "a paragraph separator",
+        _ => "an invisible character",
+    };
+    format!("{name} (U+{:04X})", c as u32)
 }
 
 fn config(cx: &mut Ctx) {
@@ -1050,6 +1267,105 @@ fn taken_edits<'f>(text: &str, fixes: &[&'f Fix]) -> Vec<&'f Edit> {
     }
     crate::sort::sort_by_key(&mut taken, |e| (e.span.start, e.span.end));
     taken
+}
+
+/// Findings about the same thing, shown as one entry: those of one user about one rule
+/// (its main span), or about the same absence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Group {
+    /// The most serious of its findings.
+    pub severity: Severity,
+    pub user: Option<String>,
+    pub span: Option<Span>,
+    /// Indices into the findings, in order.
+    pub findings: Vec<usize>,
+}
+
+/// The findings grouped (see [`Group`]): errors first, and among them what stops the
+/// server from taking the file (`load-error`) first; otherwise in the order of the
+/// findings.
+pub fn groups(findings: &[Finding]) -> Vec<Group> {
+    let mut index: rustc_hash::FxHashMap<(Option<&str>, Option<Span>), usize> = Default::default();
+    let mut out: Vec<Group> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        let key = (f.user.as_deref(), f.spans.first().copied());
+        match index.get(&key) {
+            Some(&g) => {
+                let g = &mut out[g];
+                g.severity = g.severity.max(f.severity);
+                g.findings.push(i);
+            }
+            None => {
+                index.insert(key, out.len());
+                out.push(Group { severity: f.severity, user: f.user.clone(), span: key.1, findings: vec![i] });
+            }
+        }
+    }
+    let load = |g: &Group| g.findings.iter().any(|&i| findings[i].code == "load-error");
+    crate::sort::sort_by_key(&mut out, |g| (std::cmp::Reverse(g.severity), !load(g), g.findings[0]));
+    out
+}
+
+/// What a copy of the input shared with others must not carry, as edits that remove it:
+/// each plaintext password (`>pw`, `<pw`) becomes its SHA-256 (`#…`, `!…`, which the
+/// server takes in its place), each `requirepass` / `masterauth` value `REDACTED`. The
+/// passwords come from the model (the users' password steps); a rule the model has no
+/// step for (a line the server refused, a command that failed) is found by its token.
+pub fn secrets(a: &Analysis, text: &str) -> Vec<Edit> {
+    let mut out: Vec<Edit> = Vec::new();
+    let hash = |add: bool, digest: &[u8; 32]| format!("{}{}", if add { '#' } else { '!' }, crate::bytes::hex(digest));
+    for r in &a.users {
+        for s in &r.user.trail {
+            if let (Op::Password { add, plaintext: true, digest }, Some(span)) = (&s.op, s.span) {
+                out.push(Edit { span, replacement: hash(*add, digest) });
+            }
+        }
+    }
+    let covered: rustc_hash::FxHashSet<usize> = out.iter().map(|e| e.span.start).collect();
+    for (span, class) in crate::input::highlight::highlight(text, &a.document) {
+        if class != crate::input::highlight::Class::Password || covered.contains(&span.start) {
+            continue;
+        }
+        let raw = &text.as_bytes()[span.start..span.end];
+        let value = match raw.first() {
+            Some(b'"' | b'\'') => {
+                split_args(raw, 0).ok().and_then(|mut v| v.pop()).map_or_else(|| raw.to_vec(), |x| x.bytes)
+            }
+            _ => raw.to_vec(),
+        };
+        let Some((&sign, pw)) = value.split_first() else { continue };
+        let replacement = format!("{}{}", if sign == b'<' { '!' } else { '#' }, crate::password::sha256_hex(pw));
+        out.push(Edit { span, replacement });
+    }
+    // `requirepass x` / `masterauth x` (redis.conf), `CONFIG SET requirepass x …`.
+    let secret = |w: &[u8]| w.eq_ignore_ascii_case(b"requirepass") || w.eq_ignore_ascii_case(b"masterauth");
+    for l in &a.document.lines {
+        let (from, pairs) = match (a.document.kind, l.shape) {
+            (Kind::Config, Shape::Other { .. }) => (l.span, false),
+            (Kind::Commands, Shape::Command { args }) => (args, true),
+            _ => continue,
+        };
+        let Ok(args) = split_args(&text.as_bytes()[from.start..from.end], from.start) else { continue };
+        if pairs {
+            if args.len() < 4
+                || !args[0].bytes.eq_ignore_ascii_case(b"config")
+                || !args[1].bytes.eq_ignore_ascii_case(b"set")
+            {
+                continue;
+            }
+            for pair in args[2..].chunks(2) {
+                if let [k, v] = pair
+                    && secret(&k.bytes)
+                {
+                    out.push(Edit { span: v.span, replacement: "REDACTED".into() });
+                }
+            }
+        } else if args.first().is_some_and(|w| secret(&w.bytes)) {
+            out.extend(args[1..].iter().map(|v| Edit { span: v.span, replacement: "REDACTED".into() }));
+        }
+    }
+    crate::sort::sort_by_key(&mut out, |e| (e.span.start, e.span.end));
+    out
 }
 
 /// Applies every safe fix ("Harden").
@@ -1264,5 +1580,64 @@ mod tests {
             let refs: Vec<&Fix> = fixes.iter().collect();
             assert_eq!(apply(text, &refs), apply_by_scanning(text, &refs), "{fixes:?}");
         }
+    }
+
+    fn strip(kind: Option<crate::Kind>, text: &str) -> String {
+        let a = crate::analyze(text, &crate::Options { kind, ..crate::Options::new(Profile::default_profile()) });
+        apply(
+            text,
+            &secrets(&a, text)
+                .iter()
+                .map(|e| Fix { title: String::new(), edits: vec![e.clone()], safe: true })
+                .collect::<Vec<_>>()
+                .iter()
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    #[test]
+    fn secrets_are_the_plaintext_passwords_and_requirepass() {
+        use crate::password::sha256_hex as h;
+        assert_eq!(
+            strip(None, "user app on >secret <old ~app:* +get\n"),
+            format!("user app on #{} !{} ~app:* +get\n", h(b"secret"), h(b"old"))
+        );
+        // redis.conf quoting: the hash is of the unquoted password.
+        assert_eq!(
+            strip(None, "requirepass \"pw with space\"\nuser app on \">a b\" ~x +get\n"),
+            format!("requirepass REDACTED\nuser app on #{} ~x +get\n", h(b"a b"))
+        );
+        assert_eq!(
+            strip(None, "ACL SETUSER app on >pw\nCONFIG SET requirepass hunter2 maxmemory 1gb\n"),
+            format!("ACL SETUSER app on #{}\nCONFIG SET requirepass REDACTED maxmemory 1gb\n", h(b"pw"))
+        );
+        // Rules the model has no step for: a refused SETUSER, a duplicate line.
+        assert_eq!(
+            strip(None, "ACL SETUSER app on >pw +nosuch\n"),
+            format!("ACL SETUSER app on #{} +nosuch\n", h(b"pw"))
+        );
+        assert_eq!(strip(None, "user a on\nuser a >pw\n"), format!("user a on\nuser a #{}\n", h(b"pw")));
+        let text = "user app on #abc nopass\n";
+        assert_eq!(strip(None, text), text);
+    }
+
+    #[test]
+    fn groups_gather_a_users_findings_about_one_rule() {
+        let text = "user default on nopass ~* &* +@all\n# a comment\nuser app on >pw ~* +@all\n";
+        let a = crate::analyze(text, &crate::Options::new(Profile::default_profile()));
+        let f = lint(&a, text);
+        let g = groups(&f);
+        assert_eq!(g.iter().map(|g| g.findings.len()).sum::<usize>(), f.len(), "every finding in one group");
+        assert!(g.len() < f.len());
+        // Errors first, and the line that stops the file loading first of all.
+        assert_eq!(f[g[0].findings[0]].code, "load-error");
+        assert!(g.windows(2).all(|w| w[0].severity >= w[1].severity));
+        let plus_all = text.rfind("+@all").unwrap();
+        let app: Vec<&Group> = g
+            .iter()
+            .filter(|g| g.user.as_deref() == Some("app") && g.span.is_some_and(|s| s.start == plus_all))
+            .collect();
+        assert_eq!(app.len(), 1);
+        assert!(app[0].findings.len() >= 2, "{:?}", app[0].findings.iter().map(|&i| f[i].code).collect::<Vec<_>>());
     }
 }

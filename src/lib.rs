@@ -23,6 +23,10 @@ pub mod analysis;
 pub mod diagnostics;
 // 6. The security audit of an analysis, with its fixes.
 pub mod audit;
+// 7. Review: comparing versions (and, later, rule sets) on the same input.
+pub mod review;
+// 8. Workshop: expected-outcome tests, their mutation coverage, challenges.
+pub mod workshop;
 
 // Recorded cases answered by the engine (`aclplay batch`, the corpus replays).
 pub mod corpus;

@@ -156,14 +156,18 @@ fn usage_errors_exit_2() {
 }
 
 /// The subcommands and flags `--help` documents are the ones these tests (and
-/// tests/lint.rs, for `lint`) exercise: a new one fails here until it is tested.
+/// tests/lint.rs for `lint`, tests/compare.rs for `compare`, tests/verify.rs for
+/// `verify`) exercise: a new one fails here until it is tested.
 #[test]
 fn help_documents_what_is_tested() {
     let names = |help: &str, section: &str| -> Vec<String> {
         let body = help.split(section).nth(1).unwrap_or_default();
+        // The section ends at the first line that is not indented (blank lines part the
+        // long help's entries).
         body.lines()
             .skip(1)
-            .take_while(|l| l.starts_with(' '))
+            // Long help (formats with descriptions) puts blank lines between options.
+            .take_while(|l| l.is_empty() || l.starts_with(' '))
             .filter_map(|l| {
                 let l = l.trim_start().trim_start_matches("-h, ").trim_start_matches("-V, ");
                 let word = l.split_whitespace().next()?;
@@ -178,11 +182,23 @@ fn help_documents_what_is_tested() {
         ("check", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("list", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("dryrun", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
-            "--commands", "--explain", "--help"]),
+            "--commands", "--explain", "--db", "--help"]),
         ("lint", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--deny",
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
             "--help"]),
+        ("compare", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
+            "--user", "--commands", "--help"]),
+        ("verify", &["--scratch", "--server", "--cacert", "--format", "--insecure", "--timeout", "--samples",
+            "--cases", "--seed", "--help"]),
+        // tests/workshop.rs and tests/challenges.rs exercise these.
+        ("test", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--servers",
+            "--coverage", "--min-coverage", "--help"]),
+        ("challenge", &["--server", "--format", "--help"]),
+        ("diff", &["--kind", "--server", "--format", "--pubsub-default", "--servers", "--fail-on", "--help"]),
+        ("matrix", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
+        ("draft", &["--acl-log", "--server", "--format", "--rules", "--map", "--key-delimiter", "--key-depth",
+            "--exact-keys", "--min-keys", "--password-from-env", "--keep-default", "--skip-invalid", "--help"]),
         ("keys", &["--server", "--format", "--help"]),
         ("genpass", &["--bits", "--server", "--format", "--help"]),
         ("hash", &["--server", "--format", "--help"]),
@@ -336,6 +352,38 @@ fn dryrun_answers() {
         let o = d.run(&argv, None);
         assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (*code, *stdout, ""), "aclplay {argv:?}");
     }
+}
+
+/// `--db`: DRYRUN asked from another database, which Valkey 9.1's database rules check
+/// (every answer as the live 9.1.2 gives it, asked after `SELECT <db>`).
+#[test]
+fn dryrun_databases() {
+    let d = inputs("dryrun-databases");
+    d.file("t.acl", "user t on nopass ~* +@all db=0,2 (db=1 ~x +get)\n");
+    #[rustfmt::skip]
+    let cases: &[(&[&str], i32, &str)] = &[
+        (&["--", "get", "k"], 0, "OK\n"),
+        // Database 1: the root refuses the database, the selector the key; the key wins.
+        (&["--db", "1", "--", "get", "k"], 1, "User t has no permissions to access the 'k' key\n"),
+        (&["--db", "1", "--", "get", "x"], 0, "OK\n"),
+        (&["--", "select", "3"], 1, "User t has no permissions to access database 3\n"),
+        (&["--db", "3", "--", "set", "k", "v"], 1, "User t has no permissions to access database set\n"),
+        (&["--", "flushall"], 1, "User t has no permissions to access database flushall\n"),
+    ];
+    for (args, code, stdout) in cases {
+        let mut argv = vec!["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t"];
+        argv.extend_from_slice(args);
+        let o = d.run(&argv, None);
+        assert_eq!((o.code, o.stdout.as_str(), o.stderr.as_str()), (*code, *stdout, ""), "aclplay {argv:?}");
+    }
+    let o = d.run(
+        &["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t", "--explain", "--db", "3", "--", "get", "k"],
+        None,
+    );
+    assert_eq!(o.code, 1);
+    insta::assert_snapshot!("dryrun-databases-explain", o.stdout);
+    let o = d.run(&["--server", "valkey-9.1", "dryrun", "t.acl", "--user", "t", "--db", "16", "--", "get", "k"], None);
+    assert_eq!(o.code, 2, "{}", transcript(&o));
 }
 
 /// `--commands`: one redis-cli line each, with redis-cli quoting; an unbalanced quote is

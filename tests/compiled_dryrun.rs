@@ -3,33 +3,36 @@
 //! reply for every user and command line: here over the recorded corpora's users (one per
 //! case, and every user of the multi-user ACL files) against command lines from all the
 //! cases, and, where the case's `ACL LOAD` succeeded, against the recorded server reply.
+//! Every registry version with corpora, each command line asked from database 0 and from
+//! other databases (what database rules check).
 
 mod common;
 
 use aclplay::corpus::CaseInput;
-use aclplay::verdicts::dryrun;
-use aclplay::{Analysis, Kind, Options, Profile, analyze};
+use aclplay::verdicts::dryrun_in;
+use aclplay::{Analysis, Kind, Options, PROFILES, Profile, analyze};
 use serde_json::Value;
-
-const PROFILES: [&str; 2] = ["redis-7.0", "valkey-8.1"];
 
 fn opts(profile: &'static Profile, pubsub_all: bool) -> Options<'static> {
     Options { kind: Some(Kind::AclFile), pubsub_all, ..Options::new(profile) }
 }
 
-/// Compiled and plain replies for `name` on each command line; the number compared.
-fn same_replies(a: &Analysis, name: &[u8], commands: &[Vec<Vec<u8>>], what: &str) -> usize {
+/// Compiled and plain replies for `name` on each command line, asked from database 0
+/// and from database `db`; the number compared.
+fn same_replies(a: &Analysis, name: &[u8], commands: &[Vec<Vec<u8>>], db: i64, what: &str) -> usize {
     for argv in commands {
         let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
-        let plain = dryrun(a.profile, name, a.user(name), &argv);
-        let compiled = a.dryrun(name, &argv);
-        assert_eq!(
-            compiled,
-            plain,
-            "{what}: user {:?}, command {:?}",
-            String::from_utf8_lossy(name),
-            argv.iter().map(|x| String::from_utf8_lossy(x)).collect::<Vec<_>>()
-        );
+        for db in [0, db] {
+            let plain = dryrun_in(a.profile, name, a.user(name), &argv, db);
+            let compiled = a.dryrun_in(name, &argv, db);
+            assert_eq!(
+                compiled,
+                plain,
+                "{what}: user {:?}, command {:?}, database {db}",
+                String::from_utf8_lossy(name),
+                argv.iter().map(|x| String::from_utf8_lossy(x)).collect::<Vec<_>>()
+            );
+        }
     }
     commands.len()
 }
@@ -38,8 +41,8 @@ fn same_replies(a: &Analysis, name: &[u8], commands: &[Vec<Vec<u8>>], what: &str
 fn compiled_users_answer_as_the_plain_path_and_the_server() {
     let mut compared = 0;
     let mut against_server = 0;
-    for id in PROFILES {
-        let profile = Profile::by_id(id).unwrap();
+    for profile in PROFILES {
+        let id = profile.id;
         let cases: Vec<(Value, CaseInput)> =
             common::corpus_files(|n| n.starts_with(id) && (n.contains("-cases.") || n.contains("-upstream.")))
                 .iter()
@@ -66,6 +69,13 @@ fn compiled_users_answer_as_the_plain_path_and_the_server() {
             vec![b"CONFIG", b"GET", b"x"],
             vec![b"config|get", b"x"],
             vec![],
+            // Lines that name databases, or need them all.
+            vec![b"SELECT", b"3"],
+            vec![b"SWAPDB", b"0", b"15"],
+            vec![b"MOVE", b"k", b"2"],
+            vec![b"COPY", b"a", b"b", b"DB", b"1", b"REPLACE"],
+            vec![b"FLUSHALL"],
+            vec![b"DBSIZE"],
         ] {
             pool.push(extra.into_iter().map(<[u8]>::to_vec).collect());
         }
@@ -79,15 +89,16 @@ fn compiled_users_answer_as_the_plain_path_and_the_server() {
             let a = analyze(&format!("{line}\n"), &opts(profile, pubsub_all));
             let name = case.user.as_bytes();
             let own: Vec<Vec<u8>> = case.command.iter().map(|a| a.as_bytes().to_vec()).collect();
-            compared += same_replies(&a, name, std::slice::from_ref(&own), &case.id);
+            let db = case.db.map_or(1 + (i % 15) as i64, i64::from);
+            compared += same_replies(&a, name, std::slice::from_ref(&own), db, &case.id);
             let others: Vec<Vec<Vec<u8>>> =
                 (1..12).map(|k| pool[(i * 7919 + k * 104_729) % pool.len()].clone()).collect();
-            compared += same_replies(&a, name, &others, &case.id);
-            compared += same_replies(&a, b"nobody-by-that-name", &others[..2], &case.id);
+            compared += same_replies(&a, name, &others, db, &case.id);
+            compared += same_replies(&a, b"nobody-by-that-name", &others[..2], db, &case.id);
             // What the server answered, when the same user loaded from a file.
             if case.pre.is_none() && v["aclload"].as_str() == Some("OK") {
                 let argv: Vec<&[u8]> = case.command.iter().map(|a| a.as_bytes()).collect();
-                let r = a.dryrun(name, &argv);
+                let r = a.dryrun_in(name, &argv, case.db.map_or(0, i64::from));
                 assert_eq!(r.text, v["dryrun"].as_str().unwrap(), "{}", case.id);
                 assert_eq!(serde_json::to_value(r.kind).unwrap(), v["dryrun_kind"], "{}", case.id);
                 against_server += 1;
@@ -101,7 +112,8 @@ fn compiled_users_answer_as_the_plain_path_and_the_server() {
                 for (j, name) in names.iter().enumerate() {
                     let some: Vec<Vec<Vec<u8>>> =
                         (0..20).map(|k| pool[(i * 31 + j * 7 + k * 6151) % pool.len()].clone()).collect();
-                    compared += same_replies(&a, name, &some, &format!("{} #{i}", path.display()));
+                    let db = ((i + j) % 16) as i64;
+                    compared += same_replies(&a, name, &some, db, &format!("{} #{i}", path.display()));
                 }
             }
         }

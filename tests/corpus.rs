@@ -22,7 +22,10 @@ fn server_of(path: &Path) -> ServerId {
 #[test]
 fn recorded_cases_replay_exactly() {
     let files = common::corpus_files(|n| {
-        (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz")) && !n.contains("-files.") && !n.contains("-conf.")
+        (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
+            && !n.contains("-files.")
+            && !n.contains("-conf.")
+            && !n.contains(".sample.")
     });
     let mut total = 0;
     let mut report = String::new();
@@ -47,4 +50,21 @@ fn recorded_cases_replay_exactly() {
     eprintln!("{total} cases from {} files, {failed} with differences", files.len());
     assert!(total > 0, "no recorded cases found in tests/corpus");
     assert!(failed == 0, "{failed} cases differ from the recorded server answers:\n{report}");
+}
+
+#[test]
+fn every_compressed_corpus_has_its_readable_sample() {
+    let files = common::corpus_files(|n| n.ends_with(".jsonl.gz"));
+    assert!(!files.is_empty());
+    for gz in files.iter().filter(|p| p.starts_with(env!("CARGO_MANIFEST_DIR"))) {
+        let name = gz.file_name().unwrap().to_string_lossy();
+        let sample = gz.with_file_name(name.replace(".jsonl.gz", ".sample.jsonl"));
+        let want = std::fs::read_to_string(&sample)
+            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/corpus-samples.sh)", sample.display()));
+        let lines: Vec<&str> = want.lines().collect();
+        assert!(!lines.is_empty(), "{} is empty", sample.display());
+        let full = common::read(gz);
+        let head: Vec<&str> = full.lines().take(lines.len()).collect();
+        assert_eq!(head, lines, "{} is not the start of {name} (run scripts/corpus-samples.sh)", sample.display());
+    }
 }

@@ -101,6 +101,12 @@ const CASES: &[Case] = &[
         text: "user a +config|get|x\n", servers: BOTH, code: "acl::first-arg-of-subcommand", severity: E, at: (1, 8),
         spanned: "+config|get|x",
         server: Some("users.acl:1: Allowing first-arg of a subcommand is not supported.") },
+    Case { id: "rule-database-out-of-range", variant: "Rule", doc: "`user a db=-1`", kind: Kind::AclFile,
+        text: "user a db=-1\n", servers: &["valkey-9.1"], code: "acl::database-out-of-range", severity: E, at: (1, 8),
+        spanned: "db=-1", server: Some("users.acl:1: The provided database ID is out of range.") },
+    Case { id: "rule-syntax-database", variant: "Rule", doc: "`user a db=1`", kind: Kind::AclFile, text: "user a db=1\n",
+        servers: &["redis-7.0", "valkey-8.1", "valkey-9.0"], code: "acl::syntax", severity: E, at: (1, 8), spanned: "db=1",
+        server: Some("users.acl:1: Syntax error.") },
     Case { id: "rule-duplicate-user-config", variant: "Rule", doc: "in redis.conf by `user a on` twice", kind: Kind::Config,
         text: "user a on\nuser a on\n", servers: BOTH, code: "acl::duplicate-user", severity: E, at: (2, 6), spanned: "a",
         server: Some("Error in user declaration 'a': Duplicate user found. A user can only be defined once in config files") },
@@ -139,6 +145,9 @@ const CASES: &[Case] = &[
     Case { id: "list-crash", variant: "ListCrash", doc: "`ACL SETUSER u \"+select|0 1\"`", kind: Kind::Commands,
         text: "ACL SETUSER u \"+select|0 1\"\n", servers: &["valkey-8.1"], code: "acl::list-crash", severity: E,
         at: (1, 15), spanned: "\"+select|0 1\"", server: None },
+    Case { id: "list-crash-percent", variant: "ListCrash", doc: "`ACL SETUSER u %`", kind: Kind::Commands,
+        text: "ACL SETUSER u %\n", servers: &["valkey-8.0"], code: "acl::list-crash", severity: E,
+        at: (1, 15), spanned: "%", server: None },
     Case { id: "users-and-aclfile-redis", variant: "UsersAndAclfile", doc: "`user a on` + `aclfile users.acl`",
         kind: Kind::Config, text: "user a on\naclfile users.acl\n", servers: &["redis-7.0"], code: "config::users-and-aclfile",
         severity: E, at: (1, 1), spanned: "user a on",
@@ -236,7 +245,7 @@ fn every_variant_is_triggered() {
     }
     // Every code a `Problem` can have (the `Reason`s of `Rule` give several) is reached.
     let codes: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
-    assert_eq!(codes.len(), 21, "codes reached: {codes:?}");
+    assert_eq!(codes.len(), 22, "codes reached: {codes:?}");
 }
 
 /// The doc comment of each variant, read from the source.

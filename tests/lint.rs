@@ -23,12 +23,14 @@ use aclplay::span::Span;
 use aclplay::{Kind, Options, Profile, analyze};
 use aclplay_oracle::{Reply, Server, ServerId, ServerOptions, Startup, oracle_or_skip};
 use serde_json::Value;
-use support::{Out, run};
+use support::{Out, assert_valid_sarif, run, sarif_validator};
 
 /// `sha256("foo")`, a well-formed `#<hash>`: the clean inputs store no plaintext password.
 const H: &str = "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae";
 
 const BOTH: &[&str] = &["redis-7.0", "valkey-8.1"];
+/// The version with database rules.
+const DBS: &[&str] = &["valkey-9.1"];
 
 fn kind_id(k: Kind) -> &'static str {
     k.id()
@@ -176,6 +178,21 @@ const CASES: &[Case] = &[
     Case { code: "hidden-characters", kind: Kind::Commands, servers: BOTH,
         trigger: concat!("ACL SETUSER default off\nACL SETUSER app on #", h!(), " ~app\u{200b}:* +get\n"), at: "~app\u{200b}:*",
         severity: E, clean: concat!("ACL SETUSER default off\nACL SETUSER app on #", h!(), " ~app:* +get\n") },
+    Case { code: "suspicious-database", kind: Kind::AclFile, servers: DBS,
+        trigger: concat!("user default off\nuser app on #", h!(), " ~app:* +get db=0,16\n"), at: "db=0,16", severity: W,
+        clean: concat!("user default off\nuser app on #", h!(), " ~app:* +get db=0,15\n") },
+];
+
+/// [`MORE`] on the version with database rules.
+#[rustfmt::skip]
+const MORE_DBS: &[(&str, Kind, &str, bool)] = &[
+    // Each `db=` replaces the databases before it.
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1 db=2 +get\n", true),
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1,2 +get\n", false),
+    ("order-trap", Kind::AclFile, "user default off\nuser app off resetdbs alldbs +get\n", true),
+    // A selector's databases are its own.
+    ("order-trap", Kind::AclFile, "user default off\nuser app off db=1 (db=2 ~a +get) +get\n", false),
+    ("suspicious-database", Kind::AclFile, "user default off\nuser app off db=15 +get\n", false),
 ];
 
 /// Variants of the clean-or-not question that the table above does not show.
@@ -186,6 +203,10 @@ const MORE: &[(&str, Kind, &str, bool)] = &[
     ("default-user-open", Kind::Config, "port 6379\n", true),
     ("default-user-open", Kind::Commands, "ACL SETUSER app off\n", true),
     ("default-user-open", Kind::Config, "requirepass Xk9mQ2vL7pR4tW8zN3bF6hJ1cD5gS0aE\n", false),
+    // `nopass` for every enabled user with it, `default` included (written or built in).
+    ("nopass", Kind::AclFile, "user default on nopass ~* &* +@all\n", true),
+    ("nopass", Kind::AclFile, "user app off\n", true),
+    ("nopass", Kind::Commands, "ACL SETUSER default resetpass\n", false),
     // A redis.conf with `aclfile` gets `default` from that file, which we have not seen.
     ("default-user-open", Kind::Config, "aclfile /etc/redis/users.acl\n", false),
     // A plaintext password in redis-cli input is not stored anywhere.
@@ -268,10 +289,12 @@ fn each_code_triggers_and_clean_inputs_do_not() {
             assert!(!a.has_errors(), "{who}: clean input has errors: {:?}", a.diagnostics);
         }
     }
-    for (code, kind, text, expected) in MORE {
-        let found = findings("redis-7.0", *kind, text);
-        let got = found.iter().any(|f| f["code"] == *code);
-        assert_eq!(got, *expected, "{code} on {text:?} ({}): {found:#?}", kind_id(*kind));
+    for (server, more) in [("redis-7.0", MORE), ("valkey-9.1", MORE_DBS)] {
+        for (code, kind, text, expected) in more {
+            let found = findings(server, *kind, text);
+            let got = found.iter().any(|f| f["code"] == *code);
+            assert_eq!(got, *expected, "{code} on {text:?} ({server}, {}): {found:#?}", kind_id(*kind));
+        }
     }
 }
 
@@ -317,42 +340,6 @@ fn json_text_and_sarif_snapshots() {
     assert_eq!(sarif["runs"][0]["tool"]["driver"]["version"], env!("CARGO_PKG_VERSION"));
     sarif["runs"][0]["tool"]["driver"]["version"] = "[version]".into();
     insta::assert_json_snapshot!("lint-sarif", sarif);
-}
-
-fn sarif_validator() -> jsonschema::Validator {
-    let mut schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    assert_eq!(
-        schema["$id"],
-        "https://raw.githubusercontent.com/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json"
-    );
-    // The schema's `language` patterns have a stray `]`, which ECMA-262 reads as a literal
-    // and the Rust regex engines (and so the meta-schema's `regex` format check) refuse.
-    // Escaping it keeps the meaning and lets the schema compile.
-    fn escape_stray_bracket(v: &mut Value) -> usize {
-        const STRAY: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
-        match v {
-            Value::Object(m) => m
-                .iter_mut()
-                .map(|(k, x)| {
-                    if k == "pattern" && x == STRAY {
-                        *x = STRAY.replace("}]", "}\\]").into();
-                        1
-                    } else {
-                        escape_stray_bracket(x)
-                    }
-                })
-                .sum(),
-            Value::Array(a) => a.iter_mut().map(escape_stray_bracket).sum(),
-            _ => 0,
-        }
-    }
-    assert_eq!(escape_stray_bracket(&mut schema), 2, "the two `language` patterns");
-    jsonschema::validator_for(&schema).expect("the SARIF schema compiles")
-}
-
-fn assert_valid_sarif(v: &jsonschema::Validator, log: &Value, what: &str) {
-    let errors: Vec<String> = v.iter_errors(log).map(|e| format!("{} at {}", e, e.instance_path())).collect();
-    assert!(errors.is_empty(), "{what}: SARIF does not validate:\n{}", errors.join("\n"));
 }
 
 /// Every trigger above (so every code, with and without spans, fixes and related
@@ -574,8 +561,9 @@ fn fixed_texts() -> Vec<Fixed> {
     for c in CASES {
         inputs.extend(c.servers.iter().map(|&s| (s, c.kind, c.trigger)));
     }
+    // The fix inputs on every version of the registry (so that each one's server is asked).
     for &(kind, text) in FIX_INPUTS {
-        inputs.extend(BOTH.iter().map(|&s| (s, kind, text)));
+        inputs.extend(aclplay::PROFILES.iter().map(|p| (p.id, kind, text)));
     }
     let mut out = Vec::new();
     for (server, kind, text) in inputs {

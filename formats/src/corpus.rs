@@ -29,6 +29,10 @@ pub struct CaseInput {
     /// CONFIG values in force during the case (`acl-pubsub-default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_config: Option<BTreeMap<String, String>>,
+    /// The database the connection asking `ACL DRYRUN` has selected (`SELECT` first),
+    /// which database rules check; absent: 0, a new connection's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<u32>,
     /// argv given to `ACL DRYRUN <user> ...`.
     pub command: Vec<String>,
 }
@@ -43,6 +47,10 @@ pub struct GetUser {
     pub commands: String,
     pub keys: String,
     pub channels: String,
+    /// `alldbs`, `db=0,2` or empty (`resetdbs`): versions with database rules only, so
+    /// the records of the others stay as they were.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub databases: Option<String>,
     pub selectors: Vec<SelectorInfo>,
 }
 
@@ -51,6 +59,9 @@ pub struct SelectorInfo {
     pub commands: String,
     pub keys: String,
     pub channels: String,
+    /// As [`GetUser::databases`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub databases: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -82,6 +93,8 @@ pub struct CaseRecord {
     pub pre: Option<Vec<Vec<String>>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_config: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<u32>,
     /// `OK` or the error line; null without SETUSER.
     #[serde(default)]
     pub setuser: Option<String>,
@@ -120,6 +133,7 @@ impl CaseRecord {
             command: input.command.clone(),
             pre: input.pre.clone(),
             server_config: input.server_config.clone(),
+            db: input.db,
             setuser: None,
             acl_list: None,
             acl_list_norm: None,

@@ -7,14 +7,21 @@
 //! * [`table`]: a command table as recorded from a live server (`data/tables/<id>.json`).
 //! * [`packed`]: the tables of every version, deduplicated and packed into the bytes the
 //!   engine decodes (`commands::table`).
+//! * [`flags`]: the names of the command and key-spec flags, in the order of their bits.
+//! * [`listing`]: `ACL LIST` text normalised for the versions that print single-command
+//!   rules in hash order.
 //! * [`corpus`]: one recorded case (`tests/corpus/*.jsonl`): the input and every answer;
 //!   [`json`] writes them in the corpus' JSON style.
+//! * [`pack`]: a trainer pack of ACL challenges (`data/challenges/*.json`).
 
 #![forbid(unsafe_code)]
 
 pub mod corpus;
+pub mod flags;
 #[cfg(feature = "files")]
 pub mod json;
+pub mod listing;
+pub mod pack;
 #[cfg(feature = "files")]
 pub mod packed;
 pub mod registry;

@@ -17,12 +17,13 @@
 //! | · flags: bits over [`crate::table::KEY_FLAGS`] | u16 |
 //! | · begin: kind 0 index (i8) / 1 keyword (i8 startfrom, u16 offset, u8 length) / 2 unknown | u8 + … |
 //! | · find: kind 0 range (i8 lastkey, keystep, limit) / 1 keynum (i8 keynumidx, firstkey, keystep) / 2 unknown | u8 + … |
+//! | databases checked ([`crate::table::DbAccess`]): 0 none, 1 current, 2 all | u8 |
 //! | summary, group: offset and length each (0, 0 without prose) | u16, u16, u16, u16 |
 //!
 //! A subcommand's parent and a container's subcommands are not stored: in every table a
 //! container is followed by its subcommands (`container|sub`).
 
-use crate::table::{COMMAND_FLAGS, CommandInfo, CommandTable, KEY_FLAGS, SpecArgs};
+use crate::table::{COMMAND_FLAGS, CommandInfo, CommandTable, DbAccess, KEY_FLAGS, SpecArgs};
 use std::collections::HashMap;
 
 /// The packed tables.
@@ -132,6 +133,11 @@ fn definition(c: &CommandInfo, categories: &[String], prose: bool, strings: &mut
             _ => w.blob.push(2),
         }
     }
+    w.blob.push(match c.db {
+        None => 0,
+        Some(DbAccess::Current) => 1,
+        Some(DbAccess::All) => 2,
+    });
     for p in [&c.summary, &c.group] {
         let (off, len) = if prose { w.string(p) } else { (0, 0) };
         w.u16(off);

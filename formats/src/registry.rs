@@ -10,11 +10,11 @@
 //! Every switch is written out in every file (a missing or unknown key is an error), so
 //! that a file says completely how its version behaves.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// How `ACL LIST` / `ACL GETUSER` print a selector's command rules
 /// (`ACLDescribeSelectorCommandRules`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ListStyle {
     /// Rebuilt from the command bitmap: categories chosen greedily, then single commands
@@ -26,7 +26,7 @@ pub enum ListStyle {
 }
 
 /// The text of `ACL DRYRUN` denials (`getAclErrorMessage`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DenialStyle {
     /// `This user has no permissions to …`, the key or channel cut at a NUL byte.
@@ -37,7 +37,7 @@ pub enum DenialStyle {
 
 /// The behaviour differences between server versions. Each switch is named after what
 /// the server function it mirrors does, and documented with the versions that have it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Behavior {
     /// `ACLDescribeSelectorCommandRules`.
@@ -53,6 +53,24 @@ pub struct Behavior {
     /// first-arg rule with whitespace or an unparsable quote is accepted by SETUSER but
     /// aborts the next `ACL LIST` / `GETUSER` / `SAVE`.
     pub firstarg_whitespace_crashes_list: bool,
+    /// `ACLDescribeUser` prints the `sanitize-payload` / `skip-sanitize-payload` flag
+    /// (`ACL LIST` and GETUSER's `flags`). Valkey 9.1 prints only `on`/`off` and `nopass`.
+    pub describe_user_sanitize_flags: bool,
+    /// `ACLSetSelector` takes a bare `%` (no `R`, no `W`, no `~`) as an empty key pattern
+    /// with no permission instead of a syntax error; `sdsCatPatternString` then panics on
+    /// it, so the next `ACL LIST` / `GETUSER` / `SAVE` of that user aborts the server.
+    /// Valkey 8.0.1 (the check came with 8.1; Debian's Redis 7.0.15 has it backported).
+    pub set_selector_bare_percent: bool,
+    /// `ACLSetSelector` knows the per-database rules `db=<id>[,<id>…]`, `alldbs` and
+    /// `resetdbs` (also inside selectors), `ACL LIST` / GETUSER print them and
+    /// `ACLSelectorCheckCmd` checks the database a command uses. Valkey 9.1; the others
+    /// refuse the rules as a syntax error.
+    pub set_selector_database_rules: bool,
+    /// `georadiusGetKeys` gives its keys flags (`RO access` for the source, `OW update`
+    /// for the `STORE`/`STOREDIST` key) instead of none. Valkey 9.1, whose GEORADIUS and
+    /// GEORADIUSBYMEMBER key specs are `variable_flags`, so the server asks this function
+    /// rather than the specs; earlier versions never reach it for these commands.
+    pub georadius_get_keys_flags: bool,
 }
 
 /// Texts the server prints that differ between versions.

@@ -9,39 +9,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use std::fmt::Write as _;
 
-/// The command flags `COMMAND INFO` reports, in the order of their bits in the packed
-/// tables (`packed`, and the engine's `commands::table::flag`).
-pub const COMMAND_FLAGS: &[&str] = &[
-    "write",
-    "readonly",
-    "admin",
-    "pubsub",
-    "noscript",
-    "blocking",
-    "loading",
-    "stale",
-    "skip_monitor",
-    "skip_slowlog",
-    "asking",
-    "fast",
-    "no_auth",
-    "may_replicate",
-    "no_mandatory_keys",
-    "no_async_loading",
-    "no_multi",
-    "movablekeys",
-    "allow_busy",
-    "module",
-    "denyoom",
-    "sentinel",
-    "only_sentinel",
-    "skip_commandlog",
-    "touches_arbitrary_keys",
-];
-
-/// Key-spec flags, in the order of their bits (the engine's `commands::table::keyflag`).
-pub const KEY_FLAGS: &[&str] =
-    &["RO", "RW", "OW", "RM", "access", "update", "insert", "delete", "not_key", "incomplete", "variable_flags"];
+pub use crate::flags::{COMMAND_FLAGS, KEY_FLAGS};
 
 /// The whole table.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -74,8 +42,23 @@ pub struct CommandInfo {
     pub categories: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub key_specs: Vec<KeySpec>,
+    /// Which databases `ACLSelectorCheckCmd` checks for it, on versions with database
+    /// rules: recorded through `ACL DRYRUN` (absent: none, or a version without them).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db: Option<DbAccess>,
     pub summary: String,
     pub group: String,
+}
+
+/// The databases a command needs a selector to allow, besides those its arguments name
+/// (`SELECT 2`, `MOVE k 2`, …), as `ACL DRYRUN` shows them: a user restricted to
+/// database 1 is refused it in database 0 (`current`), and a user restricted to
+/// database 0 too (`all`: every database must be allowed, as for FLUSHALL).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DbAccess {
+    Current,
+    All,
 }
 
 /// A key specification as COMMAND INFO reports it (without `notes`).

@@ -238,6 +238,23 @@ impl FileRecorder {
         Ok(rec)
     }
 
+    /// `ACL DRYRUN <user> <argv…>` for each command line, pipelined, against the users
+    /// the server holds now (after the last [`FileRecorder::record`] of an input without
+    /// `startup`: the file's users when it loaded, else what the server had): the reply
+    /// texts, errors with their code.
+    pub fn dryrun(&mut self, lines: &[(String, Vec<String>)]) -> Result<Vec<String>, String> {
+        let cmds: Vec<Vec<&[u8]>> = lines
+            .iter()
+            .map(|(u, argv)| {
+                let mut c: Vec<&[u8]> = vec![b"ACL", b"DRYRUN", u.as_bytes()];
+                c.extend(argv.iter().map(|a| a.as_bytes()));
+                c
+            })
+            .collect();
+        let replies = self.conn.pipeline(&cmds).map_err(|e| format!("ACL DRYRUN: {e}"))?;
+        Ok(replies.iter().map(reply_text).collect())
+    }
+
     pub fn record_all(&mut self, inputs: &[FileInput]) -> Result<Vec<FileRecord>, String> {
         inputs.iter().map(|i| self.record(i)).collect()
     }
@@ -436,6 +453,13 @@ pub fn conf_scenarios() -> Vec<ConfInput> {
             "requirepass secret\naclfile users.acl\n",
             Some("user default on nopass ~* &* +@all -flushall\n"),
         ),
+        c(
+            "conf-29",
+            "database rules in config users (Valkey 9.1; a syntax error elsewhere)",
+            "user a on nopass ~* +@all db=0,1 (db=2 ~x +get)\nuser b on nopass resetdbs \"db= 3,+4\"\n",
+            None,
+        ),
+        c("conf-30", "a database id out of range in a config user", "user a on db=-1\n", None),
     ]
 }
 

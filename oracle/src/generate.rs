@@ -9,6 +9,12 @@
 //! walk every rule kind of SPEC.md §3 including the invalid ones. Commands
 //! are drawn from the command table with arity-respecting arguments, and
 //! keys/channels are drawn to match or miss the case's own patterns.
+//!
+//! Database rules (`db=`, `alldbs`, `resetdbs`) come in soups, selectors and a
+//! `databases` profile on versions that know them (and, rarely, as the syntax error
+//! they are elsewhere), with odd lists (duplicates, signs, spaces, zeros, empty
+//! items, negatives, ids past `INT_MAX`), command lines that name databases (SELECT,
+//! MOVE, COPY … DB, SWAPDB, FLUSHALL) and a DRYRUN database other than 0.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -203,8 +209,24 @@ const SYNTAX_RULES: &[&str] = &[
 ];
 
 /// Valkey 8.1 accepts these first-args but crashes on the next LIST/GETUSER.
-const VALKEY_WS_FIRSTARGS: &[&str] =
-    &["+select|0 1", "+select|a\tb", "+select|\"x", "+select|'x", "+get|x\"y", "+select|\"x\""];
+/// Some leave what looks like another rule after the space (`~y`, `+set`), which a
+/// later rule for the same command leaves behind in the printed rules.
+const VALKEY_WS_FIRSTARGS: &[&str] = &[
+    "+select|0 1",
+    "+select|a\tb",
+    "+select|\"x",
+    "+select|'x",
+    "+get|x\"y",
+    "+select|\"x\"",
+    "+get|x ~y",
+    "+get|x +set",
+    "+select|1 get",
+    "+get|x &y",
+    "+select|0  ",
+];
+
+/// Rules after such a first argument that drop it from the printed rules (all or part).
+const FIRSTARG_SUPERSEDERS: &[&str] = &["+select", "-select", "+get", "-get", "+select|0", "+@connection", "-@all"];
 
 fn is_all_keys(t: &str) -> bool {
     t.eq_ignore_ascii_case("allkeys") || t == "~*"
@@ -256,6 +278,10 @@ struct Ctx {
     invalid: bool,
     parens: bool,
     pubsub: bool,
+    /// Database ids the rules name (`db=`), to draw commands and the DRYRUN database.
+    dbs: Vec<u32>,
+    /// Whether a database rule was written.
+    db_rules: bool,
     /// Whether generators may emit rules that make SETUSER fail.
     allow_invalid: bool,
 }
@@ -266,9 +292,13 @@ impl Ctx {
         if base != "random" {
             return base.to_string();
         }
-        for (on, name) in
-            [(self.selectors, "selectors"), (self.reset, "reset"), (self.invalid, "invalid"), (self.parens, "parens")]
-        {
+        for (on, name) in [
+            (self.selectors, "selectors"),
+            (self.reset, "reset"),
+            (self.invalid, "invalid"),
+            (self.parens, "parens"),
+            (self.db_rules, "dbs"),
+        ] {
             if on {
                 t.push(name.to_string());
             }
@@ -511,6 +541,108 @@ impl<'t> Generator<'t> {
         format!("&{pat}")
     }
 
+    /// Whether this version knows database rules (`db=`, `alldbs`, `resetdbs`).
+    fn db_version(&self) -> bool {
+        self.id.behavior().set_selector_database_rules
+    }
+
+    /// How often a rule slot holds a database rule: often where they exist, rarely (and
+    /// only where rules may fail) where they are a syntax error.
+    fn db_share(&self, ctx: &Ctx) -> f64 {
+        match (self.db_version(), ctx.allow_invalid) {
+            (true, _) => 0.08,
+            (false, true) => 0.04,
+            (false, false) => 0.0,
+        }
+    }
+
+    /// Whether the next rule slot is a database rule (no draw when there are none to
+    /// write, so that such cases are drawn as before).
+    fn db_slot(&mut self, ctx: &Ctx) -> bool {
+        let share = self.db_share(ctx);
+        share > 0.0 && self.p(share)
+    }
+
+    /// A database id, mostly one a command can use (0..16).
+    fn db_id(&mut self) -> u32 {
+        match self.n(0, 19) {
+            0..=16 => self.n(0, 15) as u32,
+            17 => self.s(&["16", "20", "255", "1000", "2147483647"]).parse().expect("a number"),
+            _ => self.n(0, 3) as u32,
+        }
+    }
+
+    /// One database rule (`db=…`, `alldbs`, `resetdbs`), valid unless rules may fail:
+    /// odd but valid lists (duplicates, disorder, leading spaces and signs, zeros) and,
+    /// when allowed, broken ones (empty items, trailing junk, negatives, ids past
+    /// `INT_MAX`).
+    fn db_rule(&mut self, ctx: &mut Ctx) -> String {
+        ctx.db_rules = true;
+        if !self.db_version() {
+            ctx.invalid = true;
+        }
+        let r = self.n(0, 99);
+        if r < 12 {
+            let t = self.s(&["alldbs", "resetdbs", "alldbs"]);
+            return self.casev(&t);
+        }
+        let head = self.casev("db=");
+        if r < 16 {
+            // Every database, or all but one (what FLUSHALL asks for).
+            let skip = if self.p(0.5) { Some(self.n(0, 15)) } else { None };
+            let mut ids: Vec<String> = (0..16).filter(|&i| Some(i) != skip).map(|i| i.to_string()).collect();
+            if self.p(0.3) {
+                ids.push(self.s(&["16", "99"]));
+            }
+            let at = self.n(0, ids.len() - 1);
+            ids.swap(0, at);
+            ctx.dbs.extend((0..16u32).filter(|&i| Some(i as usize) != skip));
+            return format!("{head}{}", ids.join(","));
+        }
+        if r >= 70 && ctx.allow_invalid {
+            ctx.invalid = true;
+            let bad = self.s(&[
+                "",
+                ",",
+                "1,",
+                ",1",
+                "1,,2",
+                "-1",
+                "0,-3",
+                "1 ",
+                "1, 2 ",
+                "0x1",
+                "1.0",
+                "a",
+                "1a",
+                "+-1",
+                "- 1",
+                "2147483648",
+                "99999999999999999999",
+                "-99999999999999999999",
+                "1,x",
+                "x,-1",
+            ]);
+            return format!("{head}{bad}");
+        }
+        let k = self.n(1, 4);
+        let mut items = Vec::with_capacity(k);
+        for _ in 0..k {
+            let id = if !ctx.dbs.is_empty() && self.p(0.2) { self.one(&ctx.dbs) } else { self.db_id() };
+            ctx.dbs.push(id);
+            let text = match self.n(0, 29) {
+                // Forms strtoll reads as the same id.
+                0 => format!(" {id}"),
+                1 => format!("+{id}"),
+                2 => format!("0{id}"),
+                3 if id == 0 => "-0".to_string(),
+                _ => id.to_string(),
+            };
+            items.push(text);
+        }
+        format!("{head}{}", items.join(","))
+    }
+
     fn pick_command(&mut self) -> &'t CommandInfo {
         let all = &self.runnable;
         all[self.rng.random_range(0..all.len())]
@@ -571,6 +703,9 @@ impl<'t> Generator<'t> {
 
     /// One rule that may appear inside a selector.
     fn selector_rule(&mut self, ctx: &mut Ctx) -> String {
+        if self.db_slot(ctx) {
+            return self.db_rule(ctx);
+        }
         match self.n(0, 99) {
             0..=29 => self.key_rule(ctx),
             30..=39 => self.channel_rule(ctx),
@@ -663,6 +798,11 @@ impl<'t> Generator<'t> {
         }
         let n = self.n(2, 12);
         for _ in 0..n {
+            if self.db_slot(ctx) {
+                let r = self.db_rule(ctx);
+                out.push(r);
+                continue;
+            }
             match self.n(0, 999) {
                 0..=89 => self.password_rules(&mut out),
                 90..=109 => {
@@ -757,13 +897,17 @@ impl<'t> Generator<'t> {
             }
             _ => {}
         }
-        if self.id.behavior().firstarg_whitespace_crashes_list && !self.force_valid && self.p(0.01) {
+        if self.id.behavior().firstarg_whitespace_crashes_list && !self.force_valid && self.p(0.02) {
             let t = self.s(VALKEY_WS_FIRSTARGS);
             if let Some((c, a)) = t[1..].split_once('|') {
                 ctx.firstargs.push((c.to_string(), a.to_string()));
             }
             let at = self.n(0, out.len());
             out.insert(at, t);
+            if self.p(0.5) {
+                let later = self.n(at + 1, out.len());
+                out.insert(later, self.s(FIRSTARG_SUPERSEDERS));
+            }
         }
         out
     }
@@ -829,10 +973,48 @@ impl<'t> Generator<'t> {
             "deny-dangerous",
             "selectors",
         ];
-        let name = self.s(NAMES);
+        let name = if self.db_version() && self.p(0.12) { "databases".to_string() } else { self.s(NAMES) };
         let mut out = Vec::new();
         self.on_and_password(&mut out);
         match name.as_str() {
+            "databases" => {
+                // Tenants by database (Valkey 9.1): the databases an application may use,
+                // sometimes a selector for another one.
+                let p = self.prefix_pattern(ctx);
+                out.push(format!("~{p}"));
+                match self.n(0, 2) {
+                    0 => self.cats(ctx, &mut out, &["+@all", "-@dangerous"]),
+                    1 => self.cats(ctx, &mut out, &["-@all", "+@read", "+@write", "+select", "+@connection"]),
+                    _ => self.cats(ctx, &mut out, &["allcommands", "-flushall", "-swapdb"]),
+                }
+                match self.n(0, 3) {
+                    0 => {
+                        let r = self.db_rule(ctx);
+                        out.push(r);
+                    }
+                    1 => {
+                        out.push(self.casev("resetdbs"));
+                        let r = self.db_rule(ctx);
+                        out.push(r);
+                    }
+                    2 => {
+                        let r = self.db_rule(ctx);
+                        out.push(r);
+                        let d = self.db_id();
+                        ctx.dbs.push(d);
+                        let g = self.prefix_pattern(ctx);
+                        ctx.commands.push(("get".into(), true));
+                        out.push(format!("(db={d} ~{g} +get +select)"));
+                    }
+                    _ => {
+                        out.push(self.casev("alldbs"));
+                        let d = self.db_id();
+                        ctx.dbs.push(d);
+                        ctx.db_rules = true;
+                        out.push(format!("(resetdbs db={d} ~* +@read)"));
+                    }
+                }
+            }
             "app" => {
                 let p = self.prefix_pattern(ctx);
                 out.push(format!("~{p}"));
@@ -1380,7 +1562,80 @@ impl<'t> Generator<'t> {
     }
 
     /// The DRYRUN argv for a case.
+    /// A database argument: one the rules name, any of the 16, or one that names none.
+    fn db_arg(&mut self, ctx: &Ctx) -> String {
+        match self.n(0, 19) {
+            0..=7 if !ctx.dbs.is_empty() => self.one(&ctx.dbs).to_string(),
+            0..=14 => self.n(0, 15).to_string(),
+            _ => self.s(&["16", "-1", "x", "01", " 1", "+1", "-0", "15", "2147483648", ""]),
+        }
+    }
+
+    /// A command line that uses databases: one its arguments name (SELECT, MOVE, COPY …
+    /// DB, SWAPDB), every database (FLUSHALL), or the one it runs in.
+    fn db_command(&mut self, ctx: &Ctx) -> Option<Vec<String>> {
+        let name = self.s(&[
+            "select",
+            "select",
+            "move",
+            "copy",
+            "copy",
+            "swapdb",
+            "flushall",
+            "flushdb",
+            "dbsize",
+            "scan",
+            "randomkey",
+            "keys",
+            "get",
+            "set",
+            "migrate",
+            "ping",
+            "cluster|flushslot",
+            "publish",
+        ]);
+        let c = self.find(&name)?;
+        let mut v = self.argv_head(c);
+        match name.as_str() {
+            "select" => v.push(self.db_arg(ctx)),
+            "move" => {
+                v.push(self.key(ctx));
+                v.push(self.db_arg(ctx));
+            }
+            "copy" => {
+                v.push(self.key(ctx));
+                v.push(self.key(ctx));
+                for _ in 0..self.n(0, 3) {
+                    match self.n(0, 9) {
+                        0..=5 => {
+                            v.push(self.s(&["DB", "db", "Db"]));
+                            v.push(self.db_arg(ctx));
+                        }
+                        6 | 7 => v.push(self.s(&["REPLACE", "replace"])),
+                        8 => v.push("DB".into()),
+                        _ => v.push(self.s(&["x", "EX", "1"])),
+                    }
+                }
+            }
+            "swapdb" => {
+                v.push(self.db_arg(ctx));
+                v.push(self.db_arg(ctx));
+            }
+            "migrate" => {
+                v.extend(["127.0.0.1".into(), "6379".into(), self.key(ctx), self.db_arg(ctx), "10".into()]);
+            }
+            _ => return Some(self.argv_for(c, ctx)),
+        }
+        Some(v)
+    }
+
     fn command(&mut self, ctx: &Ctx) -> Vec<String> {
+        if (ctx.db_rules || self.db_version())
+            && self.p(if ctx.db_rules { 0.35 } else { 0.05 })
+            && let Some(v) = self.db_command(ctx)
+        {
+            return v;
+        }
         let r = self.n(0, 999);
         // Nasty command lines (arity, unknown names, containers).
         if r < 60 {
@@ -1581,6 +1836,13 @@ impl<'t> Generator<'t> {
         }
         let setuser_args = if self.p(0.004) { None } else { Some(args) };
         let command = self.command(&ctx);
+        // DRYRUN from another database than a new connection's (database rules check it).
+        let db = if self.db_version() && self.p(if ctx.db_rules { 0.35 } else { 0.1 }) {
+            let named: Vec<u32> = ctx.dbs.iter().copied().filter(|&d| d < 16).collect();
+            Some(if !named.is_empty() && self.p(0.6) { self.one(&named) } else { self.n(1, 15) as u32 })
+        } else {
+            None
+        };
         CaseInput {
             id: format!("{}-s{}-{n:05}", self.id.as_str(), self.seed),
             tags,
@@ -1589,6 +1851,7 @@ impl<'t> Generator<'t> {
             setuser_args,
             pre,
             server_config,
+            db,
             command,
         }
     }
@@ -1783,6 +2046,148 @@ impl Generator<'_> {
     }
 }
 
+/// A user's rules and a realistic edit of them (a rule added, removed or reordered,
+/// `resetkeys` moved, a key pattern's rights changed, a selector added or removed, a
+/// token duplicated, or nothing), for `aclplay diff`'s differential test.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RulePair {
+    /// `profile:<name>` or `random`.
+    pub tags: String,
+    /// Rule tokens of an ACL-file line before the edit (as [`WorkloadUser::rules`]).
+    pub old: Vec<String>,
+    /// After the edit.
+    pub new: Vec<String>,
+    /// What the edits were, in words (`add ~x:*`, `move resetkeys`, …).
+    pub edits: Vec<String>,
+    /// `ACL DRYRUN` argvs drawn for the patterns and commands of both rule sets, as
+    /// [`generate_cases`] draws a case's command.
+    pub commands: Vec<Vec<String>>,
+}
+
+/// `count` rule pairs with `commands` DRYRUN lines each, from `seed` (its own random
+/// stream). Rules are drawn valid; an edit can still make a line the server refuses (a
+/// pattern after `allkeys`): callers keep the pairs the engine and the server accept.
+pub fn generate_rule_pairs(
+    id: ServerId,
+    table: &CommandTable,
+    seed: u64,
+    count: usize,
+    commands: usize,
+) -> Vec<RulePair> {
+    let mut g = Generator::new(id, table, seed);
+    g.rng.set_stream(3);
+    (0..count).map(|_| g.rule_pair(commands)).collect()
+}
+
+impl Generator<'_> {
+    fn rule_pair(&mut self, commands: usize) -> RulePair {
+        self.force_valid = true;
+        let mut ctx = Ctx::default();
+        let (tags, mut rules) =
+            if self.p(0.6) { self.profile(&mut ctx) } else { ("random".to_string(), self.soup(&mut ctx)) };
+        rules.retain(|t| {
+            let sel = t.starts_with('(') && t.ends_with(')');
+            !t.is_empty() && (sel || !t.contains(char::is_whitespace))
+        });
+        let old = rules.clone();
+        let mut edits = Vec::new();
+        for _ in 0..self.n(1, 2) {
+            edits.push(self.edit(&mut rules, &mut ctx));
+        }
+        self.force_valid = false;
+        let commands = (0..commands).map(|_| self.command(&ctx)).collect();
+        RulePair { tags, old, new: rules, edits, commands }
+    }
+
+    fn edit(&mut self, rules: &mut Vec<String>, ctx: &mut Ctx) -> String {
+        let at = |g: &mut Self, len: usize| g.n(0, len);
+        match self.n(0, 19) {
+            0..=4 => {
+                let r = match self.n(0, 3) {
+                    0 => self.key_rule(ctx),
+                    1 => self.channel_rule(ctx),
+                    _ => self.command_rule(ctx),
+                };
+                let i = at(self, rules.len());
+                rules.insert(i, r.clone());
+                format!("add `{r}`")
+            }
+            5 | 6 if !rules.is_empty() => {
+                let i = self.n(0, rules.len() - 1);
+                let r = rules.remove(i);
+                format!("remove `{r}`")
+            }
+            7 | 8 if rules.len() >= 2 => {
+                let i = self.n(0, rules.len() - 2);
+                let j = self.n(i + 1, rules.len() - 1);
+                rules.swap(i, j);
+                format!("swap `{}` and `{}`", rules[j], rules[i])
+            }
+            9 | 10 => {
+                rules.retain(|t| !t.eq_ignore_ascii_case("resetkeys"));
+                let i = at(self, rules.len());
+                rules.insert(i, "resetkeys".into());
+                format!("move resetkeys to {i}")
+            }
+            11 | 12 => {
+                let mut out = Vec::new();
+                let mut c2 = ctx.clone();
+                c2.allow_invalid = false;
+                self.selector(&mut c2, &mut out);
+                ctx.keys.extend(c2.keys);
+                ctx.channels.extend(c2.channels);
+                ctx.commands.extend(c2.commands);
+                ctx.firstargs.extend(c2.firstargs);
+                let sel = out.join(" ");
+                if !(sel.starts_with('(') && sel.ends_with(')')) || sel.contains('\n') {
+                    return "add nothing".into();
+                }
+                let i = at(self, rules.len());
+                rules.insert(i, sel.clone());
+                format!("add selector `{sel}`")
+            }
+            13 if !rules.is_empty() => {
+                let i = self.n(0, rules.len() - 1);
+                let r = rules[i].clone();
+                let j = at(self, rules.len());
+                rules.insert(j, r.clone());
+                format!("duplicate `{r}`")
+            }
+            14 | 15 => {
+                // Change a key pattern's rights.
+                let keys: Vec<usize> =
+                    (0..rules.len()).filter(|&i| rules[i].starts_with('~') || rules[i].starts_with('%')).collect();
+                if keys.is_empty() {
+                    return "change nothing".into();
+                }
+                let i = self.one(&keys);
+                let pat = rules[i].split_once('~').map(|(_, p)| p.to_string()).unwrap_or_default();
+                let perm = self.s(&["~", "%R~", "%W~", "%RW~"]);
+                let before = std::mem::replace(&mut rules[i], format!("{perm}{pat}"));
+                format!("`{before}` → `{}`", rules[i])
+            }
+            16 => {
+                let sels: Vec<usize> = (0..rules.len()).filter(|&i| rules[i].starts_with('(')).collect();
+                if sels.is_empty() {
+                    let i = at(self, rules.len());
+                    rules.insert(i, "clearselectors".into());
+                    return "add clearselectors".into();
+                }
+                let i = self.one(&sels);
+                let r = rules.remove(i);
+                format!("remove selector `{r}`")
+            }
+            17 => {
+                let r = self.s(&["allkeys", "resetchannels", "allchannels", "-@all", "+@all", "nocommands", "reset"]);
+                let i = at(self, rules.len());
+                rules.insert(i, r.clone());
+                format!("add `{r}`")
+            }
+            _ => "change nothing".into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1818,6 +2223,19 @@ mod tests {
             assert!(a.iter().flat_map(|u| &u.rules).all(|r| !r.is_empty()
                 && !r.contains('\n')
                 && ((r.starts_with('(') && r.ends_with(')')) || !r.contains(' '))));
+        }
+    }
+
+    #[test]
+    fn rule_pairs_are_seeded_edits() {
+        for id in ServerId::all() {
+            let Some(t) = table(id) else { continue };
+            let a = generate_rule_pairs(id, &t, 5, 200, 3);
+            assert_eq!(a, generate_rule_pairs(id, &t, 5, 200, 3));
+            assert!(a.iter().any(|p| p.old == p.new) && a.iter().filter(|p| p.old != p.new).count() > 150);
+            assert!(a.iter().all(|p| p.commands.len() == 3 && !p.edits.is_empty()));
+            assert!(a.iter().flat_map(|p| &p.edits).any(|e| e.starts_with("move resetkeys")));
+            assert!(a.iter().flat_map(|p| &p.edits).any(|e| e.starts_with("add selector")));
         }
     }
 

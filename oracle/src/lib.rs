@@ -7,14 +7,18 @@ pub mod compare;
 pub mod files;
 pub mod generate;
 pub mod json;
+pub mod monitor;
 pub mod normalize;
+/// The RESP client (`aclplay_client::resp`), where the recorders have always found it.
+pub use aclplay_client::resp;
 pub mod record;
-pub mod resp;
 pub mod server;
 pub mod table;
 
 pub use files::{ConfInput, ConfRecord, FileInput, FileRecord, FileRecorder};
-pub use generate::{WorkloadUser, fresh_seed, generate_cases, generate_files, generate_workload};
+pub use generate::{
+    RulePair, WorkloadUser, fresh_seed, generate_cases, generate_files, generate_rule_pairs, generate_workload,
+};
 pub use record::{CaseInput, CaseRecord, CaseRecorder, GetUser, SelectorInfo};
 pub use resp::{Conn, Reply, RespError};
 pub use server::{Server, ServerId, ServerOptions, Startup, available, oracle_or_skip};

@@ -53,6 +53,7 @@ pub fn parse_getuser(id: ServerId, r: &Reply) -> Option<GetUser> {
                         commands: normalize_commands(id, &g("commands")),
                         keys: g("keys"),
                         channels: g("channels"),
+                        databases: sm.iter().find(|(n, _)| n == "databases").map(|(_, v)| reply_text(v)),
                     }
                 })
                 .collect()
@@ -64,6 +65,8 @@ pub fn parse_getuser(id: ServerId, r: &Reply) -> Option<GetUser> {
         commands: normalize_commands(id, &s("commands")),
         keys: s("keys"),
         channels: s("channels"),
+        // Valkey 9.1 and later; absent before.
+        databases: get("databases").map(reply_text),
         selectors,
     })
 }
@@ -84,6 +87,8 @@ enum Step {
     SetUser,
     GetUser,
     List,
+    /// `SELECT <db>` before DRYRUN, and `SELECT 0` after it.
+    Select,
     DryRun,
     AclLoad,
     CfgRestore,
@@ -237,7 +242,14 @@ impl CaseRecorder {
         }
         p.push((Step::GetUser, args_of(&["ACL", "GETUSER", user], [])));
         p.push((Step::List, args_of(&["ACL", "LIST"], [])));
+        let db = c.db.filter(|&d| d != 0).map(|d| d.to_string());
+        if let Some(d) = &db {
+            p.push((Step::Select, args_of(&["SELECT", d], [])));
+        }
         p.push((Step::DryRun, args_of(&["ACL", "DRYRUN", user], &c.command)));
+        if db.is_some() {
+            p.push((Step::Select, args_of(&["SELECT", "0"], [])));
+        }
         if self.wants_load(c) {
             p.push((Step::AclLoad, args_of(&["ACL", "LOAD"], [])));
         }
@@ -421,6 +433,11 @@ impl CaseRecorder {
                 Step::CfgSet | Step::CfgRestore => {
                     if !r.is_ok() {
                         return Err(format!("case {}: CONFIG SET failed: {r}", c.id));
+                    }
+                }
+                Step::Select => {
+                    if !r.is_ok() {
+                        return Err(format!("case {}: SELECT failed: {r}", c.id));
                     }
                 }
                 Step::DelUser | Step::DelUserAfter => {}

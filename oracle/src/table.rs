@@ -1,12 +1,14 @@
 //! The command table (`data/tables/<id>.json`, its format in `aclplay_formats::table`):
 //! recording it from a live server, and comparing it with the committed one.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
-pub use aclplay_formats::table::{CommandInfo, CommandTable, KeySpec, SpecArgs, SpecPart};
-use serde_json::Value;
+pub use aclplay_client::table::read_table;
+pub use aclplay_formats::table::{CommandInfo, CommandTable, DbAccess, KeySpec, SpecArgs, SpecPart};
 
-use crate::resp::{Conn, Reply};
+use aclplay_client::resp::{Conn, Reply};
+use aclplay_client::table::cmd;
+
 use crate::server::{Server, ServerId};
 
 /// Reads `data/tables/<table>` of a server version from the repository.
@@ -15,188 +17,58 @@ pub fn load_table(id: ServerId) -> Result<CommandTable, String> {
     CommandTable::load(&p)
 }
 
-// ---------------------------------------------------------------------------
-// Recording.
-
-fn text(r: &Reply) -> Result<String, String> {
-    r.text().ok_or_else(|| format!("expected a string, got {r}"))
-}
-
-fn array(r: &Reply) -> Result<&[Reply], String> {
-    r.as_array().ok_or_else(|| format!("expected an array, got {r}"))
-}
-
-fn strings(r: &Reply) -> Result<Vec<String>, String> {
-    array(r)?.iter().map(text).collect()
-}
-
-/// A RESP2 flat map (`[k1, v1, k2, v2, ...]`) as ordered pairs.
-fn pairs(r: &Reply) -> Result<Vec<(String, &Reply)>, String> {
-    let a = array(r)?;
-    if a.len() % 2 != 0 {
-        return Err(format!("odd-length map {r}"));
-    }
-    a.chunks(2).map(|c| Ok((text(&c[0])?, &c[1]))).collect()
-}
-
-fn lookup<'a>(m: &'a [(String, &'a Reply)], k: &str) -> Option<&'a Reply> {
-    m.iter().find(|(n, _)| n == k).map(|(_, v)| *v)
-}
-
-fn spec_part(r: &Reply) -> Result<SpecPart, String> {
-    let m = pairs(r)?;
-    let kind = text(lookup(&m, "type").ok_or("spec part without type")?)?;
-    let spec = match lookup(&m, "spec") {
-        Some(s) => SpecArgs(
-            pairs(s)?
-                .into_iter()
-                .map(|(k, v)| {
-                    let val = match v {
-                        Reply::Int(i) => Value::from(*i),
-                        other => Value::from(text(other)?),
-                    };
-                    Ok((k, val))
-                })
-                .collect::<Result<_, String>>()?,
-        ),
-        None => SpecArgs::default(),
-    };
-    Ok(SpecPart { kind, spec })
-}
-
-fn key_spec(r: &Reply) -> Result<KeySpec, String> {
-    let m = pairs(r)?;
-    Ok(KeySpec {
-        flags: strings(lookup(&m, "flags").ok_or("key spec without flags")?)?,
-        begin_search: spec_part(lookup(&m, "begin_search").ok_or("no begin_search")?)?,
-        find_keys: spec_part(lookup(&m, "find_keys").ok_or("no find_keys")?)?,
-    })
-}
-
-struct RawCmd {
-    name: String,
-    arity: i64,
-    flags: Vec<String>,
-    categories: Vec<String>,
-    key_specs: Vec<KeySpec>,
-    subs: Vec<RawCmd>,
-}
-
-fn raw_cmd(r: &Reply) -> Result<RawCmd, String> {
-    let a = array(r)?;
-    if a.len() < 10 {
-        return Err(format!("COMMAND entry too short: {r}"));
-    }
-    let name = text(&a[0])?.to_ascii_lowercase();
-    let arity = a[1].as_int().ok_or_else(|| format!("{name}: bad arity"))?;
-    let flags = strings(&a[2])?;
-    let categories = strings(&a[6])?.into_iter().map(|c| c.trim_start_matches('@').to_string()).collect();
-    let key_specs = array(&a[8])?.iter().map(key_spec).collect::<Result<_, _>>().map_err(|e| format!("{name}: {e}"))?;
-    let subs = array(&a[9])?.iter().map(raw_cmd).collect::<Result<_, _>>()?;
-    Ok(RawCmd { name, arity, flags, categories, key_specs, subs })
-}
-
-struct Doc {
-    summary: String,
-    group: String,
-}
-
-fn collect_docs(r: &Reply, out: &mut HashMap<String, Doc>) -> Result<(), String> {
-    for (name, doc) in pairs(r)? {
-        let m = pairs(doc)?;
-        let get = |k: &str| lookup(&m, k).and_then(Reply::text).unwrap_or_default();
-        out.insert(name.to_ascii_lowercase(), Doc { summary: get("summary").trim().to_string(), group: get("group") });
-        if let Some(subs) = lookup(&m, "subcommands") {
-            collect_docs(subs, out)?;
-        }
-    }
-    Ok(())
-}
-
-fn cmd(conn: &mut Conn, args: &[&str]) -> Result<Reply, String> {
-    let r = conn.command(args).map_err(|e| format!("{}: {e}", args.join(" ")))?;
-    if r.is_error() {
-        return Err(format!("{}: {r}", args.join(" ")));
-    }
-    Ok(r)
-}
-
-/// Reads the command table from a running server, cross-checking each
-/// command's categories against `ACL CAT <category>`.
+/// Reads the command table of a running private server ([`aclplay_client::table::read_table`]).
 pub fn record_table(server: &Server) -> Result<CommandTable, String> {
     let mut conn = server.connect()?;
-    let info = text(&cmd(&mut conn, &["INFO", "server"])?)?;
-    let field = |k: &str| info.lines().find_map(|l| l.strip_prefix(&format!("{k}:"))).map(|v| v.trim().to_string());
-    let server_name = field("server_name").unwrap_or_else(|| "redis".to_string());
-    let version = if server_name == "valkey" { field("valkey_version") } else { field("redis_version") }
-        .ok_or("INFO server has no version")?;
-
-    let categories = strings(&cmd(&mut conn, &["ACL", "CAT"])?)?;
-    let cat_pos: HashMap<&str, usize> = categories.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-
-    let raw: Vec<RawCmd> = array(&cmd(&mut conn, &["COMMAND"])?)?.iter().map(raw_cmd).collect::<Result<_, _>>()?;
-    let mut docs = HashMap::new();
-    collect_docs(&cmd(&mut conn, &["COMMAND", "DOCS"])?, &mut docs)?;
-
-    let mut top: Vec<&RawCmd> = raw.iter().collect();
-    top.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut commands = Vec::new();
-    for t in top {
-        let mut subs: Vec<&RawCmd> = t.subs.iter().collect();
-        subs.sort_by(|a, b| a.name.cmp(&b.name));
-        let container = !subs.is_empty();
-        commands.push(info_from(t, None, container, &cat_pos, &docs)?);
-        for s in subs {
-            commands.push(info_from(s, Some(&t.name), false, &cat_pos, &docs)?);
-        }
+    let mut table = read_table(&mut conn)?;
+    if server.id().behavior().set_selector_database_rules {
+        record_db_access(&mut conn, &mut table.commands)?;
     }
-
-    // Cross-check: ACL CAT <cat> must list exactly the commands carrying it.
-    let mut problems = Vec::new();
-    for cat in &categories {
-        let listed: BTreeSet<String> =
-            strings(&cmd(&mut conn, &["ACL", "CAT", cat])?)?.into_iter().map(|s| s.to_ascii_lowercase()).collect();
-        let carried: BTreeSet<String> =
-            commands.iter().filter(|c| c.has_category(cat)).map(|c| c.name.clone()).collect();
-        for n in listed.difference(&carried) {
-            problems.push(format!("ACL CAT {cat} lists {n}, COMMAND INFO does not"));
-        }
-        for n in carried.difference(&listed) {
-            problems.push(format!("COMMAND INFO gives {n} @{cat}, ACL CAT does not"));
-        }
-    }
-    if !problems.is_empty() {
-        return Err(format!("category cross-check failed:\n  {}", problems.join("\n  ")));
-    }
-
-    Ok(CommandTable { server: server_name, version, categories, commands })
+    Ok(table)
 }
 
-fn info_from(
-    r: &RawCmd,
-    parent: Option<&str>,
-    container: bool,
-    cat_pos: &HashMap<&str, usize>,
-    docs: &HashMap<String, Doc>,
-) -> Result<CommandInfo, String> {
-    let mut cats: Vec<(usize, String)> = Vec::new();
-    for c in &r.categories {
-        let pos = *cat_pos.get(c.as_str()).ok_or_else(|| format!("{}: category {c} not in ACL CAT", r.name))?;
-        cats.push((pos, c.clone()));
+/// The databases each command needs (`CommandInfo::db`), asked of `ACL DRYRUN` in
+/// database 0: a user allowed every command, key and channel but only database 1 is
+/// refused the commands that use the database they run in, and one allowed database 0
+/// is still refused those that need every database (it would need `db=` to list all of
+/// them, or `alldbs`). Arguments are `x`, which names no
+/// database, so that only the command itself decides.
+fn record_db_access(conn: &mut Conn, commands: &mut [CommandInfo]) -> Result<(), String> {
+    const ONLY_1: &str = "aclplay-db-probe-1";
+    const ONLY_0: &str = "aclplay-db-probe-0";
+    for (user, db) in [(ONLY_1, "db=1"), (ONLY_0, "db=0")] {
+        cmd(conn, &["ACL", "SETUSER", user, "reset", "on", "nopass", "~*", "&*", "+@all", db])?;
     }
-    cats.sort();
-    let doc = docs.get(&r.name).ok_or_else(|| format!("{}: no COMMAND DOCS entry", r.name))?;
-    Ok(CommandInfo {
-        name: r.name.clone(),
-        parent: parent.map(str::to_string),
-        container,
-        arity: r.arity,
-        flags: r.flags.clone(),
-        categories: cats.into_iter().map(|(_, c)| c).collect(),
-        key_specs: r.key_specs.clone(),
-        summary: doc.summary.clone(),
-        group: doc.group.clone(),
-    })
+    if !cmd(conn, &["SELECT", "0"])?.is_ok() {
+        return Err("SELECT 0 failed".into());
+    }
+    for c in commands.iter_mut().filter(|c| !c.container) {
+        let mut argv: Vec<&str> = c.name.split('|').collect();
+        while argv.len() < c.arity.unsigned_abs() as usize {
+            argv.push("x");
+        }
+        let denied = |conn: &mut Conn, user: &str| -> Result<bool, String> {
+            let mut line = vec!["ACL", "DRYRUN", user];
+            line.extend(&argv);
+            let r = conn.command(&line).map_err(|e| format!("{}: {e}", line.join(" ")))?;
+            let text = r.text().unwrap_or_default();
+            match r {
+                Reply::Simple(_) => Ok(false),
+                Reply::Bulk(_) if text.starts_with(&format!("User {user} has no permissions to access database ")) => {
+                    Ok(true)
+                }
+                other => Err(format!("{}: unexpected {other}", line.join(" "))),
+            }
+        };
+        c.db = match (denied(conn, ONLY_1)?, denied(conn, ONLY_0)?) {
+            (false, false) => None,
+            (true, false) => Some(DbAccess::Current),
+            (true, true) => Some(DbAccess::All),
+            (false, true) => return Err(format!("{}: refused in database 0 with db=0 but not with db=1", c.name)),
+        };
+    }
+    cmd(conn, &["ACL", "DELUSER", ONLY_1, ONLY_0])?;
+    Ok(())
 }
 
 /// Starts a private server, records its table and stops it.

@@ -34,6 +34,7 @@ fn case(user: &str, args: &[&str], command: &[&str]) -> CaseInput {
         setuser_args: Some(args.iter().map(|s| s.to_string()).collect()),
         pre: None,
         server_config: None,
+        db: None,
         command: command.iter().map(|s| s.to_string()).collect(),
     }
 }
@@ -214,13 +215,27 @@ fn crash_detection_and_restart() {
     }
 }
 
+/// The flags a new user lists with, from the registry.
+fn new_user_flags(id: ServerId, on: &str) -> String {
+    let b = id.behavior();
+    if b.new_user_sanitize_payload && b.describe_user_sanitize_flags {
+        format!("{on} sanitize-payload")
+    } else {
+        on.to_string()
+    }
+}
+
 #[test]
 fn list_crash_is_recorded() {
-    // A version whose ACL LIST asserts on first-arg rules with whitespace.
-    let Some(id) = ServerId::all().find(|id| id.behavior().firstarg_whitespace_crashes_list) else { return };
-    if oracle_or_skip(id, "list_crash_is_recorded").is_none() {
-        return;
+    // Every version whose ACL LIST asserts on first-arg rules with whitespace.
+    for id in ServerId::all().filter(|id| id.behavior().firstarg_whitespace_crashes_list) {
+        if oracle_or_skip(id, "list_crash_is_recorded").is_some() {
+            list_crash_of(id);
+        }
     }
+}
+
+fn list_crash_of(id: ServerId) {
     let mut rec = CaseRecorder::new(id).unwrap();
     let cases = vec![
         case("d", &["on", "+select|\"x", "~*"], &["SELECT", "\"x"]),
@@ -238,9 +253,48 @@ fn list_crash_is_recorded() {
     // ACL LOAD of the file line works (the crash is only in LIST/GETUSER).
     assert_eq!(r[0].aclload, Some(Some("OK".into())));
     assert!(!r[2].list_crash);
-    let flags = if id.behavior().new_user_sanitize_payload { "on sanitize-payload" } else { "on" };
+    let flags = new_user_flags(id, "on");
     assert_eq!(r[2].acl_list.as_deref(), Some(format!("user f {flags} ~* resetchannels -@all +get").as_str()));
     assert_eq!(rec.stats().list_crashes, 2);
+    // Valkey 8.0's bare `%`: accepted, and listing the user aborts the server.
+    if id.behavior().set_selector_bare_percent {
+        let r = rec.record(&case("g", &["on", "%"], &["GET", "k"])).unwrap();
+        assert!(r.list_crash && r.setuser.as_deref() == Some("OK"), "{id}: {}", r.to_line());
+    }
+}
+
+/// Database rules: where the registry says a version has them, GETUSER has `databases`
+/// and DRYRUN checks the database the asking connection selected; elsewhere the rules
+/// are a syntax error.
+#[test]
+fn database_rules_follow_the_registry() {
+    for id in ServerId::all() {
+        if oracle_or_skip(id, "database_rules_follow_the_registry").is_none() {
+            continue;
+        }
+        let mut rec = CaseRecorder::new(id).unwrap();
+        let mut c = case("dbu", &["on", "nopass", "~*", "+@all", "db=0,2"], &["GET", "k"]);
+        c.db = Some(1);
+        let r = rec.record(&c).unwrap();
+        if id.behavior().set_selector_database_rules {
+            assert_eq!(r.setuser.as_deref(), Some("OK"), "{id}");
+            assert_eq!(r.dryrun.as_deref(), Some("User dbu has no permissions to access database GET"), "{id}");
+            assert_eq!(r.getuser.as_ref().and_then(|g| g.databases.as_deref()), Some("db=0,2"), "{id}");
+            let flags = new_user_flags(id, "on nopass");
+            assert_eq!(r.acl_list.as_deref(), Some(format!("user dbu {flags} ~* resetchannels db=0,2 +@all").as_str()));
+            // In database 0 (the default) it is allowed.
+            c.db = None;
+            assert_eq!(rec.record(&c).unwrap().dryrun.as_deref(), Some("OK"), "{id}");
+        } else {
+            assert_eq!(
+                r.setuser.as_deref(),
+                Some("ERR Error in ACL SETUSER modifier 'db=0,2': Syntax error"),
+                "{id}: {}",
+                r.to_line()
+            );
+            assert_eq!(r.getuser, None, "{id}");
+        }
+    }
 }
 
 #[test]
@@ -260,7 +314,7 @@ fn config_startup_outcomes() {
         let users = r.users.unwrap();
         assert_eq!(users.len(), 1, "{users:?}");
         // requirepass = resetpass + >secret on default.
-        let flags = if id.behavior().new_user_sanitize_payload { "on sanitize-payload" } else { "on" };
+        let flags = new_user_flags(id, "on");
         assert_eq!(
             users[0],
             format!(

@@ -4,199 +4,22 @@
 //! ([`session`]), and keeps the users, the outcome and the diagnostics; verdicts
 //! ([`crate::verdicts`]) are asked of the result.
 
+mod report;
 pub mod session;
 pub mod tracked;
 pub mod value;
 
-use crate::commands::Profile;
 use crate::diagnostics::{Diagnostic, Problem, did_you_mean};
 use crate::engine::acl::User;
 use crate::engine::rules::Reason;
 use crate::engine::server::{AclLoad, FileLine, LoadProblemKind, Server, load_acl_lines};
 use crate::engine::startup::{FatalKind, Startup};
-use crate::input::document::{Document, Kind, Shape};
+use crate::input::document::{Kind, Shape};
 use crate::input::{parse, split::split_args};
 use crate::span::Span;
-use crate::verdicts::compiled::Compiled;
-use crate::verdicts::describe::{acl_list_line, list_crash};
-use crate::verdicts::{dryrun, explain};
+use crate::verdicts::describe::list_crash;
+pub use report::{Analysis, CommandReply, Down, Options, Outcome, Served, Status, UserReport};
 pub use value::{Value, repr};
-
-/// What to analyse the text as.
-#[derive(Debug, Clone, Copy)]
-pub struct Options<'a> {
-    pub profile: &'static Profile,
-    /// `None`: detect.
-    pub kind: Option<Kind>,
-    /// The `aclfile` name that `ACL LOAD` errors mention.
-    pub acl_filename: &'a str,
-    /// For a redis.conf that sets `aclfile`: that file's text.
-    pub acl_file: Option<&'a str>,
-    /// `acl-pubsub-default allchannels` (for ACL files and commands).
-    pub pubsub_all: bool,
-}
-
-impl Options<'_> {
-    pub fn new(profile: &'static Profile) -> Options<'static> {
-        Options { profile, kind: None, acl_filename: "users.acl", acl_file: None, pubsub_all: false }
-    }
-}
-
-/// The reply to one line of redis-cli input.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct CommandReply {
-    pub line: usize,
-    pub span: Span,
-    pub reply: Value,
-}
-
-/// What the server does with the input as a whole.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Outcome {
-    /// `ACL LOAD` of the file (also what start-up with it as `aclfile` does).
-    AclLoad { reply: String, crash: bool, startup: Startup },
-    /// Start-up with the config.
-    Startup(Startup),
-    /// One reply per command line.
-    Commands { replies: Vec<CommandReply> },
-}
-
-/// Whether the server accepts a user's definition.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-#[serde(tag = "status", content = "detail", rename_all = "kebab-case")]
-pub enum Status {
-    Accepted,
-    /// Refused, with the server's words.
-    Rejected(String),
-    /// The server crashes on it.
-    Crash(String),
-    /// Accepted, but listing it crashes the server.
-    ListCrash,
-    /// Not defined in the input: the server's built-in user.
-    Builtin,
-}
-
-/// One user as the input defines it.
-#[derive(Debug, Clone)]
-pub struct UserReport {
-    pub user: User,
-    /// Where it is defined (the line, or the last `ACL SETUSER` of it).
-    pub span: Option<Span>,
-    pub status: Status,
-}
-
-impl UserReport {
-    pub fn name(&self) -> String {
-        String::from_utf8_lossy(&self.user.name).into_owned()
-    }
-}
-
-/// Everything about one text.
-#[derive(Debug, Clone)]
-pub struct Analysis {
-    pub profile: &'static Profile,
-    pub document: Document,
-    pub options_pubsub_all: bool,
-    /// The users, in input order (the built-in `default` last when the input does not
-    /// define it).
-    pub users: Vec<UserReport>,
-    pub outcome: Outcome,
-    pub diagnostics: Vec<Diagnostic>,
-    /// `users` compiled for [`Analysis::dryrun`] and [`Analysis::user`] (the one index of
-    /// the users by name), on first use.
-    compiled: std::sync::OnceLock<Compiled>,
-}
-
-impl Analysis {
-    /// The compiled users (see `verdicts::compiled`), built on first use.
-    fn compiled(&self) -> &Compiled {
-        self.compiled.get_or_init(|| Compiled::new(self.users.iter().map(|r| &r.user)))
-    }
-
-    /// The first user of that name (the one the server has).
-    pub fn user(&self, name: &[u8]) -> Option<&User> {
-        // The index is used while `users` has the length it was compiled with; a caller
-        // that added or removed users gets the plain scan.
-        let c = self.compiled();
-        if c.len == self.users.len() {
-            return c.position(name).map(|i| &self.users[i].user);
-        }
-        self.users.iter().map(|r| &r.user).find(|u| u.name == name)
-    }
-
-    /// `ACL DRYRUN <name> <argv…>` against the users as written.
-    ///
-    /// Answered from the compiled form of `users` (see `verdicts::compiled`), with the
-    /// same replies as [`dryrun::dryrun`] on the users. A caller that changes `users` in
-    /// place afterwards, rather than analysing the new text, must not expect DRYRUN to
-    /// follow (as with [`Analysis::user`]): the compiled form is set aside only when the
-    /// number of users changes.
-    pub fn dryrun(&self, name: &[u8], argv: &[&[u8]]) -> crate::verdicts::Reply {
-        let c = self.compiled();
-        if c.len == self.users.len() {
-            return c.dryrun(self.profile, name, argv);
-        }
-        dryrun::dryrun(self.profile, name, self.user(name), argv)
-    }
-
-    pub fn explain(&self, name: &[u8], argv: &[&[u8]]) -> explain::Explanation {
-        explain::explain(self.profile, name, self.user(name), argv)
-    }
-
-    /// The `ACL LIST` line of a user, unless listing it crashes the server.
-    pub fn acl_list(&self, u: &User) -> Option<String> {
-        list_crash(u, self.profile)
-            .is_none()
-            .then(|| String::from_utf8_lossy(&acl_list_line(u, self.profile)).into_owned())
-    }
-
-    pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
-    }
-
-    /// Whether the server ends up with the input's users.
-    pub fn took(&self) -> Took {
-        match &self.outcome {
-            Outcome::AclLoad { crash: true, .. } | Outcome::Startup(Startup::Crash { .. }) => Took::Crash,
-            Outcome::AclLoad { reply, .. } if reply != "OK" => Took::Refused,
-            Outcome::Startup(Startup::Fatal { .. } | Startup::Exit { .. }) => Took::NotStarted,
-            _ => Took::Loaded,
-        }
-    }
-
-    /// `ACL DRYRUN` as the server really answers after this input: against the input's
-    /// users when it took effect ([`Analysis::dryrun`]); after a refused `ACL LOAD`
-    /// against the users the server keeps, which for a server started without this file
-    /// is only its built-in `default`; `None` when no server is left to answer (it
-    /// crashed, or refuses to start).
-    pub fn server_explain(&self, name: &[u8], argv: &[&[u8]]) -> Option<explain::Explanation> {
-        match self.took() {
-            Took::Loaded => Some(self.explain(name, argv)),
-            Took::Refused => {
-                let ctx = crate::engine::acl::Ctx { profile: self.profile, pubsub_all: self.options_pubsub_all };
-                let default = User::new_default(&ctx);
-                let user = (name == b"default").then_some(&default);
-                Some(explain::explain(self.profile, name, user, argv))
-            }
-            Took::Crash | Took::NotStarted => None,
-        }
-    }
-}
-
-/// What becomes of the input's users on the server ([`Analysis::took`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Took {
-    /// The server has them: the file loaded, the config started, the commands ran.
-    Loaded,
-    /// `ACL LOAD` refused the file: the server keeps the users it had.
-    Refused,
-    /// The server crashes on the input.
-    Crash,
-    /// The server refuses to start with the config.
-    NotStarted,
-}
 
 /// Analyses `text`.
 pub fn analyze(text: &str, opts: &Options) -> Analysis {

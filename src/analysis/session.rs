@@ -1,8 +1,9 @@
 //! A redis-cli session on a fresh simulated server: each command line's reply, the users
-//! it leaves, and diagnostics for the lines the server refuses.
+//! it leaves, and diagnostics for the lines the server refuses. The session is one
+//! connection: `SELECT` changes the database its `ACL DRYRUN` lines are asked from.
 
+use super::report::{Analysis, CommandReply, Options, Outcome, Status, UserReport};
 use super::value::Value;
-use super::{Analysis, CommandReply, Outcome, Status, UserReport};
 use crate::bytes::{c_str, lossy};
 use crate::commands::Profile;
 use crate::diagnostics::{Diagnostic, Problem};
@@ -18,9 +19,10 @@ use crate::verdicts::dryrun;
 use crate::verdicts::reply::ReplyKind;
 
 /// Runs redis-cli lines one after another on a fresh server.
-pub(super) fn run(a: &mut Analysis, text: &str, opts: &super::Options) {
+pub(super) fn run(a: &mut Analysis, text: &str, opts: &Options) {
     let mut server = Server::new(opts.profile);
     server.ctx.pubsub_all = opts.pubsub_all;
+    let mut db = 0;
     let mut replies = Vec::new();
     let mut defined_at: Vec<(Vec<u8>, Span)> = Vec::new();
     let lines = a.document.lines.clone();
@@ -46,7 +48,7 @@ pub(super) fn run(a: &mut Analysis, text: &str, opts: &super::Options) {
             }
         };
         let toks: Vec<Token> = argv.iter().map(Token::of_arg).collect();
-        let reply = run_command(&mut server, &toks, a, l.span, &mut defined_at);
+        let reply = run_command(&mut server, &mut db, &toks, a, l.span, &mut defined_at);
         replies.push(CommandReply { line: l.number, span: l.span, reply });
     }
     for (name, u) in &server.users {
@@ -63,8 +65,25 @@ fn arity_error(a: &mut Analysis, span: Span, name: &str) -> Value {
     Value::Error(msg)
 }
 
+/// `SELECT <db>` on the session's connection: the server's replies (the strict integer
+/// parser, then an `int`, then the 16 databases).
+fn select(db: &mut i64, arg: &[u8]) -> Value {
+    let Some(v) = crate::bytes::int::string2ll(arg) else {
+        return Value::Error("ERR value is not an integer or out of range".into());
+    };
+    if i32::try_from(v).is_err() {
+        return Value::Error("ERR value is out of range, value must between -2147483648 and 2147483647".into());
+    }
+    if !(0..crate::commands::databases::DATABASES).contains(&v) {
+        return Value::Error("ERR DB index is out of range".into());
+    }
+    *db = v;
+    Value::Status("OK".into())
+}
+
 fn run_command(
     server: &mut Server,
+    db: &mut i64,
     argv: &[Token],
     a: &mut Analysis,
     line: Span,
@@ -110,7 +129,7 @@ fn run_command(
                 return arity_error(a, line, "acl|dryrun");
             }
             let cmd: Vec<&[u8]> = argv[3..].iter().map(|t| t.bytes.as_slice()).collect();
-            let r = dryrun::dryrun(profile, &argv[2].bytes, server.user(&argv[2].bytes), &cmd);
+            let r = dryrun::dryrun_in(profile, &argv[2].bytes, server.user(&argv[2].bytes), &cmd, *db);
             match r.kind {
                 ReplyKind::Ok => Value::Status(r.text.into()),
                 ReplyKind::Denied => Value::Bulk(r.text.into()),
@@ -152,6 +171,10 @@ fn run_command(
             }
         }
         (b"acl", b"load") | (b"acl", b"save") => Value::Error(format!("ERR {}", profile.texts.no_aclfile_error)),
+        (b"select", _) => match argv {
+            [_, arg] => select(db, &arg.bytes),
+            _ => arity_error(a, line, "select"),
+        },
         (b"config", b"set") if argv.len() == 4 && lower(2) == b"acl-pubsub-default" => match lower(3).as_slice() {
             b"allchannels" => {
                 server.ctx.pubsub_all = true;
@@ -186,10 +209,14 @@ fn run_command(
 fn getuser_value(u: &User, profile: &Profile) -> Value {
     let g = getuser(u, profile);
     let b = |s: &str| Value::Bulk(s.to_string());
+    // `databases` comes after `channels` on versions with database rules.
+    let dbs = |d: &Option<String>| d.iter().flat_map(|d| [b("databases"), b(d)]).collect::<Vec<_>>();
     let sel = |s: &crate::verdicts::describe::SelectorInfo| {
-        Value::Array(vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)])
+        let mut v = vec![b("commands"), b(&s.commands), b("keys"), b(&s.keys), b("channels"), b(&s.channels)];
+        v.extend(dbs(&s.databases));
+        Value::Array(v)
     };
-    Value::Array(vec![
+    let mut v = vec![
         b("flags"),
         Value::Array(g.flags.iter().map(|f| b(f)).collect()),
         b("passwords"),
@@ -200,7 +227,44 @@ fn getuser_value(u: &User, profile: &Profile) -> Value {
         b(&g.keys),
         b("channels"),
         b(&g.channels),
-        b("selectors"),
-        Value::Array(g.selectors.iter().map(sel).collect()),
-    ])
+    ];
+    v.extend(dbs(&g.databases));
+    v.push(b("selectors"));
+    v.push(Value::Array(g.selectors.iter().map(sel).collect()));
+    Value::Array(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::{Options, Outcome, Value, analyze};
+    use crate::commands::Profile;
+    use crate::input::Kind;
+
+    fn replies(id: &str, text: &str) -> Vec<Value> {
+        let a = analyze(text, &Options { kind: Some(Kind::Commands), ..Options::new(Profile::by_id(id).unwrap()) });
+        let Outcome::Commands { replies } = a.outcome else { panic!("a session") };
+        replies.into_iter().map(|r| r.reply).collect()
+    }
+
+    #[test]
+    fn select_moves_the_session_and_its_dryruns() {
+        // Each reply as redis-cli gets it from the live 9.1.2 (and 7.0.15 for SELECT's errors).
+        let text = "ACL SETUSER u on nopass ~* +@all db=2\nACL DRYRUN u GET k\nSELECT 2\nACL DRYRUN u GET k\n\
+                    SELECT 16\nSELECT -1\nSELECT 01\nSELECT 2147483648\nSELECT\nACL DRYRUN u GET k\n";
+        let r = replies("valkey-9.1", text);
+        let denied = Value::Bulk("User u has no permissions to access database GET".into());
+        let err = |s: &str| Value::Error(s.into());
+        assert_eq!(r[1], denied);
+        assert_eq!((&r[2], &r[3]), (&Value::Status("OK".into()), &Value::Status("OK".into())));
+        assert_eq!(r[4], err("ERR DB index is out of range"));
+        assert_eq!(r[5], err("ERR DB index is out of range"));
+        assert_eq!(r[6], err("ERR value is not an integer or out of range"));
+        assert_eq!(r[7], err("ERR value is out of range, value must between -2147483648 and 2147483647"));
+        assert_eq!(r[8], err("ERR wrong number of arguments for 'select' command"));
+        // A refused SELECT leaves the session where it was.
+        assert_eq!(r[9], Value::Status("OK".into()));
+        // Without database rules the rule is refused and SELECT changes nothing else.
+        let r = replies("redis-7.0", "SELECT 3\nSELECT x\n");
+        assert_eq!((&r[0], &r[1]), (&Value::Status("OK".into()), &err("ERR value is not an integer or out of range")));
+    }
 }

@@ -67,6 +67,7 @@ pub const RULES: &[(&str, Severity, &str)] = &[
     ("no-login", Severity::Info, "an enabled user has no password and cannot log in"),
     ("skip-sanitize-payload", Severity::Warning, "RESTORE payloads are not checked"),
     ("suspicious-pattern", Severity::Warning, "a key or channel pattern that matches almost nothing"),
+    ("suspicious-database", Severity::Warning, "a db= id names no database of a server with the default 16"),
     ("load-error", Severity::Error, "the server refuses the file or config because of this line"),
     ("hidden-characters", Severity::Error, "invisible or text-reordering characters in the rules"),
 ];
@@ -451,6 +452,7 @@ fn default_user(cx: &mut Ctx) {
         "it is `on` with `nopass`"
     };
     let spans = on.into_iter().collect();
+    nopass(cx, d);
     cx.push(
         "default-user-open",
         format!("anyone who can reach the server is the `default` user: {how}"),
@@ -461,18 +463,24 @@ fn default_user(cx: &mut Ctx) {
     );
 }
 
+/// `nopass` on an enabled user: the rule that set it, if the input has one.
+fn nopass(cx: &mut Ctx, u: &User) {
+    let span = u.trail.iter().rev().find(|s| s.op == Op::Nopass).and_then(|s| s.span);
+    cx.push(
+        "nopass",
+        format!("`{}` accepts any password, or none", lossy(&u.name)),
+        "remove `nopass` and give the user a long random password (stored as `#<sha256>`)",
+        Some(u),
+        span.into_iter().collect(),
+        None,
+    );
+}
+
 fn passwords(cx: &mut Ctx, u: &User) {
     let file = matches!(cx.a.document.kind, Kind::AclFile | Kind::Config);
+    // `default` gets its `nopass` finding with `default-user-open`, under the same conditions.
     if u.enabled && u.nopass && u.name != b"default" {
-        let span = u.trail.iter().rev().find(|s| s.op == Op::Nopass).and_then(|s| s.span);
-        cx.push(
-            "nopass",
-            format!("`{}` accepts any password, or none", lossy(&u.name)),
-            "remove `nopass` and give the user a long random password (stored as `#<sha256>`)",
-            Some(u),
-            span.into_iter().collect(),
-            None,
-        );
+        nopass(cx, u);
     }
     if !u.enabled || u.nopass || !u.passwords.is_empty() {
     } else if u.name != b"default" {
@@ -716,6 +724,8 @@ struct Next {
     all_keys: Option<usize>,
     channels: Option<usize>,
     all_channels: Option<usize>,
+    /// Any database rule (`alldbs`, `resetdbs`, `db=`) or `reset`.
+    dbs: Option<usize>,
     /// Any command rule (or `reset`), and per command the next rule that sets or clears it.
     commands: Option<usize>,
     touch: Vec<Option<usize>>,
@@ -747,6 +757,8 @@ impl Next {
             Op::AllKeys => self.all_keys,
             Op::Channel { .. } => self.channels,
             Op::AllChannels => self.all_channels,
+            // Each database rule replaces the databases before it, as `reset` does (`alldbs`).
+            Op::AllDbs | Op::ResetDbs | Op::Dbs { .. } => self.dbs,
             Op::Commands(Effect::FirstArg(id, _)) => self.touch.get(*id as usize).copied().flatten(),
             // Undone when later rules together touch every command this one touched.
             Op::Commands(e) => {
@@ -767,6 +779,7 @@ impl Next {
             Op::Reset => {
                 (self.on_off, self.sanitize, self.nopass, self.password, self.selectors) = (at, at, at, at, at);
                 (self.keys, self.all_keys, self.channels, self.all_channels, self.commands) = (at, at, at, at, at);
+                self.dbs = at;
                 self.touch = vec![at; Bitmap::ALL.0.len() * 64];
             }
             Op::Sanitize { .. } => self.sanitize = at,
@@ -779,6 +792,7 @@ impl Next {
             Op::ResetKeys => (self.keys, self.all_keys) = (at, at),
             Op::AllChannels => self.channels = at,
             Op::ResetChannels => (self.channels, self.all_channels) = (at, at),
+            Op::AllDbs | Op::ResetDbs | Op::Dbs { .. } => self.dbs = at,
             Op::Commands(e) => {
                 if self.touch.is_empty() {
                     self.touch = vec![None; Bitmap::ALL.0.len() * 64];
@@ -858,10 +872,15 @@ fn order_traps(cx: &mut Ctx, u: &User) {
                 safe: true,
             }),
         };
+        let help = if matches!((&s.op, &steps[j].op), (Op::Dbs { .. }, Op::Dbs { .. })) {
+            "each `db=` replaces the databases before it: list them all in one rule (`db=0,2`)"
+        } else {
+            "rules apply left to right and later ones win; remove it, or move it after the rule that undoes it if you meant it"
+        };
         cx.push(
             "order-trap",
             format!("`{mine}` has no effect: the later `{theirs}` undoes it"),
-            "rules apply left to right and later ones win; remove it, or move it after the rule that undoes it if you meant it",
+            help,
             Some(u),
             vec![span, later],
             fix,
@@ -886,6 +905,27 @@ fn misc(cx: &mut Ctx, u: &User) {
                 vec![span],
                 None,
             ),
+            (Op::Dbs { ids }, Some(span)) => {
+                let missing: Vec<String> = ids
+                    .iter()
+                    .filter(|&&d| i64::from(d) >= crate::commands::databases::DATABASES)
+                    .map(u32::to_string)
+                    .collect();
+                if !missing.is_empty() {
+                    cx.push(
+                        "suspicious-database",
+                        format!(
+                            "`{}`: a server with the default `databases 16` has no database {}",
+                            cx.src(span),
+                            missing.join(", ")
+                        ),
+                        "databases are numbered from 0 to `databases` − 1 (0 to 15 by default); check the id, or the server's `databases` setting",
+                        Some(u),
+                        vec![span],
+                        None,
+                    );
+                }
+            }
             (Op::Key { pattern } | Op::Channel { pattern }, Some(span)) => {
                 let unterminated = {
                     let mut open = false;
@@ -1418,6 +1458,11 @@ mod tests {
             Op::AllChannels => {
                 later().find(|(_, t)| t.op == Op::ResetChannels || (t.op == Op::Reset && user_level(s))).map(|(j, _)| j)
             }
+            Op::AllDbs | Op::ResetDbs | Op::Dbs { .. } => later()
+                .find(|(_, t)| {
+                    matches!(t.op, Op::AllDbs | Op::ResetDbs | Op::Dbs { .. }) || (t.op == Op::Reset && user_level(s))
+                })
+                .map(|(j, _)| j),
             Op::Commands(Effect::FirstArg(id, _)) => later()
                 .find(|(_, t)| match &t.op {
                     Op::Commands(e) => e.covers(profile, *id),
@@ -1486,6 +1531,12 @@ mod tests {
             "clearselectors",
             "+@keyspace",
             "-@dangerous",
+            // Database rules (refused, so absent, on the profiles without them).
+            "alldbs",
+            "resetdbs",
+            "db=0",
+            "db=1,2",
+            "(~x db=3 +get)",
         ];
         let mut x = 0x2545_f491_4f6c_dd1du64;
         let mut next = |n: usize| {

@@ -42,13 +42,16 @@ pub(crate) enum Native {
     Sort,
     SortRo,
     Migrate,
-    Georadius,
+    /// `flags`: it gives its keys flags (`georadius_get_keys_flags`).
+    Georadius {
+        flags: bool,
+    },
     Xread,
     Set,
     Bitfield,
 }
 
-fn native(name: &str) -> Option<Native> {
+fn native(name: &str, georadius_flags: bool) -> Option<Native> {
     use Native::*;
     Some(match name {
         "eval" | "evalsha" | "eval_ro" | "evalsha_ro" | "fcall" | "fcall_ro" | "blmpop" | "bzmpop" => {
@@ -61,7 +64,7 @@ fn native(name: &str) -> Option<Native> {
         "sort" => Sort,
         "sort_ro" => SortRo,
         "migrate" => Migrate,
-        "georadius" | "georadiusbymember" => Georadius,
+        "georadius" | "georadiusbymember" => Georadius { flags: georadius_flags },
         "xread" | "xreadgroup" => Xread,
         "set" => Set,
         "bitfield" => Bitfield,
@@ -88,9 +91,10 @@ pub(crate) enum KeyPlan {
     Native(Native),
 }
 
-/// The [`KeyPlan`] of a command with this name and these key specs.
-pub(crate) fn plan(name: &str, specs: &[KeySpec]) -> KeyPlan {
-    let n = native(name);
+/// The [`KeyPlan`] of a command with this name and these key specs; `georadius_flags`:
+/// the version's `georadius_get_keys_flags`.
+pub(crate) fn plan(name: &str, specs: &[KeySpec], georadius_flags: bool) -> KeyPlan {
+    let n = native(name, georadius_flags);
     let keyed = specs.iter().filter(|k| k.flags & keyflag::NOT_KEY == 0);
     let has_spec = keyed.clone().next().is_some();
     let variable = specs.iter().any(|k| k.flags & keyflag::VARIABLE_FLAGS != 0);
@@ -207,8 +211,11 @@ fn from_specs(specs: &[KeySpec], argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> b
                     return Walk::Failed;
                 };
                 first += firstkey as i64;
-                // The server keeps the count in an int.
-                (first + (numkeys as i32) as i64 - 1, keystep as i64)
+                // `last = first + ((int)numkeys - 1) * step`, in int: the count of keys
+                // each `step` apart (MSETEX's key-value pairs; every other keynum spec
+                // has step 1).
+                let span = (numkeys as i32).wrapping_sub(1).wrapping_mul(keystep);
+                ((first as i32).wrapping_add(span) as i64, keystep as i64)
             }
             Find::Unknown => return Walk::Failed,
         };
@@ -287,7 +294,7 @@ fn from_native(n: Native, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) ->
             }
             (0..num).all(|i| f(key(first + i, RW | ACCESS | DELETE)))
         }
-        Native::Georadius => {
+        Native::Georadius { flags } => {
             let mut stored = None;
             let mut i = 5;
             while i < argc {
@@ -297,7 +304,8 @@ fn from_native(n: Native, argv: &[&[u8]], f: &mut impl FnMut(KeyRef) -> bool) ->
                 }
                 i += 1;
             }
-            f(key(1, 0)) && stored.is_none_or(|s| f(key(s, 0)))
+            let (source, store) = if flags { (RO | ACCESS, OW | UPDATE) } else { (0, 0) };
+            f(key(1, source)) && stored.is_none_or(|s| f(key(s, store)))
         }
         Native::Xread => {
             let mut streams = None;

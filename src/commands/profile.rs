@@ -1,7 +1,9 @@
 //! Server profiles: one server version = its command table, the texts it prints and its
 //! behaviour switches, all from the registry (`data/servers/<id>.toml`, compiled in by
 //! `build.rs`). The engine is shared: it reads a switch through the profile
-//! (`profile.behavior.list_style`), never a product name or a version.
+//! (`profile.behavior.list_style`), never a product name or a version. A profile's table
+//! is decoded with the same switches (how the server finds some commands' keys and
+//! databases depends on them).
 
 use super::bitmap::Bitmap;
 use super::index::Index;
@@ -62,6 +64,14 @@ mod generated {
 /// Every profile, in registry order (Redis, then Valkey, oldest first).
 pub static PROFILES: &[Profile] = &generated::PROFILES;
 
+/// The profile [`Profile::resolve`] chose, and why when it is not the one named.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub profile: &'static Profile,
+    /// Set when the id named no known profile: which one answers, and why.
+    pub note: Option<String>,
+}
+
 /// Why an id names no profile: the message lists the known ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unknown server version `{given}`; known: {}", known())]
@@ -114,6 +124,47 @@ impl Profile {
     /// [`Profile::by_id`], with an error that lists the known ids.
     pub fn parse(id: &str) -> Result<&'static Profile, UnknownProfile> {
         Profile::by_id(id).ok_or_else(|| UnknownProfile { given: id.to_string() })
+    }
+
+    /// The profile to answer as for an id or version that may be unknown (a share link
+    /// or a file from a newer aclplay, a server we have no profile for): the exact one
+    /// when known; else the same product's newest version not newer than it (or its
+    /// oldest, for an older one), with the sentence that says so. `redis-8.4`,
+    /// `redis-8.4.0`, `valkey 9.2.1` and `8.0.6` (Redis) are all understood.
+    pub fn resolve(id: &str) -> Resolved {
+        if let Some(p) = Profile::by_id(id) {
+            return Resolved { profile: p, note: None };
+        }
+        let t = id.trim().to_ascii_lowercase();
+        let (product, version) = match t.split_once(['-', ' ']) {
+            Some(("redis", v)) => (Product::Redis, v),
+            Some(("valkey", v)) => (Product::Valkey, v),
+            _ if t.starts_with(|c: char| c.is_ascii_digit()) => (Product::Redis, t.as_str()),
+            _ => {
+                let d = Profile::default_profile();
+                let note =
+                    format!("`{id}` names no server version aclplay knows; answering as {}, the default", d.name);
+                return Resolved { profile: d, note: Some(note) };
+            }
+        };
+        let key = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+        let want = key(version);
+        let same: Vec<&'static Profile> = PROFILES.iter().filter(|p| p.product == product).collect();
+        // A release line we know, at another patch level (`redis-8.0.2`): that line.
+        let line = same.iter().find(|p| key(p.version).get(..2) == want.get(..2) && want.len() >= 2);
+        let older = same.iter().filter(|p| key(p.version) <= want).max_by_key(|p| key(p.version));
+        let (p, why) = match (line, older) {
+            (Some(p), _) => (*p, "the same release line"),
+            (None, Some(p)) => (*p, "the nearest older version aclplay knows"),
+            (None, None) => match same.iter().min_by_key(|p| key(p.version)) {
+                Some(p) => (*p, "the oldest version aclplay knows"),
+                None => (Profile::default_profile(), "the default"),
+            },
+        };
+        Resolved {
+            profile: p,
+            note: Some(format!("aclplay has no profile for `{id}`; answering as {}, {why}", p.name)),
+        }
     }
 
     #[inline]
@@ -217,5 +268,45 @@ impl Profile {
     /// on first use (`verdicts::reply` writes them; the profile keeps them).
     pub(crate) fn run_denials(&self, build: impl FnOnce() -> Vec<&'static str>) -> &[&'static str] {
         self.run_denials.get_or_init(build)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_versions_resolve_to_the_nearest_with_a_note() {
+        for p in PROFILES {
+            let r = Profile::resolve(p.id);
+            assert!(r.profile == p && r.note.is_none());
+            assert!(Profile::resolve(p.aliases[0]).profile == p);
+            // Another patch level of a known line: that line.
+            let (major_minor, _) = p.version.rsplit_once('.').unwrap();
+            let other = format!("{}-{major_minor}.99", p.product.id());
+            let r = Profile::resolve(&other);
+            assert!(r.profile == p, "{other} → {}", r.profile.id);
+            let note = r.note.unwrap();
+            assert!(
+                note.contains(&format!("`{other}`")) && note.contains(p.name) && note.contains("same release line")
+            );
+        }
+        for product in [Product::Redis, Product::Valkey] {
+            let same: Vec<&Profile> = PROFILES.iter().filter(|p| p.product == product).collect();
+            let newest = same
+                .iter()
+                .max_by_key(|p| p.version.split('.').map(|x| x.parse::<u32>().unwrap()).collect::<Vec<_>>())
+                .unwrap();
+            let r = Profile::resolve(&format!("{} 99.1.0", product.id()));
+            assert!(r.profile == *newest && r.note.unwrap().contains("nearest older"));
+            let r = Profile::resolve(&format!("{}-0.1", product.id()));
+            assert!(r.profile.product == product && r.note.unwrap().contains("oldest"));
+        }
+        let r = Profile::resolve("memcached-1.6");
+        assert!(r.profile == Profile::default_profile() && r.note.unwrap().contains("the default"));
+        assert_eq!(
+            Profile::parse("x").unwrap_err().to_string(),
+            format!("unknown server version `x`; known: {}", known())
+        );
     }
 }

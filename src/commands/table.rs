@@ -2,8 +2,10 @@
 //! `aclplay-record tables` (`data/tables/`), packed and deduplicated across versions by
 //! `build.rs` (the layout is `aclplay_formats::packed`'s), decoded here on first use.
 
+use super::databases::{DbAccess, DbArgs, db_args};
 use super::keys::{ChannelPlan, KeyPlan, KeyRef, channel_plan, plan, visit_channels, visit_keys};
 use super::spec::{Begin, CmdId, Find, KeySpec};
+use aclplay_formats::registry::Behavior;
 use std::sync::OnceLock;
 
 pub(crate) const NONE: CmdId = CmdId::MAX;
@@ -19,6 +21,9 @@ pub struct Table {
     count: usize,
     /// Its commands as numbers of definitions in [`DEFS`], two bytes each.
     packed: &'static [u8],
+    /// Its version's behaviour switches (the same as its profile's): how the server
+    /// finds some commands' keys and databases depends on them.
+    behavior: Behavior,
     decoded: OnceLock<&'static [CommandDef]>,
 }
 
@@ -48,6 +53,10 @@ pub struct CommandDef {
     pub(crate) keys: KeyPlan,
     /// Which arguments are channels.
     pub(crate) channels: ChannelPlan,
+    /// The databases it needs a selector to allow (besides those of [`CommandDef::db_args`]).
+    pub db: DbAccess,
+    /// Which arguments name databases.
+    pub(crate) db_args: DbArgs,
     pub summary: &'static str,
     pub group: &'static str,
 }
@@ -104,6 +113,18 @@ impl CommandDef {
     #[inline]
     pub fn visit_channels(&self, argc: usize, f: impl FnMut(usize, bool) -> bool) -> bool {
         visit_channels(self.channels, argc, f)
+    }
+
+    /// Visits the databases `argv`'s arguments name: (argv index, id); `f` returns
+    /// whether to go on. `argv` must satisfy the arity.
+    #[inline]
+    pub fn visit_db_args(&self, argv: &[&[u8]], f: impl FnMut(usize, i64) -> bool) -> bool {
+        super::databases::visit_db_args(self.db_args, argv, f)
+    }
+
+    /// Whether its arguments may name databases (SELECT, SWAPDB, MOVE, COPY).
+    pub fn has_db_args(&self) -> bool {
+        self.db_args != DbArgs::None
     }
 
     /// The channel arguments checked by ACLs: (argv index, is a pattern).
@@ -170,6 +191,7 @@ struct Def {
     /// Bits over [`CATEGORIES`].
     categories: u64,
     key_specs: Vec<KeySpec>,
+    db: DbAccess,
     summary: &'static str,
     group: &'static str,
 }
@@ -206,9 +228,14 @@ impl Reader {
             };
             key_specs.push(KeySpec { flags, begin, find });
         }
+        let db = match self.u8() {
+            0 => DbAccess::None,
+            1 => DbAccess::Current,
+            _ => DbAccess::All,
+        };
         let summary = self.text16();
         let group = self.text16();
-        Def { name, container, arity, flags, categories, key_specs, summary, group }
+        Def { name, container, arity, flags, categories, key_specs, db, summary, group }
     }
 }
 
@@ -231,7 +258,13 @@ impl Defs {
     }
 }
 
-include!(concat!(env!("OUT_DIR"), "/tables.rs"));
+mod generated {
+    use super::{Defs, Table};
+    #[allow(unused_imports)]
+    use aclplay_formats::registry::{Behavior, DenialStyle::*, ListStyle::*};
+    include!(concat!(env!("OUT_DIR"), "/tables.rs"));
+}
+pub(crate) use generated::*;
 
 impl Table {
     pub(crate) const fn new(
@@ -240,8 +273,9 @@ impl Table {
         categories: &'static [&'static str],
         count: usize,
         packed: &'static [u8],
+        behavior: Behavior,
     ) -> Table {
-        Table { server, version, categories, count, packed, decoded: OnceLock::new() }
+        Table { server, version, categories, count, packed, behavior, decoded: OnceLock::new() }
     }
 
     /// Every command and subcommand; containers are followed by their subcommands.
@@ -276,10 +310,13 @@ impl Table {
                 .enumerate()
                 .filter(|&(_, bit)| d.categories & bit != 0)
                 .fold(0, |acc, (i, _)| acc | 1 << i);
+            let b = &self.behavior;
             out.push(CommandDef {
                 name: d.name,
-                keys: plan(d.name, &d.key_specs),
+                keys: plan(d.name, &d.key_specs, b.georadius_get_keys_flags),
                 channels: channel_plan(d.name),
+                db: d.db,
+                db_args: if b.set_selector_database_rules { db_args(d.name) } else { DbArgs::None },
                 parent,
                 container: d.container,
                 subs: (id + 1, id + 1),

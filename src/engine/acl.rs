@@ -88,6 +88,14 @@ pub struct Selector {
     pub keys: Vec<KeyPattern>,
     pub all_channels: bool,
     pub channels: Vec<ChannelPattern>,
+    /// `alldbs` (the start; the only state of versions without database rules).
+    pub all_dbs: bool,
+    /// The databases `db=` allows (sorted, each once) when not `all_dbs`; empty after
+    /// `resetdbs`.
+    pub dbs: Vec<u32>,
+    /// The `alldbs` / `resetdbs` / `db=` rule that set `all_dbs` and `dbs` (each replaces
+    /// what came before); `None` for the start.
+    pub dbs_origin: Option<Span>,
     /// Successful command rules since the last `±@all`.
     pub rules: Vec<CmdRule>,
     /// The `(...)` token, for non-root selectors.
@@ -107,10 +115,19 @@ impl Selector {
             keys: Vec::new(),
             all_channels: pubsub_all,
             channels: Vec::new(),
+            all_dbs: true,
+            dbs: Vec::new(),
+            dbs_origin: None,
             rules: Vec::new(),
             origin: None,
             lookup: Default::default(),
         }
+    }
+
+    /// Whether the selector allows database `id` (`alldbs`, or `db=` lists it).
+    #[inline]
+    pub fn db_allowed(&self, id: i64) -> bool {
+        self.all_dbs || u32::try_from(id).is_ok_and(|id| self.dbs.binary_search(&id).is_ok())
     }
 
     /// The first arguments allowed for `id` while its bit is clear.
@@ -156,6 +173,14 @@ pub enum Op {
     ResetChannels,
     Channel {
         pattern: Vec<u8>,
+    },
+    /// `alldbs`.
+    AllDbs,
+    /// `resetdbs`.
+    ResetDbs,
+    /// `db=<id>[,<id>…]`: exactly these databases (sorted, each once).
+    Dbs {
+        ids: Vec<u32>,
     },
     Commands(Effect),
 }

@@ -3,6 +3,7 @@
 
 use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Lookup, Op, Sanitize, Selector, Step, User};
 use super::token::SourceMap;
+use crate::bytes::int::{Whole, strtoll_whole};
 use crate::bytes::{c_str, has_space_or_nul};
 use crate::commands::{Bitmap, CmdId, Profile};
 use crate::input::split::split_args;
@@ -28,6 +29,8 @@ pub enum Reason {
     FirstArgOfSubcommand,
     /// EALREADY (config files only)
     DuplicateUser,
+    /// ERANGE: a `db=` id below 0 or above `INT_MAX`.
+    DbOutOfRange,
 }
 
 impl Reason {
@@ -48,6 +51,7 @@ impl Reason {
             }
             Reason::FirstArgOfSubcommand => "Allowing first-arg of a subcommand is not supported",
             Reason::DuplicateUser => "Duplicate user found. A user can only be defined once in config files",
+            Reason::DbOutOfRange => "The provided database ID is out of range",
         }
     }
 }
@@ -145,6 +149,9 @@ pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -
         root.keys.clear();
         root.all_channels = ctx.pubsub_all;
         root.channels.clear();
+        root.all_dbs = true;
+        root.dbs.clear();
+        root.dbs_origin = span;
         user.enabled = false;
         user.sanitize = Sanitize::Sanitize;
         user.selectors.truncate(1);
@@ -249,6 +256,24 @@ fn add_first_arg(sel: &mut Selector, id: CmdId, arg: &[u8]) {
     }
 }
 
+/// The databases of a `db=` rule: comma-separated ids, each read by `strtoll` (leading
+/// whitespace and a sign allowed, nothing after the digits) and kept if in
+/// `0..=INT_MAX`; the first bad id decides the error. Sorted, each once (an intset).
+fn parse_dbs(list: &[u8]) -> Result<Vec<u32>, Reason> {
+    let mut ids = Vec::new();
+    for item in list.split(|&b| b == b',') {
+        let id = match strtoll_whole(item) {
+            Whole::Invalid => return Err(Reason::Syntax),
+            Whole::Overflow => return Err(Reason::DbOutOfRange),
+            Whole::Value(v) => u32::try_from(v).ok().filter(|&v| v <= i32::MAX as u32).ok_or(Reason::DbOutOfRange)?,
+        };
+        if let Err(at) = ids.binary_search(&id) {
+            ids.insert(at, id);
+        }
+    }
+    Ok(ids)
+}
+
 /// Applies one rule to a selector (`ACLSetSelector`). Returns what it did.
 pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, ctx: &Ctx) -> Result<Op, Reason> {
     let profile = ctx.profile;
@@ -260,6 +285,7 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
         sel.rules.push(CmdRule { effect: effect.clone(), text: op.to_vec(), origin });
         Op::Commands(effect)
     };
+    let db_rules = profile.behavior.set_selector_database_rules;
     let done = if is("allkeys") || is("~*") {
         sel.all_keys = true;
         sel.keys.clear();
@@ -282,6 +308,19 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
     } else if is("nocommands") || is("-@all") {
         set_all(sel, false, op, origin);
         Op::Commands(Effect::All(false))
+    } else if db_rules && is("alldbs") {
+        (sel.all_dbs, sel.dbs_origin) = (true, origin);
+        sel.dbs.clear();
+        Op::AllDbs
+    } else if db_rules && is("resetdbs") {
+        (sel.all_dbs, sel.dbs_origin) = (false, origin);
+        sel.dbs.clear();
+        Op::ResetDbs
+    } else if db_rules && kw.len() >= 3 && kw[..3].eq_ignore_ascii_case(b"db=") {
+        // Each `db=` replaces the list (`db=3 db=1,2` allows 1 and 2).
+        let ids = parse_dbs(&kw[3..])?;
+        (sel.all_dbs, sel.dbs, sel.dbs_origin) = (false, ids.clone(), origin);
+        Op::Dbs { ids }
     } else if first == b'~' || first == b'%' {
         if sel.all_keys {
             return Err(Reason::KeyAfterAllKeys);
@@ -301,7 +340,8 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
                 }
                 offset += 1;
             }
-            if !read && !write {
+            // Only a bare `%` gets here without a permission (any other byte decided above).
+            if !read && !write && !profile.behavior.set_selector_bare_percent {
                 return Err(Reason::Syntax);
             }
         }
@@ -585,6 +625,67 @@ mod tests {
                 .map(|(id, l)| (profile.command(*id).name.to_string(), l.clone()))
                 .collect();
             assert_eq!(got, firsts, "round {round}");
+        }
+    }
+
+    #[test]
+    fn database_rules() {
+        // Each pinned against Valkey 9.1.2's `ACL SETUSER` / `ACL GETUSER`.
+        let v91 = Ctx { profile: Profile::by_id("valkey-9.1").unwrap(), pubsub_all: false };
+        let apply = |rules: &[&[u8]]| -> Result<Selector, Reason> {
+            let mut u = User::new(b"u", &v91);
+            for r in rules {
+                apply_user_rule(&mut u, r, &SourceMap::none(), &v91)?;
+            }
+            Ok(u.selectors.swap_remove(0))
+        };
+        let dbs = |rules: &[&[u8]]| apply(rules).map(|s| (s.all_dbs, s.dbs));
+        assert_eq!(dbs(&[]), Ok((true, vec![])));
+        assert_eq!(dbs(&[b"db=3,1,3,2"]), Ok((false, vec![1, 2, 3])));
+        assert_eq!(dbs(&[b"resetdbs", b"alldbs", b"db=3", b"db=1,2"]), Ok((false, vec![1, 2])));
+        assert_eq!(dbs(&[b"db=1", b"ResetDBs"]), Ok((false, vec![])));
+        assert_eq!(dbs(&[b"db=1", b"reset"]), Ok((true, vec![])));
+        let lenient: [&[u8]; 9] =
+            [b"db= 1", b"db=\t1", b"db=\n1", b"db=+1", b"db=01", b"DB=1", b"db=1\0,2", b"db=-0,1", b"Db=0001"];
+        for r in lenient {
+            assert!(dbs(&[r]).is_ok_and(|(all, ids)| !all && ids.contains(&1)), "{r:?}");
+        }
+        assert_eq!(dbs(&[b"db=2147483647"]), Ok((false, vec![i32::MAX as u32])));
+        for bad in
+            [&b"db="[..], b"db=,", b"db=1,", b"db=,1", b"db=1,,2", b"db=1 ", b"db=0x1", b"db=a", b"db=+-1", b"db=\x001"]
+        {
+            assert_eq!(dbs(&[bad]), Err(Reason::Syntax), "{bad:?}");
+        }
+        for bad in [&b"db=-1"[..], b"db=2147483648", b"db=99999999999999999999", b"db= -1", b"db=-1,a"] {
+            assert_eq!(dbs(&[bad]), Err(Reason::DbOutOfRange), "{bad:?}");
+        }
+        // Trailing bytes are a syntax error before the range is looked at; ids in order.
+        assert_eq!(dbs(&[b"db=99999999999999999999x"]), Err(Reason::Syntax));
+        assert_eq!(dbs(&[b"db=a,-1"]), Err(Reason::Syntax));
+        // Inside a selector too.
+        let mut u = User::new(b"u", &v91);
+        apply_user_rule(&mut u, b"(db=2 ~a)", &SourceMap::none(), &v91).unwrap();
+        assert_eq!((u.selectors[1].all_dbs, u.selectors[1].dbs.clone()), (false, vec![2]));
+        // Elsewhere the three are syntax errors.
+        for id in ["redis-7.0", "valkey-8.1", "valkey-9.0"] {
+            let ctx = Ctx { profile: Profile::by_id(id).unwrap(), pubsub_all: false };
+            for r in [&b"db=1"[..], b"alldbs", b"resetdbs", b"(db=1)"] {
+                let mut u = User::new(b"u", &ctx);
+                assert_eq!(apply_user_rule(&mut u, r, &SourceMap::none(), &ctx), Err(Reason::Syntax), "{id} {r:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn bare_percent_only_where_accepted() {
+        // Valkey 8.0.1 takes `%` (and only the bare one) as a pattern without permissions.
+        for (id, ok) in [("valkey-8.0", true), ("valkey-8.1", false), ("redis-7.0", false)] {
+            let ctx = Ctx { profile: Profile::by_id(id).unwrap(), pubsub_all: false };
+            let mut u = User::new(b"u", &ctx);
+            assert_eq!(apply_user_rule(&mut u, b"%", &SourceMap::none(), &ctx).is_ok(), ok, "{id}");
+            for bad in [&b"%~"[..], b"%~x", b"%\0"] {
+                assert_eq!(apply_user_rule(&mut u, bad, &SourceMap::none(), &ctx), Err(Reason::Syntax), "{id} {bad:?}");
+            }
         }
     }
 

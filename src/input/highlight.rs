@@ -23,6 +23,8 @@ pub enum Class {
     Keys,
     /// `&pattern`, `allchannels`, `resetchannels`.
     Channels,
+    /// `db=0,2`, `alldbs`, `resetdbs` (Valkey 9.1; a syntax error elsewhere).
+    Databases,
     /// `+cmd`, `+@cat`, `allcommands`.
     Allow,
     /// `-cmd`, `-@cat`, `nocommands`.
@@ -50,6 +52,8 @@ pub fn classify(rule: &[u8]) -> Class {
         | b"clearselectors" => return Class::Flag,
         b"allkeys" | b"resetkeys" => return Class::Keys,
         b"allchannels" | b"resetchannels" => return Class::Channels,
+        b"alldbs" | b"resetdbs" => return Class::Databases,
+        _ if kw.starts_with(b"db=") => return Class::Databases,
         b"allcommands" => return Class::Allow,
         b"nocommands" => return Class::Deny,
         _ => {}
@@ -99,13 +103,17 @@ pub fn highlight_line(text: &str, kind: Kind, l: &Line, out: &mut Vec<(Span, Cla
         }
         (Kind::Commands, Shape::Command { args }) => {
             if let Ok(v) = split_args(&bytes[args.start..args.end], args.start) {
-                let verb_len = if v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"auth")) { 1 } else { 2 };
+                let first = |w: &[u8]| v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(w));
+                let select = first(b"select");
+                let verb_len = if first(b"auth") || select { 1 } else { 2 };
                 for a in v.iter().take(verb_len) {
                     out.push((a.span, Class::Keyword));
                 }
                 let setuser = v.get(1).is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
                 for (i, a) in v.iter().enumerate().skip(verb_len) {
                     let class = match (setuser, i == verb_len) {
+                        // SELECT's argument is a database, not a user.
+                        (_, true) if select => Class::Value,
                         (_, true) => Class::Username,
                         (true, false) => classify(&a.bytes),
                         (false, false) => Class::Value,
@@ -175,6 +183,11 @@ mod tests {
         assert_eq!(classify(b"#abc"), Class::Hash);
         assert_eq!(classify(b"(~a +get)"), Class::Selector);
         assert_eq!(classify(b"foo"), Class::Unknown);
+        assert_eq!(classify(b"db=0,2"), Class::Databases);
+        assert_eq!(classify(b"DB=1"), Class::Databases);
+        assert_eq!(classify(b"ResetDBs"), Class::Databases);
+        assert_eq!(classify(b"alldbs"), Class::Databases);
+        assert_eq!(classify(b"db"), Class::Unknown);
     }
 
     #[test]

@@ -66,7 +66,7 @@ fn fast_shape(line: &str) -> Option<Shape> {
         _ => return None,
     }
     // `command` needs a `prompt` (the first of `>`, space, tab is `>`), a `cli` prefix or
-    // a `verb` (`acl`, `config`, `auth`, any case) right here.
+    // a `verb` (`acl`, `config`, `auth`, `select`, any case) right here.
     let prompt = rest.iter().find(|&&c| matches!(c, b'>' | b' ' | b'\t')) == Some(&b'>');
     let starts = |w: &[u8]| rest.len() >= w.len() && rest[..w.len()].eq_ignore_ascii_case(w);
     if prompt
@@ -75,6 +75,7 @@ fn fast_shape(line: &str) -> Option<Shape> {
         || starts(b"acl")
         || starts(b"config")
         || starts(b"auth")
+        || starts(b"select")
     {
         return None;
     }
@@ -230,6 +231,9 @@ mod tests {
             "auth",
             "AUTH",
             "authx",
+            "select",
+            "SELECT",
+            "selectx",
             "redis-cli",
             "valkey-cli",
             "Redis-cli",

@@ -15,6 +15,7 @@ use crate::engine::acl::User;
 /// Selector flags in a record.
 const ALL_KEYS: u8 = 1;
 const ALL_CHANNELS: u8 = 2;
+const ALL_DBS: u8 = 4;
 
 /// Key pattern flags in a record (with a [`Shape`] in the bits above).
 const READ: u8 = 1;
@@ -114,6 +115,8 @@ pub(crate) struct Compiled {
     firsts: Vec<(CmdId, (u32, u32))>,
     /// First arguments, cut at a NUL as they are compared, in `bytes`.
     args: Vec<(u32, u32)>,
+    /// The databases of the selectors without `alldbs`, each selector's sorted.
+    dbs: Vec<u32>,
     /// Names, patterns and first arguments.
     bytes: Vec<u8>,
     /// `users.len()` when compiled.
@@ -144,6 +147,8 @@ struct SelRec {
     channels: u32,
     /// Its first arguments in `firsts`.
     firsts: (u32, u32),
+    /// Its databases in `dbs` (when not `alldbs`).
+    dbs: (u32, u32),
 }
 
 #[derive(Clone, Copy)]
@@ -181,6 +186,7 @@ impl Compiled {
             pats: Vec::new(),
             firsts: Vec::new(),
             args: Vec::new(),
+            dbs: Vec::new(),
             bytes: Vec::new(),
             len: users.len(),
         };
@@ -192,7 +198,9 @@ impl Compiled {
             c.bytes.extend_from_slice(&u.name);
             let first = u32_of(c.sels.len());
             for s in &u.selectors {
-                let flags = if s.all_keys { ALL_KEYS } else { 0 } | if s.all_channels { ALL_CHANNELS } else { 0 };
+                let flags = if s.all_keys { ALL_KEYS } else { 0 }
+                    | if s.all_channels { ALL_CHANNELS } else { 0 }
+                    | if s.all_dbs { ALL_DBS } else { 0 };
                 let start = u32_of(c.pats.len());
                 if !s.all_keys {
                     for k in &s.keys {
@@ -217,7 +225,12 @@ impl Compiled {
                     c.firsts.push((*id, (from, u32_of(c.args.len()))));
                 }
                 let firsts = (start, u32_of(c.firsts.len()));
-                c.sels.push(SelRec { bitmap: s.commands, flags, keys, channels, firsts });
+                let start = u32_of(c.dbs.len());
+                if !s.all_dbs {
+                    c.dbs.extend_from_slice(&s.dbs);
+                }
+                let dbs = (start, u32_of(c.dbs.len()));
+                c.sels.push(SelRec { bitmap: s.commands, flags, keys, channels, firsts, dbs });
             }
             let ends = ends(&u.name);
             c.recs.push(UserRec { user: u32_of(i), ends, name, sels: (first, u32_of(c.sels.len())) });
@@ -278,9 +291,10 @@ impl Compiled {
         &self.bytes[at as usize..at as usize + len as usize]
     }
 
-    /// `ACL DRYRUN <name> <argv…>` for the users this was compiled from.
+    /// `ACL DRYRUN <name> <argv…>` for the users this was compiled from, asked in
+    /// database `db`.
     #[inline]
-    pub(crate) fn dryrun(&self, profile: &Profile, name: &[u8], argv: &[&[u8]]) -> Reply {
+    pub(crate) fn dryrun(&self, profile: &Profile, name: &[u8], argv: &[&[u8]], db: i64) -> Reply {
         // The same order of checks as the plain path: arity of DRYRUN, user, command.
         let found = self.find(name);
         let line = command_line(profile, argv);
@@ -292,7 +306,7 @@ impl Compiled {
             Err(e) => return e,
         };
         let sels = &self.sels[rec.sels.0 as usize..rec.sels.1 as usize];
-        let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv);
+        let denial = verdict(sels.iter().map(|s| Sel { c: self, s }), c, id, argv, db);
         reply_for(profile, name, id, c, argv, denial)
     }
 }
@@ -351,6 +365,14 @@ impl SelectorView for Sel<'_> {
                 matches(p.flags >> SHAPE_SHIFT, full, p.literal as usize, channel)
             }
         })
+    }
+    #[inline]
+    fn all_dbs(&self) -> bool {
+        self.s.flags & ALL_DBS != 0
+    }
+    fn db_allowed(&self, id: i64) -> bool {
+        let (from, to) = self.s.dbs;
+        u32::try_from(id).is_ok_and(|id| self.c.dbs[from as usize..to as usize].binary_search(&id).is_ok())
     }
 }
 

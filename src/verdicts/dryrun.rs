@@ -5,6 +5,7 @@
 
 use super::reply::{self, Denial, Reply, no_command, no_such_user, unknown_command, wrong_arity};
 use crate::bytes::{c_str, glob};
+use crate::commands::databases::{DATABASES, DbAccess};
 use crate::commands::table::CommandDef;
 use crate::commands::{CmdId, Profile, flag};
 use crate::engine::acl::{Selector, User};
@@ -52,6 +53,10 @@ pub(crate) trait SelectorView {
     fn all_channels(&self) -> bool;
     /// Whether a channel pattern matches `channel` (for PSUBSCRIBE: equals it).
     fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool;
+    /// `alldbs` (always, on versions without database rules).
+    fn all_dbs(&self) -> bool;
+    /// Whether `db=` lists database `id`.
+    fn db_allowed(&self, id: i64) -> bool;
 }
 
 impl<T: SelectorView + ?Sized> SelectorView for &T {
@@ -78,6 +83,13 @@ impl<T: SelectorView + ?Sized> SelectorView for &T {
     fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
         (**self).channel_allowed(channel, pattern)
     }
+    #[inline]
+    fn all_dbs(&self) -> bool {
+        (**self).all_dbs()
+    }
+    fn db_allowed(&self, id: i64) -> bool {
+        (**self).db_allowed(id)
+    }
 }
 
 impl SelectorView for Selector {
@@ -102,6 +114,48 @@ impl SelectorView for Selector {
     fn channel_allowed(&self, channel: &[u8], pattern: bool) -> bool {
         channel_allowed(self, channel, pattern).is_some()
     }
+    #[inline]
+    fn all_dbs(&self) -> bool {
+        self.all_dbs
+    }
+    fn db_allowed(&self, id: i64) -> bool {
+        Selector::db_allowed(self, id)
+    }
+}
+
+/// The database check of one selector (Valkey 9.1, before the command check): each of
+/// the server's databases for an all-databases command, then each database the
+/// arguments name, then the one the command runs in. `Err` holds the argv index to report (0: argv[0]).
+#[inline]
+fn db_check<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
+    if s.all_dbs() {
+        return Ok(());
+    }
+    db_check_restricted(s, c, argv, db)
+}
+
+// Kept out of line: the usual selector has `alldbs`.
+#[inline(never)]
+fn db_check_restricted<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
+    if c.db == DbAccess::All && !(0..DATABASES).all(|d| s.db_allowed(d)) {
+        return Err(0);
+    }
+    let mut denied = 0;
+    if !c.visit_db_args(argv, |pos, id| {
+        denied = pos;
+        s.db_allowed(id)
+    }) {
+        return Err(denied);
+    }
+    if c.db == DbAccess::Current && !s.db_allowed(db) {
+        return Err(0);
+    }
+    Ok(())
+}
+
+/// [`db_check`] of a selector as the server holds it.
+pub(super) fn db_allowed(s: &Selector, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
+    db_check(s, c, argv, db)
 }
 
 /// The command check of one selector.
@@ -138,14 +192,17 @@ pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool) -> bool {
     }
 }
 
-/// One selector's check (`ACLSelectorCheckCmd`).
+/// One selector's check (`ACLSelectorCheckCmd`); `db` is the database the command runs
+/// in.
 #[inline]
 fn check_selector<S: SelectorView + ?Sized>(
     s: &S,
     c: &CommandDef,
     id: CmdId,
     argv: &[&[u8]],
+    db: i64,
 ) -> Result<(), (Denial, usize)> {
+    db_check(s, c, argv, db).map_err(|pos| (Denial::Database, pos))?;
     if !command_ok(s, c, id, argv) {
         return Err((Denial::Command, 0));
     }
@@ -178,19 +235,20 @@ fn check_selector<S: SelectorView + ?Sized>(
     Ok(())
 }
 
-/// The verdict of a user's selectors on a resolved command line (`ACLCheckAllUserCommandPerm`):
-/// `None` when one allows it, else the failure the server reports (the highest ranked,
-/// then the last argument).
+/// The verdict of a user's selectors on a resolved command line (`ACLCheckAllUserCommandPerm`)
+/// run in database `db`: `None` when one allows it, else the failure the server reports
+/// (the highest ranked, then the last argument).
 #[inline]
 pub(crate) fn verdict<S: SelectorView>(
     selectors: impl IntoIterator<Item = S>,
     c: &CommandDef,
     id: CmdId,
     argv: &[&[u8]],
+    db: i64,
 ) -> Option<(Denial, usize)> {
     let mut worst: Option<(Denial, usize)> = None;
     for s in selectors {
-        match check_selector(&s, c, id, argv) {
+        match check_selector(&s, c, id, argv, db) {
             Ok(()) => return None,
             Err(d) => {
                 if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {
@@ -218,8 +276,16 @@ pub(crate) fn reply_for(
     }
 }
 
-/// `ACL DRYRUN`. `user` is `None` when no user has that name.
+/// `ACL DRYRUN` asked on a connection in database 0 (a new connection's). `user` is
+/// `None` when no user has that name.
 pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Reply {
+    dryrun_in(profile, name, user, argv, 0)
+}
+
+/// `ACL DRYRUN` asked on a connection that has selected database `db`: the server checks
+/// the user's database rules against the asking connection's database (SELECT before
+/// DRYRUN changes the verdict of GET; `ACL DRYRUN u SELECT 2` checks database 2).
+pub fn dryrun_in(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]], db: i64) -> Reply {
     if argv.is_empty() {
         return no_command();
     }
@@ -230,6 +296,6 @@ pub fn dryrun(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]
         Ok(r) => r,
         Err(e) => return e,
     };
-    let denial = verdict(&user.selectors, c, id, argv);
+    let denial = verdict(&user.selectors, c, id, argv, db);
     reply_for(profile, &user.name, id, c, argv, denial)
 }

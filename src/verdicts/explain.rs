@@ -1,7 +1,7 @@
 //! The explanation no server gives: which rule, key pattern, channel pattern and selector
 //! decided an `ACL DRYRUN` verdict, with their spans in the input.
 
-use super::dryrun::{channel_allowed, command_allowed, dryrun, key_allowed, resolve};
+use super::dryrun::{channel_allowed, command_allowed, db_allowed, dryrun_in, key_allowed, resolve};
 use super::reply::{Denial, Reply};
 use crate::bytes::{c_str, lossy};
 use crate::commands::{CmdId, Profile, flag};
@@ -38,12 +38,30 @@ pub struct ArgCheck {
     pub literal: bool,
 }
 
+/// One database a selector's database rules were asked about (Valkey 9.1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DbCheck {
+    /// The argv index of the argument naming it, or 0 for the database the command runs
+    /// in (or every database).
+    pub pos: usize,
+    /// The database; `None`: every database (FLUSHALL and the like need `alldbs`, or
+    /// `db=` listing each of the server's databases).
+    pub db: Option<i64>,
+    pub allowed: bool,
+}
+
 /// One selector's part in the decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SelectorExplain {
     /// 0 is the root selector.
     pub index: usize,
     pub span: Option<Span>,
+    /// The databases checked, in the server's order, up to the first one refused (empty
+    /// when the selector has `alldbs`, always so without database rules).
+    pub databases: Vec<DbCheck>,
+    /// The selector's databases as GETUSER shows them (`db=0,2`, empty for
+    /// `resetdbs`) and the rule that set them, when any was checked.
+    pub db_rule: Option<(String, Option<Span>)>,
     pub command_allowed: bool,
     pub command: CommandWhy,
     /// Checked keys (empty when the command check failed or the command has none).
@@ -76,6 +94,8 @@ impl Explanation {
             _ => None,
         };
         match sel.denied {
+            // The `db=` / `resetdbs` rule that left the database out.
+            Some((Denial::Database, _)) => sel.db_rule.as_ref().and_then(|r| r.1).or(sel.span),
             None | Some((Denial::Command, _)) => rule.or(sel.span),
             // No pattern matched: point at the selector (the root has no token of its own).
             Some(_) => sel.span.or(rule),
@@ -106,18 +126,61 @@ fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> Co
     }
 }
 
-fn explain_selector(index: usize, s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> SelectorExplain {
+/// The databases the check of a restricted selector looks at, in its order, up to the
+/// first refused (`dryrun::db_check`, step by step).
+fn db_checks(s: &Selector, c: &crate::commands::table::CommandDef, argv: &[&[u8]], db: i64) -> Vec<DbCheck> {
+    use crate::commands::databases::{DATABASES, DbAccess};
+    let mut out = Vec::new();
+    if s.all_dbs {
+        return out;
+    }
+    if c.db == DbAccess::All {
+        // Allowed only when every one of the server's databases is.
+        let missing = (0..DATABASES).find(|&d| !s.db_allowed(d));
+        out.push(DbCheck { pos: 0, db: None, allowed: missing.is_none() });
+        if missing.is_some() {
+            return out;
+        }
+    }
+    let all = c.visit_db_args(argv, |pos, id| {
+        let allowed = s.db_allowed(id);
+        out.push(DbCheck { pos, db: Some(id), allowed });
+        allowed
+    });
+    if all && c.db == DbAccess::Current {
+        out.push(DbCheck { pos: 0, db: Some(db), allowed: s.db_allowed(db) });
+    }
+    out
+}
+
+fn explain_selector(
+    index: usize,
+    s: &Selector,
+    profile: &Profile,
+    id: CmdId,
+    argv: &[&[u8]],
+    db: i64,
+) -> SelectorExplain {
     let c = profile.command(id);
     let command_allowed = command_allowed(s, profile, id, argv);
+    let databases = db_checks(s, c, argv, db);
+    let db_rule =
+        (!databases.is_empty()).then(|| (super::describe::dbs_text(s, profile).unwrap_or_default(), s.dbs_origin));
     let mut out = SelectorExplain {
         index,
         span: s.origin,
+        databases,
+        db_rule,
         command_allowed,
         command: command_why(s, profile, id, argv),
         keys: Vec::new(),
         channels: Vec::new(),
         denied: None,
     };
+    if let Err(pos) = db_allowed(s, c, argv, db) {
+        out.denied = Some((Denial::Database, pos));
+        return out;
+    }
     if !command_allowed {
         out.denied = Some((Denial::Command, 0));
         return out;
@@ -182,16 +245,21 @@ fn explain_selector(index: usize, s: &Selector, profile: &Profile, id: CmdId, ar
     out
 }
 
-/// DRYRUN with the reasons behind it.
+/// DRYRUN with the reasons behind it (asked in database 0).
 pub fn explain(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]]) -> Explanation {
-    let reply = dryrun(profile, name, user, argv);
+    explain_in(profile, name, user, argv, 0)
+}
+
+/// [`explain`] asked on a connection in database `db`.
+pub fn explain_in(profile: &Profile, name: &[u8], user: Option<&User>, argv: &[&[u8]], db: i64) -> Explanation {
+    let reply = dryrun_in(profile, name, user, argv, db);
     let mut e = Explanation { reply, command: None, selectors: Vec::new(), allowed_by: None, reported: None };
     let (Some(user), Ok(r)) = (user, resolve(profile, argv)) else {
         return e;
     };
     e.command = Some(profile.command(r.id).name.to_string());
     for (i, s) in user.selectors.iter().enumerate() {
-        let x = explain_selector(i, s, profile, r.id, argv);
+        let x = explain_selector(i, s, profile, r.id, argv, db);
         if x.denied.is_none() && e.allowed_by.is_none() {
             e.allowed_by = Some(i);
         }

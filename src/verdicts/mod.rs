@@ -10,7 +10,7 @@ pub mod explain;
 pub mod reply;
 pub mod summary;
 
-pub use dryrun::{dryrun, resolve};
+pub use dryrun::{dryrun, dryrun_in, resolve};
 pub use explain::{ArgCheck, CommandWhy, SelectorExplain};
-pub use explain::{Explanation, explain};
+pub use explain::{DbCheck, Explanation, explain, explain_in};
 pub use reply::{Denial, Reply, ReplyKind, ReplyText};

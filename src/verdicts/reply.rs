@@ -20,10 +20,13 @@ pub enum ReplyKind {
     Error,
 }
 
-/// Why a selector refused (ordered as the server ranks them: channel > key > command).
+/// Why a selector refused (ordered as the server ranks them: channel > key > command >
+/// database).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Denial {
+    /// A database the selector does not allow (Valkey 9.1's database rules).
+    Database,
     Command,
     Key,
     Channel,
@@ -325,15 +328,17 @@ fn denial_text(style: DenialStyle, user_name: &[u8], command: &str, kind: Denial
         DenialStyle::UserName => {
             let mut s = ReplyText(Repr::Inline(USER.0, USER.1));
             s.push_lossy(user_name);
-            s.push(if kind == Denial::Command {
-                b" has no permissions to run the '"
-            } else {
-                b" has no permissions to access the '"
+            s.push(match kind {
+                Denial::Command => b" has no permissions to run the '",
+                Denial::Database => b" has no permissions to access database ",
+                _ => b" has no permissions to access the '",
             });
             (s, arg)
         }
     };
     match kind {
+        // Only versions with database rules get here, which name the user.
+        Denial::Database => s.push_lossy(arg),
         Denial::Command => {
             s.push(command.as_bytes());
             s.push(b"' command");
@@ -418,6 +423,7 @@ mod tests {
             Denial::Channel => {
                 format!("{who} has no permissions to access the '{}' channel", String::from_utf8_lossy(arg))
             }
+            Denial::Database => format!("{who} has no permissions to access database {}", String::from_utf8_lossy(arg)),
         }
     }
 
@@ -447,7 +453,11 @@ mod tests {
         let args: [&[u8]; 9] =
             [b"", b"app:1", b"a\0b", b"\xff\xfeq", b"\xc3\xa9t\xc3", b"x\r\ny\n", &long, &long[..INLINE - 40], b"\n"];
         for style in [DenialStyle::ThisUser, DenialStyle::UserName] {
-            for kind in [Denial::Command, Denial::Key, Denial::Channel] {
+            for kind in [Denial::Command, Denial::Key, Denial::Channel, Denial::Database] {
+                // Database denials exist only in versions that name the user.
+                if kind == Denial::Database && style == DenialStyle::ThisUser {
+                    continue;
+                }
                 for user in args {
                     for arg in args {
                         let got = denial_text(style, user, "config|get", kind, arg);

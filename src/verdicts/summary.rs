@@ -29,6 +29,10 @@ pub struct SelectorSummary {
     pub keys: Vec<(String, bool, bool)>,
     pub all_channels: bool,
     pub channels: Vec<String>,
+    /// The databases it may use: `None` for every one (`alldbs`, and always on versions
+    /// without database rules), else the `db=` ids (empty after `resetdbs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub databases: Option<Vec<u32>>,
 }
 
 /// A user, summarised.
@@ -84,6 +88,7 @@ pub fn selector(s: &Selector, profile: &Profile) -> SelectorSummary {
         keys: s.keys.iter().map(|k| (lossy(&k.pattern), k.read, k.write)).collect(),
         all_channels: s.all_channels,
         channels: s.channels.iter().map(|c| lossy(&c.pattern)).collect(),
+        databases: (profile.behavior.set_selector_database_rules && !s.all_dbs).then(|| s.dbs.clone()),
     }
 }
 
@@ -150,7 +155,9 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
                     let how = match (r, w) {
                         (true, true) => "read and write",
                         (true, false) => "read only",
-                        _ => "write only",
+                        (false, true) => "write only",
+                        // Valkey 8.0's bare `%`: a pattern that grants nothing.
+                        (false, false) => "no access",
                     };
                     format!("`{}` ({how})", escape(p))
                 })
@@ -164,7 +171,15 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
         } else {
             sel.channels.iter().map(|c| format!("`{}`", escape(c))).collect::<Vec<_>>().join(", ")
         };
-        out.push(format!("  keys: {keys}; channels: {channels}"));
+        let databases = match &sel.databases {
+            None => String::new(),
+            Some(ids) if ids.is_empty() => "; databases: none (`resetdbs`): only commands that use no database".into(),
+            Some(ids) => {
+                let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
+                format!("; databases: {} only", ids.join(", "))
+            }
+        };
+        out.push(format!("  keys: {keys}; channels: {channels}{databases}"));
     }
     out
 }

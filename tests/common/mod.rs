@@ -150,17 +150,22 @@ pub fn run_per_server(kinds: &[Check]) -> ! {
     let mut tests = Vec::new();
     for &(kind, check) in kinds {
         for id in aclplay_oracle::ServerId::all() {
-            tests.push(libtest_mimic::Trial::test(format!("{kind}::{id}"), move || {
-                std::panic::catch_unwind(|| check(id)).map_err(|e| {
-                    let msg = e
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_else(|| "panicked".into());
-                    libtest_mimic::Failed::from(msg)
-                })
-            }));
+            tests.push(trial(format!("{kind}::{id}"), move || check(id)));
         }
     }
     libtest_mimic::run(&args, tests).exit()
+}
+
+/// A libtest-mimic test of `f`: a panic fails it, with the panic's message.
+pub fn trial(name: String, f: impl FnOnce() + Send + std::panic::UnwindSafe + 'static) -> libtest_mimic::Trial {
+    libtest_mimic::Trial::test(name, move || {
+        std::panic::catch_unwind(f).map_err(|e| {
+            let msg = e
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "panicked".into());
+            libtest_mimic::Failed::from(msg)
+        })
+    })
 }

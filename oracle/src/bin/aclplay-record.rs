@@ -14,7 +14,10 @@ use aclplay_oracle::{ServerId, generate_cases, generate_files, json, server};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "aclplay-record", about = "Ask redis-server 7.0.15 / valkey-server 8.1.8 and record their answers")]
+#[command(
+    name = "aclplay-record",
+    about = "Ask the oracle servers of the registry (data/servers) and record their answers"
+)]
 struct Cli {
     #[command(subcommand)]
     cmd: Cmd,
@@ -78,6 +81,23 @@ enum Cmd {
     },
     /// Record the fixed config-file scenarios.
     Conf {
+        #[arg(long)]
+        server: ServerId,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record `redis-cli MONITOR > OUT` while a mixed workload runs from several
+    /// connections (the test data of `aclplay draft`).
+    Monitor {
+        #[arg(long)]
+        server: ServerId,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Record `redis-cli ACL LOG` (raw, RESP2, RESP3) after the scenario's denied
+    /// commands: `<OUT>-raw.txt`, `<OUT>-resp2.txt`, `<OUT>-resp3.txt` and the rules as
+    /// `<OUT>-rules.acl`.
+    AclLog {
         #[arg(long)]
         server: ServerId,
         #[arg(long)]
@@ -168,6 +188,18 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             }
             w.flush().map_err(|e| e.to_string())?;
             eprintln!("{server}: {} files in {:.2}s", inputs.len(), start.elapsed().as_secs_f64());
+        }
+        Cmd::Monitor { server, out } => {
+            let n = aclplay_oracle::monitor::record_monitor(server, &out)?;
+            eprintln!("{server}: {n} lines in {}", out.display());
+        }
+        Cmd::AclLog { server, out } => {
+            use aclplay_oracle::monitor::{ACL_LOG_RULES, acl_log_denials, record_acl_log};
+            record_acl_log(server, ACL_LOG_RULES, &acl_log_denials(), &out)?;
+            let mut rules = out.file_name().unwrap_or_default().to_os_string();
+            rules.push("-rules.acl");
+            std::fs::write(out.with_file_name(rules), ACL_LOG_RULES).map_err(|e| e.to_string())?;
+            eprintln!("{server}: ACL LOG written next to {}", out.display());
         }
         Cmd::Conf { server, out } => {
             write_jsonl(&out, &record_confs(server, &conf_scenarios())?)?;

@@ -111,8 +111,14 @@ pub fn log(file: &str, text: &str, findings: &[Finding]) -> String {
             r
         })
         .collect();
+    envelope("aclplay", rules, results)
+}
+
+/// The SARIF 2.1.0 log of one run of the tool `name` (`aclplay`, `aclplay diff`), as
+/// pretty JSON.
+pub fn envelope(name: &str, rules: Vec<sarif::ReportingDescriptor>, results: Vec<sarif::Result>) -> String {
     let driver = sarif::ToolComponent::builder()
-        .name("aclplay")
+        .name(name)
         .version(env!("CARGO_PKG_VERSION"))
         .information_uri("https://example.invalid/aclplay")
         .rules(rules)

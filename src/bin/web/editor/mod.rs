@@ -111,6 +111,8 @@ fn mirror_class(c: Class) -> &'static str {
         Class::Hash => "t-hash",
         Class::Keys => "t-keys",
         Class::Channels => "t-chan",
+        // Database rules (Valkey 9.1) are coloured as key rules until the page has a style of their own.
+        Class::Databases => "t-keys",
         Class::Allow => "t-allow",
         Class::Deny => "t-deny",
         Class::Selector => "t-sel",

@@ -1,5 +1,5 @@
 //! The simulator: `ACL DRYRUN` for each line typed as in redis-cli, answered as the
-//! server really answers after this input (`Analysis::server_explain`): when the file
+//! server really answers after this input (`Analysis::served_explain`): when the file
 //! does not load, the server has none of its users, and the answer "as if the file
 //! loaded" is shown apart, labelled hypothetical. With the keys and channels the server
 //! finds, the rule that decided (quoted, and marked in the editor on request), and the
@@ -9,7 +9,7 @@ use super::names::Names;
 use crate::action::{Act, span_attr};
 use crate::app::App;
 use crate::doc::Doc;
-use aclplay::analysis::Took;
+use aclplay::analysis::{Down, Served};
 use aclplay::input::split::split_args;
 use aclplay::span::Span;
 use aclplay::verdicts::{ArgCheck, CommandWhy, Denial, Explanation, ReplyKind, SelectorExplain};
@@ -87,6 +87,13 @@ fn explain(e: &Explanation, user: Option<&aclplay::engine::acl::User>) -> Vec<St
             Some((Denial::Channel, pos)) => {
                 s.channels.iter().find(|c| c.pos == pos).map_or_else(String::new, |c| arg_sentence("channel", c))
             }
+            Some((Denial::Database, _)) => {
+                let rule = s.db_rule.as_ref().map_or("", |r| r.0.as_str());
+                format!(
+                    "its databases (`{}`) leave out the one the command uses",
+                    if rule.is_empty() { "resetdbs" } else { rule }
+                )
+            }
             None => String::new(),
         };
         out.push(format!("Denied by the {}: {why}.", selector_name(s)));
@@ -127,7 +134,8 @@ fn deciding(d: &Doc, user: &str, e: &Explanation) -> Option<Span> {
         match denial {
             Denial::Key => s.keys.first()?.origin,
             Denial::Channel => s.channels.first()?.origin,
-            Denial::Command => None,
+            // The engine's deciding span is the database rule.
+            Denial::Command | Denial::Database => None,
         }
     };
     sel.and_then(|(i, (denial, _))| patterns(i, denial)).or_else(|| e.deciding_span())
@@ -147,10 +155,10 @@ fn rows(d: &Doc, commands: &str, user: &str) -> Vec<Row> {
                 let argv: Vec<Vec<u8>> = args.into_iter().map(|a| a.bytes).collect();
                 let refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
                 let as_if = a.explain(user.as_bytes(), &refs);
-                let real = if a.took() == Took::Loaded {
+                let real = if a.served() == Served::Input {
                     Some(as_if.clone())
                 } else {
-                    a.server_explain(user.as_bytes(), &refs)
+                    a.served_explain(user.as_bytes(), &refs).ok()
                 };
                 (argv, Ok((real, as_if)))
             }
@@ -274,15 +282,15 @@ fn refused(d: &Doc, user: &str) -> Vec<String> {
 
 /// What the panel says first when the server does not have the input's users.
 fn banner(d: &Doc) -> Option<&'static str> {
-    match d.analysis().took() {
-        Took::Loaded => None,
-        Took::Refused => Some(
+    match d.analysis().served() {
+        Served::Input => None,
+        Served::Fresh => Some(
             "ACL LOAD refuses this file, so the server has none of these users: it keeps the ones it had (a freshly started server has only its built-in default user, on nopass ~* &* +@all). Each reply below is the server's; what the file's users could do if it loaded is shown apart, as hypothetical.",
         ),
-        Took::Crash => Some(
+        Served::Down(Down::Crashed) => Some(
             "The server crashes on this input: no server is left to answer. What the users could do if it loaded is shown as hypothetical.",
         ),
-        Took::NotStarted => Some(
+        Served::Down(Down::NotStarted) => Some(
             "The server does not start with this configuration: nothing answers. What the users could do if it started is shown as hypothetical.",
         ),
     }
@@ -291,7 +299,7 @@ fn banner(d: &Doc) -> Option<&'static str> {
 pub fn view(app: &App) -> Html {
     let d = &app.doc;
     let a = d.analysis();
-    let took = a.took();
+    let served = a.served();
     // The chosen user, or the first one the input defines.
     let user = if d.names.iter().any(|n| n.as_str() == app.commands.user) {
         app.commands.user.clone()
@@ -335,7 +343,7 @@ pub fn view(app: &App) -> Html {
             let span = deciding(d, &user, as_if);
             let found = found(d, &r.argv);
             let pressed = span.is_some() && span == app.mark;
-            let loaded = took == Took::Loaded;
+            let loaded = served == Served::Input;
             html! {
                 <li class={row} data-line={r.line.to_string()} data-verdict={verdict_real}
                     data-hypothetical={(!loaded).then_some(verdict_as_if)}>
@@ -369,10 +377,10 @@ pub fn view(app: &App) -> Html {
             }
         })
         .collect();
-    let summary = match (rows.is_empty(), took) {
+    let summary = match (rows.is_empty(), served) {
         (true, _) => "Type a command per line".to_string(),
-        (false, Took::Loaded) => format!("{allowed} allowed, {denied} denied"),
-        (false, Took::Refused) => format!(
+        (false, Served::Input) => format!("{allowed} allowed, {denied} denied"),
+        (false, Served::Fresh) => format!(
             "the server has none of these users ({allowed} allowed, {denied} denied; {hypo_allowed} if the file loaded)"
         ),
         (false, _) => "no server answers".to_string(),

@@ -2,7 +2,7 @@
 
 use crate::action::Act;
 use crate::app::App;
-use aclplay::analysis::{Status, Took};
+use aclplay::analysis::{Served, Status};
 use aclplay::visible::escape;
 use yew::prelude::*;
 
@@ -26,7 +26,7 @@ pub fn view(app: &App, index: usize) -> Html {
     let profile = d.profile();
     let name = r.name();
     let shown = escape(&name).into_owned();
-    let loaded = a.took() == Took::Loaded;
+    let loaded = a.served() == Served::Input;
     let ok = matches!(r.status, Status::Accepted | Status::Builtin) && loaded;
     let (badge, detail) = match &r.status {
         Status::Accepted if !loaded => (

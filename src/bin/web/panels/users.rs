@@ -5,7 +5,7 @@
 use super::user_card;
 use crate::action::Act;
 use crate::app::App;
-use aclplay::analysis::{Status, Took};
+use aclplay::analysis::{Down, Served, Status};
 use yew::prelude::*;
 
 pub const PAGE: usize = 20;
@@ -14,7 +14,7 @@ pub fn view(app: &App) -> Html {
     let d = &app.doc;
     let a = d.analysis();
     let users = &a.users;
-    let took = a.took();
+    let served = a.served();
     let bad = users.iter().filter(|r| !matches!(r.status, Status::Accepted | Status::Builtin)).count();
     let f = app.ui.filter.to_ascii_lowercase();
     let matching: Vec<usize> = if f.is_empty() {
@@ -25,24 +25,24 @@ pub fn view(app: &App) -> Html {
     let more = matching.len().saturating_sub(app.ui.shown);
     let cards = matching.iter().take(app.ui.shown).map(|&i| user_card::view(app, i));
     let defined = users.iter().filter(|r| r.status != Status::Builtin).count();
-    let verdict = match (took, users.len(), bad) {
-        (Took::Refused, ..) => format!("{defined} users, none loaded: ACL LOAD refuses the file ({bad} not accepted)"),
-        (Took::Crash, ..) => format!("{defined} users, none loaded: the server crashes"),
-        (Took::NotStarted, ..) => format!("{defined} users, none loaded: the server does not start"),
+    let verdict = match (served, users.len(), bad) {
+        (Served::Fresh, ..) => format!("{defined} users, none loaded: ACL LOAD refuses the file ({bad} not accepted)"),
+        (Served::Down(Down::Crashed), ..) => format!("{defined} users, none loaded: the server crashes"),
+        (Served::Down(Down::NotStarted), ..) => format!("{defined} users, none loaded: the server does not start"),
         (_, 1, 0) => "1 user, accepted".to_string(),
         (_, n, 0) => format!("{n} users, all accepted"),
         (_, n, b) => format!("{n} users, {b} not accepted"),
     };
-    let ok = bad == 0 && took == Took::Loaded;
-    let banner = match took {
-        Took::Loaded => None,
-        Took::Refused => Some(
+    let ok = bad == 0 && served == Served::Input;
+    let banner = match served {
+        Served::Input => None,
+        Served::Fresh => Some(
             "ACL LOAD refuses this file: the server has none of these users (it keeps the ones it had). The cards show each user as it would be if the file loaded.",
         ),
-        Took::Crash => Some(
+        Served::Down(Down::Crashed) => Some(
             "The server crashes on this input: it has none of these users. The cards show each user as it would be if it loaded.",
         ),
-        Took::NotStarted => Some(
+        Served::Down(Down::NotStarted) => Some(
             "The server does not start with this configuration: it has none of these users. The cards show each user as it would be if it started.",
         ),
     };

@@ -1,11 +1,11 @@
-//! A small RESP2 client.
+//! A small RESP2 client, over TCP or (feature `tls`) TLS.
 //!
 //! Hand-written on purpose: the oracle must see the exact reply bytes (simple
 //! string vs bulk string, the full error line, nil vs empty), which general
 //! purpose clients tend to convert away.
 
 use std::fmt;
-use std::io::{self, BufRead, BufReader, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
@@ -110,6 +110,11 @@ impl RespError {
     pub fn is_connection_lost(&self) -> bool {
         matches!(self, RespError::ConnectionLost(_))
     }
+
+    /// A read or write that ran out of time (the socket's time-out).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, RespError::Io(e) if matches!(e.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut))
+    }
 }
 
 fn classify(e: io::Error) -> RespError {
@@ -137,13 +142,55 @@ impl fmt::Display for PipelineError {
 
 impl std::error::Error for PipelineError {}
 
+/// The byte stream under a [`Conn`]: plain TCP, or TLS over TCP (feature `tls`).
+enum Stream {
+    Tcp(TcpStream),
+    #[cfg(feature = "tls")]
+    Tls(Box<rustls::StreamOwned<rustls::ClientConnection, TcpStream>>),
+}
+
+impl Read for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.read(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Stream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Stream::Tcp(s) => s.write(buf),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Stream::Tcp(s) => s.flush(),
+            #[cfg(feature = "tls")]
+            Stream::Tls(s) => s.flush(),
+        }
+    }
+}
+
+/// Where a connection goes, kept to open it again ([`Conn::reconnect`]).
+#[derive(Clone)]
+struct Endpoint {
+    addr: SocketAddr,
+    #[cfg(feature = "tls")]
+    tls: Option<(crate::tls::Tls, String)>,
+}
+
 /// A connection to one server. Commands are buffered by [`Conn::send`] and
 /// written on [`Conn::flush`] (or by the convenience methods), so many
 /// commands travel in one write (pipelining).
 pub struct Conn {
-    addr: SocketAddr,
-    reader: BufReader<TcpStream>,
-    writer: BufWriter<TcpStream>,
+    endpoint: Endpoint,
+    io: BufReader<Stream>,
+    out: Vec<u8>,
     auth: Option<(Vec<u8>, Vec<u8>)>,
     timeout: Duration,
 }
@@ -152,6 +199,70 @@ pub struct Conn {
 /// writing its bug report before the socket closes.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// Why a connection could not be opened, one kind per way it fails (`aclplay verify`
+/// gives each its own exit code).
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    /// The host name does not resolve.
+    #[error("cannot resolve `{host}`: {reason}")]
+    Dns { host: String, reason: String },
+    /// Nothing listens there.
+    #[error("{addr} refused the connection (nothing listens on that port)")]
+    Refused { addr: String },
+    /// No connection (or no TLS answer) within the time-out.
+    #[error("no answer from {addr} within {} s", timeout.as_secs_f64())]
+    Timeout { addr: String, timeout: Duration },
+    /// The TLS handshake failed: a bad certificate, or not a TLS port.
+    #[error("TLS handshake with {addr} failed: {reason}")]
+    Tls { addr: String, reason: String },
+    /// Any other failure of the network.
+    #[error("cannot connect to {addr}: {source}")]
+    Io { addr: String, source: io::Error },
+}
+
+fn tcp(addr: SocketAddr, timeout: Duration) -> Result<TcpStream, ConnectError> {
+    let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| match e.kind() {
+        io::ErrorKind::ConnectionRefused => ConnectError::Refused { addr: addr.to_string() },
+        io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => {
+            ConnectError::Timeout { addr: addr.to_string(), timeout }
+        }
+        _ => ConnectError::Io { addr: addr.to_string(), source: e },
+    })?;
+    let set = |r: io::Result<()>| r.map_err(|e| ConnectError::Io { addr: addr.to_string(), source: e });
+    set(stream.set_nodelay(true))?;
+    set(stream.set_read_timeout(Some(timeout)))?;
+    set(stream.set_write_timeout(Some(timeout)))?;
+    Ok(stream)
+}
+
+/// Opens connections like an existing one ([`Conn::reopener`]). It holds the
+/// credentials, so it prints nothing of itself.
+#[derive(Clone)]
+pub struct Reopen {
+    endpoint: Endpoint,
+    auth: Option<(Vec<u8>, Vec<u8>)>,
+    timeout: Duration,
+}
+
+impl Reopen {
+    /// A fresh connection, authenticated as the original was. Fails if the AUTH is
+    /// refused.
+    pub fn open(&self) -> Result<Conn, RespError> {
+        let mut fresh = Conn::open_endpoint(self.endpoint.clone(), self.timeout).map_err(|e| match e {
+            ConnectError::Io { source, .. } => RespError::Io(source),
+            other => RespError::Io(io::Error::other(other.to_string())),
+        })?;
+        if let Some((u, p)) = self.auth.clone() {
+            let r = fresh.command(&[b"AUTH".as_slice(), &u, &p])?;
+            if !r.is_ok() {
+                return Err(RespError::Protocol(format!("re-AUTH refused: {r}")));
+            }
+            fresh.auth = Some((u, p));
+        }
+        Ok(fresh)
+    }
+}
+
 impl Conn {
     /// Connects to `127.0.0.1:port`.
     pub fn connect(port: u16) -> Result<Conn, RespError> {
@@ -159,22 +270,79 @@ impl Conn {
     }
 
     pub fn connect_addr(addr: SocketAddr, timeout: Duration) -> Result<Conn, RespError> {
-        let stream = TcpStream::connect_timeout(&addr, timeout).map_err(RespError::Io)?;
-        stream.set_nodelay(true).map_err(RespError::Io)?;
-        stream.set_read_timeout(Some(timeout)).map_err(RespError::Io)?;
-        stream.set_write_timeout(Some(timeout)).map_err(RespError::Io)?;
-        let w = stream.try_clone().map_err(RespError::Io)?;
+        Conn::open_endpoint(
+            Endpoint {
+                addr,
+                #[cfg(feature = "tls")]
+                tls: None,
+            },
+            timeout,
+        )
+        .map_err(|e| match e {
+            ConnectError::Io { source, .. } => RespError::Io(source),
+            other => RespError::Io(io::Error::other(other.to_string())),
+        })
+    }
+
+    /// Resolves `host` and connects to the first address that answers, over TLS when
+    /// `tls` is given (the certificate checked for `host`).
+    pub fn open(
+        host: &str,
+        port: u16,
+        timeout: Duration,
+        #[cfg(feature = "tls")] tls: Option<&crate::tls::Tls>,
+    ) -> Result<Conn, ConnectError> {
+        use std::net::ToSocketAddrs;
+        let addrs: Vec<SocketAddr> = (host, port)
+            .to_socket_addrs()
+            .map_err(|e| ConnectError::Dns { host: host.to_string(), reason: e.to_string() })?
+            .collect();
+        let mut last = ConnectError::Dns { host: host.to_string(), reason: "no address".into() };
+        for addr in addrs {
+            let endpoint = Endpoint {
+                addr,
+                #[cfg(feature = "tls")]
+                tls: tls.map(|t| (t.clone(), host.to_string())),
+            };
+            match Conn::open_endpoint(endpoint, timeout) {
+                Ok(c) => return Ok(c),
+                // A TLS failure is the server's answer: another address would say the same.
+                Err(e @ ConnectError::Tls { .. }) => return Err(e),
+                Err(e) => last = e,
+            }
+        }
+        Err(last)
+    }
+
+    fn open_endpoint(endpoint: Endpoint, timeout: Duration) -> Result<Conn, ConnectError> {
+        let stream = tcp(endpoint.addr, timeout)?;
+        #[cfg(feature = "tls")]
+        let stream = match &endpoint.tls {
+            Some((tls, host)) => Stream::Tls(Box::new(tls.handshake(stream, host, endpoint.addr, timeout)?)),
+            None => Stream::Tcp(stream),
+        };
+        #[cfg(not(feature = "tls"))]
+        let stream = Stream::Tcp(stream);
         Ok(Conn {
-            addr,
-            reader: BufReader::with_capacity(64 * 1024, stream),
-            writer: BufWriter::with_capacity(64 * 1024, w),
+            endpoint,
+            io: BufReader::with_capacity(64 * 1024, stream),
+            out: Vec::with_capacity(64 * 1024),
             auth: None,
             timeout,
         })
     }
 
+    /// The server's address.
     pub fn addr(&self) -> SocketAddr {
-        self.addr
+        self.endpoint.addr
+    }
+
+    /// Whether the connection is TLS.
+    pub fn is_tls(&self) -> bool {
+        #[cfg(feature = "tls")]
+        return self.endpoint.tls.is_some();
+        #[cfg(not(feature = "tls"))]
+        false
     }
 
     /// Remembers credentials and authenticates now (`AUTH user pass`).
@@ -184,40 +352,47 @@ impl Conn {
         self.command(&[b"AUTH".as_slice(), user.as_bytes(), pass.as_bytes()])
     }
 
-    /// Opens a fresh TCP connection to the same address (e.g. after ACL LOAD
+    /// What it takes to open another connection like this one (same server, transport
+    /// and credentials), kept apart from it: a clean-up must still be possible when this
+    /// connection is gone.
+    pub fn reopener(&self) -> Reopen {
+        Reopen { endpoint: self.endpoint.clone(), auth: self.auth.clone(), timeout: self.timeout }
+    }
+
+    /// A new connection to the same server, over the same transport, with the same
+    /// credentials (a second connection beside this one).
+    pub fn open_again(&self) -> Result<Conn, RespError> {
+        self.reopener().open()
+    }
+
+    /// Opens a fresh connection to the same address (e.g. after ACL LOAD
     /// closed ours, or after the server was restarted) and re-authenticates
     /// if credentials were set. Fails if the AUTH is refused.
     pub fn reconnect(&mut self) -> Result<(), RespError> {
-        let mut fresh = Conn::connect_addr(self.addr, self.timeout)?;
-        if let Some((u, p)) = self.auth.clone() {
-            let r = fresh.command(&[b"AUTH".as_slice(), &u, &p])?;
-            if !r.is_ok() {
-                return Err(RespError::Protocol(format!("re-AUTH refused: {r}")));
-            }
-            fresh.auth = Some((u, p));
-        }
-        *self = fresh;
+        *self = self.open_again()?;
         Ok(())
     }
 
     /// Buffers one command (binary-safe arguments).
     pub fn send<A: AsRef<[u8]>>(&mut self, args: &[A]) -> Result<(), RespError> {
-        let w = &mut self.writer;
-        let mut put = || -> io::Result<()> {
-            write!(w, "*{}\r\n", args.len())?;
-            for a in args {
-                let a = a.as_ref();
-                write!(w, "${}\r\n", a.len())?;
-                w.write_all(a)?;
-                w.write_all(b"\r\n")?;
-            }
-            Ok(())
-        };
-        put().map_err(classify)
+        let w = &mut self.out;
+        w.extend_from_slice(format!("*{}\r\n", args.len()).as_bytes());
+        for a in args {
+            let a = a.as_ref();
+            w.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+            w.extend_from_slice(a);
+            w.extend_from_slice(b"\r\n");
+        }
+        Ok(())
     }
 
     pub fn flush(&mut self) -> Result<(), RespError> {
-        self.writer.flush().map_err(classify)
+        let out = std::mem::take(&mut self.out);
+        let s = self.io.get_mut();
+        let r = s.write_all(&out).and_then(|()| s.flush()).map_err(classify);
+        self.out = out;
+        self.out.clear();
+        r
     }
 
     /// Sends one command and reads its reply.
@@ -249,7 +424,7 @@ impl Conn {
 
     /// Reads the next reply.
     pub fn read_reply(&mut self) -> Result<Reply, RespError> {
-        read_reply(&mut self.reader)
+        read_reply(&mut self.io)
     }
 }
 

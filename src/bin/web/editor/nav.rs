@@ -23,12 +23,13 @@ pub fn reveal(doc: &Doc, s: Span, char_px: f64) {
     if y < top || y + (LINE_PX as i32) > top + h - PAD_TOP {
         t.set_scroll_top((y - h / 2).max(0));
     }
-    // Sideways: the token a third in when any of it is outside.
+    // Sideways, when any of the token is outside: centred if it fits (a long password
+    // on a phone is most of the editor's width), else its start at the left edge.
     let x = ((col - 1) as f64 * char_px) as i32;
     let x_end = x + (width_cols as f64 * char_px) as i32;
     let (left, w) = (t.scroll_left(), t.client_width());
     if x < left || x_end + PAD_LEFT > left + w {
-        t.set_scroll_left((x - w / 3).max(0));
+        t.set_scroll_left(sideways(x, x_end - x, w));
     }
     super::follow();
     refine(s);
@@ -51,7 +52,14 @@ pub fn refine(_s: Span) {
     };
     let (x, w) = (el.offset_left(), t.client_width());
     if x < t.scroll_left() || x + el.offset_width() > t.scroll_left() + w {
-        t.set_scroll_left((x - w / 3).max(0));
+        t.set_scroll_left(sideways(x, el.offset_width(), w));
         super::follow();
     }
+}
+
+/// The scroll position that shows a token at `x` of width `tw` in an editor `w` wide.
+fn sideways(x: i32, tw: i32, w: i32) -> i32 {
+    let room = w - 2 * PAD_LEFT;
+    let left = if tw <= room { x - (w - tw) / 2 } else { x - PAD_LEFT };
+    left.max(0)
 }

@@ -7,7 +7,7 @@ use super::outcome::{MAX, location, more};
 use crate::action::Act;
 use crate::app::App;
 use crate::doc::severity_index;
-use aclplay::audit::Finding;
+use aclplay::audit::{Finding, Group};
 use aclplay::diagnostics::Severity;
 use yew::prelude::*;
 
@@ -16,6 +16,9 @@ const SEVERITIES: [(Severity, &str, &str); 3] = [
     (Severity::Warning, "warning", "Warnings"),
     (Severity::Info, "info", "Notes"),
 ];
+
+/// This many groups of one cause or more fold into one entry.
+const FOLD: usize = 3;
 
 fn sev_name(s: Severity) -> &'static str {
     SEVERITIES.iter().find(|x| x.0 == s).map_or("info", |x| x.1)
@@ -50,7 +53,7 @@ pub fn view(app: &App) -> Html {
     let shown = |s: Severity| !hidden[severity_index(s)];
     let safe = findings.iter().filter(|f| f.fix.as_ref().is_some_and(|x| x.safe)).count();
     let visible: Vec<_> = audit.groups.iter().filter(|g| shown(g.severity)).collect();
-    let items = visible.iter().take(MAX).map(|g| {
+    let group = |g: &Group| {
         let first = &findings[g.findings[0]];
         let sev = sev_name(g.severity);
         let fixes = g.findings.iter().filter_map(|&i| Some((i, findings[i].fix.as_ref()?))).filter(|_| !app.readonly).map(|(i, fix)| {
@@ -82,6 +85,42 @@ pub fn view(app: &App) -> Html {
                     }
                     { for fixes }
                 </div>
+            </li>
+        }
+    };
+    // Groups of the same cause (severity and codes) for many users fold into one entry
+    // that names them: 20 users that may run dangerous commands are one line until opened.
+    let shown_groups: Vec<&Group> = visible.iter().take(MAX).copied().collect();
+    let mut causes: Vec<(String, Vec<&Group>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
+    for g in shown_groups {
+        let codes: Vec<&str> = g.findings.iter().map(|&i| findings[i].code).collect();
+        let key = format!("{}:{}", sev_name(g.severity), codes.join(" "));
+        match index.get(&key) {
+            Some(&c) => causes[c].1.push(g),
+            None => {
+                index.insert(key.clone(), causes.len());
+                causes.push((key, vec![g]));
+            }
+        }
+    }
+    let items = causes.into_iter().map(|(_, gs)| {
+        if gs.len() < FOLD {
+            return html! { <>{ for gs.iter().map(|g| group(g)) }</> };
+        }
+        let first = &findings[gs[0].findings[0]];
+        let sev = sev_name(gs[0].severity);
+        let names: Vec<String> = gs.iter().filter_map(|g| g.user.clone()).collect();
+        let listed = if names.len() > 6 { format!("{}, …", names[..6].join(", ")) } else { names.join(", ") };
+        html! {
+            <li class={classes!("cause", sev)} data-code={first.code}>
+                <details>
+                    <summary>
+                        <span class={classes!("badge", sev)}>{ sev }</span>{ " " }
+                        <code>{ first.code }</code>{ format!(" for {} users: ", gs.len()) }<bdi>{ listed }</bdi>
+                    </summary>
+                    <ul class="cause-groups">{ for gs.iter().map(|g| group(g)) }</ul>
+                </details>
             </li>
         }
     });

@@ -787,8 +787,6 @@ impl App {
         }
         if let Some(root) = dom::by_id("app") {
             let _ = root.set_attribute("data-analysis-ms", &dom::hundredths(self.doc.ms));
-            let _ =
-                root.set_attribute("data-audit", if self.audit.current(self.doc.rev) { "current" } else { "pending" });
             if let Some(p) = dom::window().performance() {
                 let start = p.get_entries_by_name("aclplay-input");
                 if start.length() > 0 {
@@ -1000,7 +998,10 @@ impl Component for App {
             loc.pathname().unwrap_or_default() + &self.embed_fragment
         };
         html! {
-            <div id="app" class={if self.embed { "app embed" } else { "app" }}>
+            // `data-audit` in the virtual DOM, patched with the panels it describes (set after
+            // the render it could lag behind them).
+            <div id="app" class={if self.embed { "app embed" } else { "app" }}
+                data-audit={if self.audit.current(d.rev) { "current" } else { "pending" }}>
                 if self.embed {
                     <header class="top embed-top">
                         <strong class="brand">{ "aclplay" }</strong>

@@ -50,7 +50,8 @@ test("a share link round-trips rules, commands and version, without plaintext pa
   assert.equal(await p2.getByLabel("Commands", { exact: true }).inputValue(), "GET app:1\nFLUSHALL");
   assert.equal(await p2.getByLabel("User", { exact: true }).inputValue(), "app");
   assert.equal(await p2.locator(".sim-row").nth(1).locator(".reply").textContent(), `"User app has no permissions to run the 'flushall' command"`);
-  assert.match(await p2.locator(".notice").textContent(), /Opened the shared rules/);
+  // No saved work here: the link is shown as the shared rules, to keep or edit.
+  assert.match(await p2.locator(".notice").textContent(), /You are viewing rules shared with you; edit them or keep them/);
   // The fragment is dropped from the address bar once read.
   assert.equal(new URL(p2.url()).hash, "");
   await other.close();

@@ -145,7 +145,7 @@ test("1,000 to 3,000 users (an open default above them) paste in linear time", a
   await ctx.close();
 });
 
-test("Apply fix and Harden on a 10,000-line file: a fix under 100 ms, Harden under 1 s", { todo: "not met yet: the test took 320 s and Harden left plaintext passwords in this build" }, async () => {
+test("Apply fix and Harden on a 10,000-line file: a fix under 100 ms, Harden under 1 s", { timeout: 240000 }, async () => {
   const text = mixedUsers(10000);
   const { ctx, page } = await fresh();
   await paste(page, text);
@@ -168,18 +168,15 @@ test("Apply fix and Harden on a 10,000-line file: a fix under 100 ms, Harden und
   // One undo takes it back.
   await page.keyboard.press("Control+Z");
   await audited(page, 60000);
-  const hardenMs = await best(2, async (i) => {
-    if (i > 0) {
-      await page.keyboard.press("Control+Z");
-      await audited(page, 60000);
-    }
-    return page.evaluate(async () => {
-      const t0 = performance.now();
-      document.querySelector('button[data-a="harden"]').click();
-      await new Promise((r) => requestAnimationFrame(() => r()));
-      return performance.now() - t0;
-    });
+  // Harden once: an edit this large bypasses the browser's undo (its insertText is far
+  // from linear in the lines inserted), so the work before it is one click away instead.
+  const hardenMs = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('button[data-a="harden"]').click();
+    await new Promise((r) => requestAnimationFrame(() => r()));
+    return performance.now() - t0;
   });
+  await page.locator(".notice").getByRole("button", { name: "Restore my earlier work" }).waitFor();
   assert.ok(hardenMs < 1000, `Harden on 10,000 lines: ${hardenMs.toFixed(0)} ms (budget 1,000)`);
   assert.doesNotMatch(await page.locator("#rules").inputValue(), />pw\d/, "every plaintext password hashed");
   await ctx.close();

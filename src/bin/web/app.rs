@@ -34,6 +34,9 @@ const LARGE_CHANGE: usize = 64 * 1024;
 const BIG: usize = 64 * 1024;
 /// Saved work larger than this is restored after the page first shows.
 const LAZY: usize = 256 * 1024;
+/// An edit inserting more than this many bytes (Harden of a large file) bypasses the
+/// browser's undoable `insertText` (see `App::apply`).
+const LARGE_EDIT: usize = 32 * 1024;
 /// Time per audit slice, in milliseconds.
 const SLICE_MS: f64 = 8.0;
 
@@ -669,6 +672,27 @@ impl App {
     fn apply(&mut self, fixes: &[&aclplay::audit::Fix], said: String) {
         let text = self.doc.text();
         let Some((span, with)) = aclplay::audit::apply_span(text, fixes) else { return };
+        if with.len() > LARGE_EDIT {
+            // Chromium's `insertText` (what keeps Ctrl+Z) costs far more than linear time
+            // in the lines it inserts: Harden of 10,000 lines took 340 s through it. A
+            // large edit replaces the text directly; the work before it stays one click
+            // away instead.
+            let text = text.to_string();
+            self.save_now();
+            self.keep_previous();
+            dom::replace_rules_directly(&text, span.start, span.end, &with);
+            if let Some(t) = dom::textarea("rules") {
+                self.frame_pending = false;
+                self.sync_rules(t.value());
+            }
+            self.save_now();
+            let mut n = Notice::info(format!("{said} (too large an edit for Ctrl+Z)."));
+            if !self.embed {
+                n = n.with(Act::RestorePrevious, "Restore my earlier work");
+            }
+            self.say(n);
+            return;
+        }
         dom::replace_rules(text, span.start, span.end, &with);
         // The input event of the edit may wait for a frame: read it now.
         if let Some(t) = dom::textarea("rules") {

@@ -97,6 +97,13 @@ pub fn replace_rules(text: &str, start: usize, end: usize, with: &str) {
     }
 }
 
+/// [`replace_rules`] without the browser's undoable editing (for edits too large for it).
+pub fn replace_rules_directly(text: &str, start: usize, end: usize, with: &str) {
+    if let Some(t) = textarea("rules") {
+        let _ = t.set_range_text_with_start_and_end(with, utf16_at(text, start), utf16_at(text, end));
+    }
+}
+
 /// Selects a byte span of the rules editor's text.
 pub fn select_span(text: &str, start: usize, end: usize) {
     let Some(ta) = textarea("rules") else { return };

@@ -117,7 +117,8 @@ async function keystrokes(p, at, n, check) {
     await p.waitForFunction((k) => window.__frames.length > k, i, { timeout: 120000 });
     await p.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
     if (check) await check(i);
-    const u = Number(await p.locator("#app").getAttribute("data-update-ms"));
+    // (The bare textarea of `floor` has no app, hence no figure of its own.)
+    const u = Number(await p.evaluate(() => document.querySelector("#app")?.dataset.updateMs ?? 0));
     if (u) updates.push(u);
   }
   return { updates, frames: await p.evaluate(() => window.__frames) };

@@ -67,7 +67,7 @@ test("a 1 MB paste of 10,000 users updates the page, findings included, within 1
   await ctx.close();
 });
 
-test("a 1 MB single line pastes within 1 s and typing in it stays under 50 ms a key", { todo: "not met yet: 3.3–4.1 s in this build" }, async () => {
+test("a 1 MB single line pastes within 1 s and typing in it stays under 50 ms a key", { todo: "not met yet: 3.3–5.1 s in this build" }, async () => {
   const text = longLine(MB);
   const { ctx, page } = await fresh();
   const ms = await best(3, async () => {
@@ -94,7 +94,7 @@ test("a 1 MB single line pastes within 1 s and typing in it stays under 50 ms a 
   await ctx.close();
 });
 
-test("1 MB of saved work comes back after a reload without blocking the page", { todo: "not met yet: interactive after 1.7 s (budget 1.5 s) in this build" }, async () => {
+test("1 MB of saved work comes back after a reload without blocking the page", { todo: "not met reliably yet: interactive after 1.1–1.7 s (budget 1.5 s) in this build" }, async () => {
   const text = usersOfSize(MB);
   const { ctx, page } = await fresh();
   await paste(page, text);

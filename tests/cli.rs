@@ -626,3 +626,69 @@ fn default_server_and_aclplay_server() {
         assert_eq!(pick(&["--server", other.id, "--format", "json", "check", "users.acl"], Some(p.id)), other.id);
     }
 }
+
+/// Characters that hide or reorder text (a right-to-left override, a zero-width space)
+/// are escapes in every text output, never raw: a terminal would show `\u{202e}tnega` as
+/// "agent". JSON keeps the bytes as they are.
+#[test]
+fn hidden_characters_are_shown_as_escapes() {
+    let d = Dir::new("hidden-characters");
+    d.file("trojan.acl", format!("user default off\nuser \u{202e}tnega on #{FOO} ~a\u{200b}:* +get +gett\n"));
+    let hidden = |s: &str| s.contains('\u{202e}') || s.contains('\u{200b}');
+    let list = d.run(&["list", "trojan.acl"], None);
+    assert!(list.stdout.contains("user \\u{202e}tnega on #"), "{}", list.stdout);
+    assert!(list.stdout.contains("~a\\u{200b}:*"), "{}", list.stdout);
+    let runs = [
+        d.run(&["list", "trojan.acl"], None),
+        d.run(&["check", "trojan.acl"], None),
+        d.run(&["lint", "trojan.acl"], None),
+        d.run(&["explain", "trojan.acl"], None),
+        d.run(
+            &[
+                "--server",
+                "valkey-8.1",
+                "dryrun",
+                "trojan.acl",
+                "--user",
+                "\u{202e}tnega",
+                "--explain",
+                "--",
+                "get",
+                "b",
+            ],
+            None,
+        ),
+    ];
+    for o in &runs {
+        assert!(!hidden(&o.stdout) && !hidden(&o.stderr), "raw hidden characters in:\n{}\n{}", o.stdout, o.stderr);
+    }
+    let lint = &runs[2].stdout;
+    assert!(
+        lint.contains("error[hidden-characters]: `\\u{202e}tnega` holds a right-to-left override (U+202E)"),
+        "{lint}"
+    );
+    assert!(
+        runs[4].stdout.starts_with("User \\u{202e}tnega has no permissions to access the 'b' key\n"),
+        "{}",
+        runs[4].stdout
+    );
+    let json = d.run(&["--format", "json", "list", "trojan.acl"], None).json();
+    assert!(
+        json[0]["acl_list"].as_str().unwrap().contains('\u{202e}')
+            || json[1]["acl_list"].as_str().unwrap().contains('\u{202e}')
+    );
+}
+
+/// A refused rule near a known one says which one it probably meant.
+#[test]
+fn did_you_mean_in_check() {
+    let d = Dir::new("did-you-mean");
+    d.file("typo.acl", "user default off\nuser app on ~app:* -@all +gett +@raed\n");
+    let o = d.run(&["check", "typo.acl"], None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("did you mean `+get`?"), "{}", o.stderr);
+    assert!(o.stderr.contains("did you mean `+@read`?"), "{}", o.stderr);
+    let v = d.run(&["--format", "json", "check", "typo.acl"], None).json();
+    assert_eq!(v["diagnostics"][0]["suggestion"], "+get");
+    assert!(v["diagnostics"][0]["problem"]["help"].as_str().unwrap().starts_with("did you mean `+get`?"));
+}

@@ -213,6 +213,22 @@ impl Analysis {
         }
     }
 
+    /// [`Analysis::explain`] as the server answers once it has the input (see
+    /// [`Analysis::served_dryrun`]): after a refused `ACL LOAD` only a fresh server's
+    /// `default` exists, so any other name is the server's own `User '…' not found`.
+    pub fn served_explain(&self, name: &[u8], argv: &[&[u8]]) -> Result<explain::Explanation, Down> {
+        match self.served() {
+            Served::Input => Ok(self.explain(name, argv)),
+            Served::Fresh => {
+                let ctx = crate::engine::acl::Ctx { profile: self.profile, pubsub_all: self.options_pubsub_all };
+                let default = User::new_default(&ctx);
+                let user = (name == default.name.as_slice()).then_some(&default);
+                Ok(explain::explain(self.profile, name, user, argv))
+            }
+            Served::Down(d) => Err(d),
+        }
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(|d| d.severity == crate::diagnostics::Severity::Error)
     }

@@ -19,6 +19,7 @@ use aclplay::analysis::{Outcome, Status};
 use aclplay::diagnostics::Severity;
 use aclplay::input::document::Kind;
 use aclplay::span::LineIndex;
+use aclplay::visible;
 use aclplay::{Analysis, Options, Profile, analyze};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, BufWriter, Read, Write};
@@ -458,7 +459,8 @@ fn report(l: &Loaded, format: Format, max: usize) {
     if format == Format::Json {
         return;
     }
-    let src = std::sync::Arc::new(miette::NamedSource::new(&l.name, l.text.clone()));
+    // Hidden characters would reorder the quoted source lines: shown masked (same offsets).
+    let src = std::sync::Arc::new(miette::NamedSource::new(&l.name, visible::mask(&l.text).into_owned()));
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let handler = miette::GraphicalReportHandler::new_themed(if color {
         miette::GraphicalTheme::unicode()
@@ -493,7 +495,12 @@ fn diagnostics_json(l: &Loaded) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The outcome in lines of text, hidden characters escaped.
 fn outcome_text(a: &Analysis) -> Vec<String> {
+    raw_outcome_text(a).into_iter().map(|l| visible::escape(&l).into_owned()).collect()
+}
+
+fn raw_outcome_text(a: &Analysis) -> Vec<String> {
     match &a.outcome {
         Outcome::AclLoad { reply, crash: true, .. } => {
             vec![format!("ACL LOAD: the server crashes (segfault) on this file; it would otherwise reply: {reply}")]
@@ -574,8 +581,8 @@ fn list(l: &Loaded, format: Format) -> ExitCode {
     } else {
         for r in users {
             match a.acl_list(&r.user) {
-                Some(line) => println!("{line}"),
-                None => println!("# user {}: listing it crashes {}", r.name(), a.profile.name),
+                Some(line) => println!("{}", visible::escape(&line)),
+                None => println!("# user {}: listing it crashes {}", visible::escape(&r.name()), a.profile.name),
             }
         }
     }
@@ -615,22 +622,22 @@ fn dryrun(
                 }
                 let _ = writeln!(out, "{v}");
             } else {
-                let _ = writeln!(out, "{}", e.reply.text);
+                let _ = writeln!(out, "{}", visible::escape(&e.reply.text));
                 if explain {
                     for line in explain_lines(&e, &l.text) {
-                        let _ = writeln!(out, "  {line}");
+                        let _ = writeln!(out, "  {}", visible::escape(&line));
                     }
                 }
                 if let Some(c) = &client {
                     for line in client_lines(c) {
-                        let _ = writeln!(out, "  {line}");
+                        let _ = writeln!(out, "  {}", visible::escape(&line));
                     }
                 }
             }
             e.reply.is_ok()
         } else {
             let r = a.dryrun_in(name, argv, db);
-            let _ = writeln!(out, "{}", r.text);
+            let _ = writeln!(out, "{}", visible::escape(&r.text));
             r.is_ok()
         }
     };
@@ -836,7 +843,7 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     let a = &l.analysis;
     let users: Vec<_> = a.users.iter().filter(|r| user.is_none_or(|u| r.user.name == u.as_bytes())).collect();
     if users.is_empty() {
-        eprintln!("error: no user `{}`", user.unwrap_or_default());
+        eprintln!("error: no user `{}`", visible::escape(user.unwrap_or_default()));
         return ExitCode::from(1);
     }
     if format == Format::Json {
@@ -845,7 +852,7 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     } else {
         for r in users {
             let s = aclplay::verdicts::summary::user(&r.user, a.profile);
-            println!("user {}:", s.name);
+            println!("user {}:", visible::escape(&s.name));
             for line in aclplay::verdicts::summary::sentences(&s) {
                 println!("  {line}");
             }
@@ -858,7 +865,7 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
     let v: Vec<&[u8]> = argv.iter().map(|x| x.as_bytes()).collect();
     match aclplay::verdicts::resolve(profile, &v) {
         Err(e) => {
-            eprintln!("{}", e.text);
+            eprintln!("{}", visible::escape(&e.text));
             ExitCode::from(1)
         }
         Ok(r) => {
@@ -889,12 +896,17 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
                         needs.push("write");
                     }
                     let needs = if needs.is_empty() { "any key pattern".to_string() } else { needs.join("+") };
-                    println!("key {} `{}`: flags [{}], needs {needs}", k.pos, argv[k.pos], k.flag_names().join(" "));
+                    println!(
+                        "key {} `{}`: flags [{}], needs {needs}",
+                        k.pos,
+                        visible::escape(&argv[k.pos]),
+                        k.flag_names().join(" ")
+                    );
                 }
                 for &(p, pat) in &channels {
                     println!(
                         "channel {p} `{}`{}",
-                        argv[p],
+                        visible::escape(&argv[p]),
                         if pat { " (pattern: must equal an ACL channel pattern)" } else { "" }
                     );
                 }

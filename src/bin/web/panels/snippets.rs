@@ -1,11 +1,13 @@
 //! Connection snippets for a chosen user: client code that reads the credentials from
 //! the environment, never with the password inlined.
 
+use super::names::Names;
+use crate::action::Act;
 use crate::app::App;
-use crate::user_select::Names;
 use yew::prelude::*;
 
-/// A string literal for C-like languages (Python, JavaScript, Go, Java).
+/// A string literal for C-like languages (Python, JavaScript, Go, Java); a hidden
+/// character is a `\uXXXX` escape, which all four read the same way.
 fn lit(s: &str) -> String {
     let mut o = String::from("\"");
     for c in s.chars() {
@@ -13,6 +15,12 @@ fn lit(s: &str) -> String {
             '"' => o.push_str("\\\""),
             '\\' => o.push_str("\\\\"),
             '\n' => o.push_str("\\n"),
+            c if aclplay::visible::is_hidden(c) => {
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    o.push_str(&format!("\\u{u:04x}"));
+                }
+            }
             c => o.push(c),
         }
     }
@@ -20,10 +28,24 @@ fn lit(s: &str) -> String {
     o
 }
 
-/// A word for a POSIX shell.
+/// A word for a POSIX shell (bash's `$'…'` when it holds a hidden character).
 fn sh(s: &str) -> String {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:@".contains(&b)) {
         s.to_string()
+    } else if s.chars().any(aclplay::visible::is_hidden) {
+        let mut o = String::from("$'");
+        for c in s.chars() {
+            match c {
+                '\'' | '\\' => {
+                    o.push('\\');
+                    o.push(c);
+                }
+                c if aclplay::visible::is_hidden(c) => o.push_str(&format!("\\U{:08x}", c as u32)),
+                c => o.push(c),
+            }
+        }
+        o.push('\'');
+        o
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
@@ -106,7 +128,7 @@ redis-cli -h \"${{REDIS_HOST:-localhost}}\" --user {} --askpass
 }
 
 pub fn view(app: &App) -> Html {
-    let d = &app.d;
+    let d = &app.doc;
     let chosen = AttrValue::from(app.ui.snip.clone());
     // The chosen user, or the first one that is not `default`.
     let user: AttrValue = if d.names.contains(&chosen) {
@@ -119,7 +141,7 @@ pub fn view(app: &App) -> Html {
             <details class="snippet">
                 <summary>{ title }</summary>
                 <pre><code>{ code.clone() }</code></pre>
-                <button type="button" class="small" data-a="copy" data-t={code} data-w={format!("{title} snippet")}>
+                <button type="button" class="small" data-a={Act::Copy.attr()} data-t={code} data-w={format!("{title} snippet")}>
                     { format!("Copy {title} snippet") }
                 </button>
             </details>
@@ -129,7 +151,7 @@ pub fn view(app: &App) -> Html {
         <section class="snippets panel" aria-labelledby="snip-h">
             <h2 id="snip-h">{ "Connection snippets" }</h2>
             <label class="inline">{ "Connect as " }
-                <Names names={d.names.clone()} selected={user} label="Connection user" act="snip" />
+                <Names names={d.names.clone()} selected={user} label="Connection user" act={Act::SnippetUser} />
             </label>
             <p class="muted">{ "The password comes from the environment (REDIS_PASSWORD) or a prompt, never from the code." }</p>
             { for items }

@@ -1,6 +1,7 @@
 //! The examples gallery: realistic setups, loaded in one click.
 
-use crate::state::Work;
+use crate::action::Act;
+use crate::work::Work;
 use yew::prelude::*;
 
 pub struct Example {
@@ -128,11 +129,13 @@ impl Example {
     }
 }
 
+/// The examples, as a menu (a disclosure in the header): the editor comes first on a
+/// phone's screen.
 pub fn view() -> Html {
     let items = EXAMPLES.iter().enumerate().map(|(i, ex)| {
         html! {
             <li>
-                <button type="button" class="example" data-a="ex" data-i={i.to_string()} data-example={ex.id}>
+                <button type="button" class="example" data-a={Act::Example.attr()} data-i={i.to_string()} data-example={ex.id}>
                     <strong>{ ex.title }</strong>
                     <span class="muted">{ ex.about }</span>
                 </button>
@@ -140,9 +143,9 @@ pub fn view() -> Html {
         }
     });
     html! {
-        <section class="examples" aria-labelledby="examples-h">
-            <h2 id="examples-h">{ "Examples" }</h2>
-            <ul class="gallery">{ for items }</ul>
-        </section>
+        <details class="examples">
+            <summary class="button">{ "Examples" }</summary>
+            <ul class="gallery" aria-label="Examples">{ for items }</ul>
+        </details>
     }
 }

@@ -1,7 +1,9 @@
-//! One user: whether the server accepts it, its ACL LIST line, and what it may do.
+//! One user: whether the server has it, its ACL LIST line, and what it may do.
 
+use crate::action::Act;
 use crate::app::App;
-use aclplay::analysis::Status;
+use aclplay::analysis::{Served, Status};
+use aclplay::visible::escape;
 use yew::prelude::*;
 
 /// Markdown-ish backticks from the summary sentences become <code>.
@@ -16,18 +18,28 @@ fn words(s: &str) -> Html {
     html! { <li>{ for parts }</li> }
 }
 
-/// The card of `d.analysis.users[index]`.
+/// The card of `analysis.users[index]`.
 pub fn view(app: &App, index: usize) -> Html {
-    let d = &app.d;
-    let r = &d.analysis.users[index];
-    let profile = d.analysis.profile;
+    let d = &app.doc;
+    let a = d.analysis();
+    let r = &a.users[index];
+    let profile = d.profile();
     let name = r.name();
-    let ok = matches!(r.status, Status::Accepted | Status::Builtin);
+    let shown = escape(&name).into_owned();
+    let loaded = a.served() == Served::Input;
+    let ok = matches!(r.status, Status::Accepted | Status::Builtin) && loaded;
     let (badge, detail) = match &r.status {
+        Status::Accepted if !loaded => (
+            "not loaded",
+            Some(
+                "This line is accepted, but the server does not take the input as a whole, so it has no such user."
+                    .to_string(),
+            ),
+        ),
         Status::Accepted => ("accepted", None),
         Status::Builtin => ("built-in", Some("Not defined here: the server's own default user.".to_string())),
-        Status::Rejected(e) => ("rejected", Some(e.clone())),
-        Status::Crash(e) => ("server crashes", Some(e.clone())),
+        Status::Rejected(e) => ("rejected", Some(escape(e).into_owned())),
+        Status::Crash(e) => ("server crashes", Some(escape(e).into_owned())),
         Status::ListCrash => {
             ("ACL LIST crashes", Some(format!("{} accepts this user, then crashes on ACL LIST.", profile.name)))
         }
@@ -39,7 +51,7 @@ pub fn view(app: &App, index: usize) -> Html {
         1 => "1 password (never shown)".to_string(),
         n => format!("{n} passwords (never shown)"),
     });
-    let list = d.analysis.acl_list(&r.user);
+    let list = a.acl_list(&r.user);
 
     // Commands, dangerous ones marked; rendered only when asked (hundreds of names).
     let allowed: usize = summary.selectors.iter().map(|s| s.allowed).sum();
@@ -60,25 +72,29 @@ pub fn view(app: &App, index: usize) -> Html {
         });
         html! { <div class="command-lists">{ for lists }</div> }
     });
+    let hypothetical = !loaded && r.status != Status::Builtin;
 
     html! {
-        <article key={name.clone()} class={if ok { "user ok" } else { "user bad" }} data-user={name.clone()} aria-label={format!("User {name}")}>
+        <article key={name.clone()} class={if ok { "user ok" } else { "user bad" }} data-user={name.clone()} aria-label={format!("User {shown}")}>
             <header>
-                <h3>{ name.clone() }</h3>
+                <h3><bdi>{ shown.clone() }</bdi></h3>
                 <span class={if ok { "badge ok" } else { "badge bad" }}>{ badge }</span>
             </header>
             if let Some(t) = detail {
                 <p class="status-detail"><code>{ t }</code></p>
             }
             if let Some(l) = list {
-                <div class="acl-list">
-                    <code>{ l.clone() }</code>
-                    <button type="button" class="small" data-a="copy" data-t={l} data-w={format!("ACL LIST line of {name}")}
-                        aria-label={format!("Copy the ACL LIST line of {name}")}>{ "Copy" }</button>
+                if hypothetical {
+                    <p class="small-text muted hypo-label">{ "If the input loaded, ACL LIST would show:" }</p>
+                }
+                <div class={classes!("acl-list", hypothetical.then_some("hypothetical"))}>
+                    <code>{ escape(&l).into_owned() }</code>
+                    <button type="button" class="small" data-a={Act::Copy.attr()} data-t={l} data-w={format!("ACL LIST line of {shown}")}
+                        aria-label={format!("Copy the ACL LIST line of {shown}")}>{ "Copy" }</button>
                 </div>
             }
             <ul class="words">{ for sentences.iter().map(|s| words(s)) }</ul>
-            <button type="button" class="link" data-a="cmds" data-u={name.clone()} aria-expanded={if open { "true" } else { "false" }}>
+            <button type="button" class="link" data-a={Act::Commands.attr()} data-t={name.clone()} aria-expanded={if open { "true" } else { "false" }}>
                 { format!("{} commands ({allowed} allowed)", if open { "Hide" } else { "Show" }) }
             </button>
             { commands }

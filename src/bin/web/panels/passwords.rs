@@ -2,8 +2,9 @@
 //! unbiased, in `ACL GENPASS` style (hex) or from an alphabet. Shows the entropy and the
 //! SHA-256 to put in files as `#<hash>`.
 
+use crate::action::Act;
 use crate::app::App;
-use crate::dom;
+use crate::platform::dom;
 use aclplay::password::{entropy_bits, genpass, random_from, sha256_hex};
 use yew::prelude::*;
 
@@ -36,12 +37,12 @@ impl Default for Pw {
 }
 
 impl Pw {
-    /// A `change` of one of the settings (its `data-a` and value).
-    pub fn set(&mut self, what: &str, v: &str) {
+    /// A `change` of one of the settings.
+    pub fn set(&mut self, what: Act, v: &str) {
         match what {
-            "style" => self.genpass = v == "genpass",
-            "bits" => self.bits = v.parse::<u32>().unwrap_or(256).clamp(1, 4096),
-            "alpha" => self.alphabet = ALPHABETS.iter().position(|a| a.0 == v).unwrap_or(0),
+            Act::PwStyle => self.genpass = v == "genpass",
+            Act::PwBits => self.bits = v.parse::<u32>().unwrap_or(256).clamp(1, 4096),
+            Act::PwAlphabet => self.alphabet = ALPHABETS.iter().position(|a| a.0 == v).unwrap_or(0),
             _ => self.length = v.parse::<usize>().unwrap_or(32).clamp(1, 1024),
         }
     }
@@ -68,15 +69,15 @@ impl Pw {
     }
 }
 
-/// Inserts `text` at the editor's caret (with spaces around it), as typing would.
-pub fn insert(text: &str) {
+/// Inserts `text` at the editor's caret (with spaces around it), as typing would;
+/// `value` is the editor's text.
+pub fn insert(value: &str, text: &str) {
     let Some(t) = dom::textarea("rules") else { return };
-    let value = t.value();
     let caret = t.selection_end().ok().flatten().unwrap_or(0);
-    let at = dom::byte_offset(&value, caret);
+    let at = dom::byte_offset(value, caret);
     let spaced = |c: Option<char>| if c.is_some_and(|c| !c.is_whitespace()) { " " } else { "" };
     let padded = [spaced(value[..at].chars().last()), text, spaced(value[at..].chars().next())].concat();
-    dom::insert_text(&t, caret, caret, &padded);
+    dom::replace_range(&t, caret, caret, &padded);
 }
 
 pub fn view(app: &App) -> Html {
@@ -87,20 +88,20 @@ pub fn view(app: &App) -> Html {
                 <label class="label" for="pw-out">{ "Password" }</label>
                 <div class="row">
                     <input id="pw-out" class="mono" readonly=true value={password.clone()} />
-                    <button type="button" data-a="copy" data-t={password.clone()} data-w="password">{ "Copy password" }</button>
+                    <button type="button" data-a={Act::Copy.attr()} data-t={password.clone()} data-w="password">{ "Copy password" }</button>
                 </div>
                 <p><strong data-testid="entropy">{ format!("{bits} bits") }</strong>{ " of entropy" }</p>
                 <label class="label" for="pw-hash">{ "SHA-256 (for " }<code>{ "#<hash>" }</code>{ " rules)" }</label>
                 <div class="row">
                     <input id="pw-hash" class="mono" readonly=true value={hash.clone()} />
-                    <button type="button" data-a="copy" data-t={hash.clone()} data-w="SHA-256 hash">{ "Copy hash" }</button>
+                    <button type="button" data-a={Act::Copy.attr()} data-t={hash.clone()} data-w="SHA-256 hash">{ "Copy hash" }</button>
                 </div>
                 if !app.readonly {
                     <div class="row">
-                        <button type="button" data-a="ins" data-t={format!("#{hash}")} data-w="Inserted the hash into the rules">
+                        <button type="button" data-a={Act::Insert.attr()} data-t={format!("#{hash}")} data-w="Inserted the hash into the rules">
                             { "Insert #hash into rules" }
                         </button>
-                        <button type="button" class="warn" data-a="ins" data-t={format!(">{password}")}
+                        <button type="button" class="warn" data-a={Act::Insert.attr()} data-t={format!(">{password}")}
                             data-w="Inserted the plaintext password into the rules" aria-describedby="plain-warning">
                             { "Insert >password into rules" }
                         </button>
@@ -120,18 +121,18 @@ pub fn view(app: &App) -> Html {
             <p class="muted">{ "Made in this page with the browser's cryptographic random generator; nothing is sent anywhere." }</p>
             <fieldset>
                 <legend>{ "Style" }</legend>
-                <label class="inline"><input type="radio" name="pw-style" value="genpass" checked={pw.genpass} data-a="style" />{ " ACL GENPASS (hex)" }</label>
-                <label class="inline"><input type="radio" name="pw-style" value="alphabet" checked={!pw.genpass} data-a="style" />{ " Alphabet and length" }</label>
+                <label class="inline"><input type="radio" name="pw-style" value="genpass" checked={pw.genpass} data-a={Act::PwStyle.attr()} />{ " ACL GENPASS (hex)" }</label>
+                <label class="inline"><input type="radio" name="pw-style" value="alphabet" checked={!pw.genpass} data-a={Act::PwStyle.attr()} />{ " Alphabet and length" }</label>
             </fieldset>
             if pw.genpass {
-                <label class="inline">{ "Bits " }<input type="number" min="1" max="4096" value={pw.bits.to_string()} data-a="bits" /></label>
+                <label class="inline">{ "Bits " }<input type="number" min="1" max="4096" value={pw.bits.to_string()} data-a={Act::PwBits.attr()} /></label>
             } else {
                 <div class="row">
-                    <label class="inline">{ "Alphabet " }<select data-a="alpha">{ for alphabets }</select></label>
-                    <label class="inline">{ "Length " }<input type="number" min="1" max="1024" value={pw.length.to_string()} data-a="len" /></label>
+                    <label class="inline">{ "Alphabet " }<select data-a={Act::PwAlphabet.attr()}>{ for alphabets }</select></label>
+                    <label class="inline">{ "Length " }<input type="number" min="1" max="1024" value={pw.length.to_string()} data-a={Act::PwLength.attr()} /></label>
                 </div>
             }
-            <button type="button" class="primary" data-a="gen">{ "Generate password" }</button>
+            <button type="button" class="primary" data-a={Act::Generate.attr()}>{ "Generate password" }</button>
             if let Some(e) = &pw.error {
                 <p class="warning">{ e.clone() }</p>
             }

@@ -1,12 +1,8 @@
-//! Share links: the work as JSON (`state::to_json`), compressed by the browser
+//! Share links: the work as JSON (`work::to_json`), compressed by the browser
 //! (`CompressionStream("deflate-raw")`, no deflate code in the wasm), base64url-encoded
-//! into the URL fragment, which browsers never send to a server. Plaintext passwords are
-//! replaced by their hashes unless the user opts in.
+//! into the URL fragment, which browsers never send to a server. (Which secrets a link
+//! leaves out is `aclplay::audit::secrets`.)
 
-use aclplay::input::highlight::Class;
-use aclplay::input::split::split_args;
-use aclplay::password::sha256_hex;
-use aclplay::span::Span;
 use js_sys::{Array, Uint8Array};
 use wasm_bindgen::prelude::*;
 use web_sys::{Blob, ReadableStream, ReadableWritablePair, Response, WritableStream};
@@ -80,48 +76,6 @@ pub fn pipe(data: &[u8], compress: bool) -> Result<js_sys::Promise, JsValue> {
     Response::new_with_opt_readable_stream(Some(&out))?.array_buffer()
 }
 
-/// Replaces plaintext passwords by their hashes (`>pw` → `#sha256`, `<pw` → `!sha256`)
-/// and `requirepass` values by a placeholder. Returns the new text and how many secrets
-/// were removed.
-pub fn strip_secrets(text: &str, tokens: &[(Span, Class)]) -> (String, usize) {
-    let mut edits: Vec<(Span, String)> = Vec::new();
-    let mut after_requirepass = false;
-    for &(span, class) in tokens {
-        let raw = &text.as_bytes()[span.start..span.end];
-        // The token's value: quoted tokens (redis.conf, redis-cli) are unescaped first.
-        let value = || match raw.first() {
-            Some(b'"' | b'\'') => {
-                split_args(raw, 0).ok().and_then(|mut v| v.pop()).map_or_else(|| raw.to_vec(), |a| a.bytes)
-            }
-            _ => raw.to_vec(),
-        };
-        match class {
-            Class::Password => {
-                let v = value();
-                let sign = if v.first() == Some(&b'<') { '!' } else { '#' };
-                edits.push((span, format!("{sign}{}", sha256_hex(&v[1..]))));
-            }
-            Class::Value if after_requirepass => {
-                edits.push((span, "REDACTED".into()));
-            }
-            _ => {}
-        }
-        // `requirepass x`, `masterauth x`, `CONFIG SET requirepass x`.
-        after_requirepass = class != Class::Comment
-            && (raw.eq_ignore_ascii_case(b"requirepass") || raw.eq_ignore_ascii_case(b"masterauth"));
-    }
-    let n = edits.len();
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for (s, r) in edits {
-        out.push_str(&text[at..s.start]);
-        out.push_str(&r);
-        at = s.end;
-    }
-    out.push_str(&text[at..]);
-    (out, n)
-}
-
 /// The page's URL without its fragment.
 pub fn base_url() -> String {
     let href = web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default();
@@ -155,25 +109,5 @@ mod tests {
         assert_eq!(b64_encode(b"\xfb\xff"), "-_8");
         assert_eq!(b64_decode("ab+c"), None);
         assert_eq!(b64_decode("a"), None, "a lone character is not whole bytes");
-    }
-
-    fn strip(text: &str) -> (String, usize) {
-        let doc = aclplay::input::parse::parse(text, None);
-        strip_secrets(text, &aclplay::input::highlight::highlight(text, &doc))
-    }
-
-    #[test]
-    fn plaintext_passwords_become_hashes() {
-        let (out, n) = strip("user app on >secret <old ~app:* +get\n");
-        assert_eq!(n, 2);
-        assert_eq!(out, format!("user app on #{} !{} ~app:* +get\n", sha256_hex(b"secret"), sha256_hex(b"old")));
-        // redis.conf quoting: the hash is of the unquoted password.
-        let (out, n) = strip("requirepass \"pw with space\"\nuser app on \">a b\" ~x +get\n");
-        assert_eq!(n, 2);
-        assert_eq!(out, format!("requirepass REDACTED\nuser app on #{} ~x +get\n", sha256_hex(b"a b")));
-        let (out, n) = strip("ACL SETUSER app on >pw\nCONFIG SET requirepass hunter2\n");
-        assert_eq!(n, 2);
-        assert_eq!(out, format!("ACL SETUSER app on #{}\nCONFIG SET requirepass REDACTED\n", sha256_hex(b"pw")));
-        assert_eq!(strip("user app on #abc nopass\n").1, 0);
     }
 }

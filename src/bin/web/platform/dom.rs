@@ -1,4 +1,5 @@
-//! Small browser helpers shared by the panels.
+//! Small browser helpers: elements, properties, styles through the CSSOM (the CSP
+//! forbids style attributes), the editor's undoable edits, time.
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
@@ -30,7 +31,7 @@ pub fn value(target: &JsValue) -> String {
     prop(target, "value").as_string().unwrap_or_default()
 }
 
-/// Sets a style property through the CSSOM (the CSP forbids style attributes).
+/// Sets a style property through the CSSOM.
 pub fn set_style(el: Option<Element>, name: &str, value: &str) {
     if let Some(el) = el.and_then(|e| e.dyn_into::<HtmlElement>().ok()) {
         let _ = el.style().set_property(name, value);
@@ -41,10 +42,40 @@ pub fn textarea(id: &str) -> Option<HtmlTextAreaElement> {
     by_id(id)?.dyn_into().ok()
 }
 
+/// The length of a textarea's text (UTF-16 units), without copying it out.
+pub fn text_length(t: &JsValue) -> usize {
+    prop(t, "textLength").as_f64().unwrap_or(0.0) as usize
+}
+
+/// The UTF-16 offset (what textareas count) of byte `at` of `text`.
+pub fn utf16_at(text: &str, at: usize) -> u32 {
+    let head = text.get(..at.min(text.len())).unwrap_or(text);
+    if head.is_ascii() { head.len() as u32 } else { head.encode_utf16().count() as u32 }
+}
+
+/// Byte offset in `text` of a UTF-16 offset (the textarea's caret).
+pub fn byte_offset(text: &str, utf16: u32) -> usize {
+    let mut n = 0u32;
+    for (i, c) in text.char_indices() {
+        if n >= utf16 {
+            return i;
+        }
+        n += c.len_utf16() as u32;
+    }
+    text.len()
+}
+
+/// Focuses an element without scrolling the page (the caller decides what to show).
+pub fn focus_quietly(el: &HtmlElement) {
+    let o = web_sys::FocusOptions::new();
+    o.set_prevent_scroll(true);
+    let _ = el.focus_with_options(&o);
+}
+
 /// Replaces `start..end` (UTF-16 offsets) of a textarea with `text` the way typing does,
-/// so that Ctrl+Z undoes it; falls back to setting the range directly.
-pub fn insert_text(ta: &HtmlTextAreaElement, start: u32, end: u32, text: &str) {
-    let _ = ta.focus();
+/// so that Ctrl+Z undoes it as one step; falls back to setting the range directly.
+pub fn replace_range(ta: &HtmlTextAreaElement, start: u32, end: u32, text: &str) {
+    focus_quietly(ta);
     let _ = ta.set_selection_range(start, end);
     let typed = document()
         .dyn_into::<web_sys::HtmlDocument>()
@@ -59,32 +90,25 @@ pub fn insert_text(ta: &HtmlTextAreaElement, start: u32, end: u32, text: &str) {
     }
 }
 
-/// Replaces the whole editor text as one undoable edit.
-pub fn replace_rules(text: &str) {
+/// Replaces bytes `start..end` of the rules editor's text (`text`, its current value).
+pub fn replace_rules(text: &str, start: usize, end: usize, with: &str) {
     if let Some(t) = textarea("rules") {
-        let len = t.value().encode_utf16().count() as u32;
-        insert_text(&t, 0, len, text);
+        replace_range(&t, utf16_at(text, start), utf16_at(text, end), with);
     }
 }
 
-/// Selects a byte span of the rules editor's text (textareas count UTF-16 units).
+/// [`replace_rules`] without the browser's undoable editing (for edits too large for it).
+pub fn replace_rules_directly(text: &str, start: usize, end: usize, with: &str) {
+    if let Some(t) = textarea("rules") {
+        let _ = t.set_range_text_with_start_and_end(with, utf16_at(text, start), utf16_at(text, end));
+    }
+}
+
+/// Selects a byte span of the rules editor's text.
 pub fn select_span(text: &str, start: usize, end: usize) {
     let Some(ta) = textarea("rules") else { return };
-    let u = |b: usize| text.get(..b.min(text.len())).map_or(0, |s| s.encode_utf16().count()) as u32;
-    let _ = ta.focus();
-    let _ = ta.set_selection_range(u(start), u(end));
-}
-
-/// Byte offset in `text` of a UTF-16 offset (the textarea's caret).
-pub fn byte_offset(text: &str, utf16: u32) -> usize {
-    let mut n = 0u32;
-    for (i, c) in text.char_indices() {
-        if n >= utf16 {
-            return i;
-        }
-        n += c.len_utf16() as u32;
-    }
-    text.len()
+    focus_quietly(&ta);
+    let _ = ta.set_selection_range(utf16_at(text, start), utf16_at(text, end));
 }
 
 /// Whether the page was opened with `?name` in its query string.

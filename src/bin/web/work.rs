@@ -1,28 +1,31 @@
-//! The work, the theme, and what survives a reload (the autosave, share links' JSON).
+//! The work (what the autosave and share links keep), the theme, the messages above the
+//! page, and the work as JSON.
 
+use crate::action::Act;
+use crate::platform::storage;
 use aclplay::{Kind, Profile};
 use yew::AttrValue;
 
 /// What the user works on: everything a share link or the autosave keeps.
 #[derive(Clone, PartialEq)]
 pub struct Work {
-    pub rules: AttrValue,
-    pub commands: AttrValue,
+    pub rules: String,
+    pub commands: String,
     pub profile: &'static Profile,
     /// `None`: detect the kind of input.
     pub kind: Option<Kind>,
     /// The simulator's user (empty: the first one defined).
-    pub user: AttrValue,
+    pub user: String,
 }
 
 impl Work {
     pub fn new(rules: &str, commands: &str, user: &str) -> Work {
         Work {
-            rules: AttrValue::from(rules.to_string()),
-            commands: AttrValue::from(commands.to_string()),
+            rules: rules.to_string(),
+            commands: commands.to_string(),
             profile: Profile::default_profile(),
             kind: None,
-            user: AttrValue::from(user.to_string()),
+            user: user.to_string(),
         }
     }
 }
@@ -57,18 +60,34 @@ impl Theme {
             Theme::Dark => Theme::System,
         }
     }
+    pub fn load() -> Theme {
+        storage::get(storage::THEME).map_or(Theme::System, |t| Theme::by_id(&t))
+    }
+    pub fn save(self) {
+        storage::set(storage::THEME, self.id());
+    }
 }
 
-/// A message shown above the work (a share link that could not be read, …).
+/// A message shown above the work, with the buttons that answer it.
 #[derive(Clone, PartialEq)]
 pub struct Notice {
     pub error: bool,
     pub text: AttrValue,
+    pub actions: Vec<(Act, &'static str)>,
 }
 
-/// The autosave key in localStorage.
-const SAVE_KEY: &str = "aclplay.work.v1";
-const THEME_KEY: &str = "aclplay.theme";
+impl Notice {
+    pub fn info(text: impl Into<AttrValue>) -> Notice {
+        Notice { error: false, text: text.into(), actions: Vec::new() }
+    }
+    pub fn error(text: impl Into<AttrValue>) -> Notice {
+        Notice { error: true, text: text.into(), actions: Vec::new() }
+    }
+    pub fn with(mut self, act: Act, label: &'static str) -> Notice {
+        self.actions.push((act, label));
+        self
+    }
+}
 
 /// Work as a JSON object (for the autosave and share links): built with the browser's
 /// JSON so that no serializer ships in the wasm.
@@ -103,34 +122,19 @@ pub fn from_json(text: &str) -> Result<Work, String> {
         Some(id) => Some(Kind::by_id(id).ok_or("it names an unknown kind of input")?),
     };
     Ok(Work {
-        rules: rules.into(),
-        commands: get("commands").unwrap_or_default().into(),
+        rules,
+        commands: get("commands").unwrap_or_default(),
         profile,
         kind,
-        user: get("user").unwrap_or_default().into(),
+        user: get("user").unwrap_or_default(),
     })
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.local_storage().ok().flatten()
+/// The saved work (or the one kept under `key`).
+pub fn load(key: &str) -> Option<Work> {
+    from_json(&storage::get(key)?).ok()
 }
 
-pub fn load_saved() -> Option<Work> {
-    from_json(&storage()?.get_item(SAVE_KEY).ok()??).ok()
-}
-
-pub fn save(w: &Work) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(SAVE_KEY, &to_json(w));
-    }
-}
-
-pub fn load_theme() -> Theme {
-    storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten()).map_or(Theme::System, |t| Theme::by_id(&t))
-}
-
-pub fn save_theme(t: Theme) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(THEME_KEY, t.id());
-    }
+pub fn save(key: &str, w: &Work) {
+    storage::set(key, &to_json(w));
 }

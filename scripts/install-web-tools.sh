@@ -3,7 +3,8 @@
 # is missing (idempotent; safe on a fresh Debian machine as root, e.g. CI=true):
 #   trunk 0.22.1, wasm-bindgen-cli 0.2.130 (= the wasm-bindgen crate pinned in
 #   Cargo.toml), the wasm32 target, npm packages (binaryen's wasm-opt 132 for Trunk,
-#   playwright-core for the tests), Debian's chromium + chromium-driver, python3.
+#   playwright-core and axe-core for the tests), Debian's chromium + chromium-driver,
+#   python3.
 # Nothing here downloads a prebuilt tool or browser from outside the package registries.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,10 +43,14 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '^wasm-bindgen 0\.2\.130\b'; t
     cargo install wasm-bindgen-cli --version =0.2.130
 fi
 
+# Each npm package at its locked version (axe-core: the accessibility check of the e2e
+# tests, loaded into the page by the test itself).
 have_npm_deps() {
   [ -x node_modules/.bin/wasm-opt ] &&
     node_modules/.bin/wasm-opt --version 2>/dev/null | grep -q 'version 132' &&
-    node -e 'process.exit(require("./node_modules/playwright-core/package.json").version === require("./package-lock.json").packages["node_modules/playwright-core"].version ? 0 : 1)' 2>/dev/null
+    node -e 'const lock = require("./package-lock.json").packages;
+      for (const p of ["playwright-core", "axe-core"])
+        if (require(`./node_modules/${p}/package.json`).version !== lock[`node_modules/${p}`].version) process.exit(1);' 2>/dev/null
 }
 if ! have_npm_deps; then
   npm ci --no-audit --no-fund

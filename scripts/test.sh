@@ -6,7 +6,8 @@
 #   - the web tools: pinned trunk and wasm-bindgen-cli, the wasm32 target, npm packages
 #     (wasm-opt, playwright-core), Debian's chromium + chromium-driver
 #   - Debian's libxml2-utils (xmllint, for validating JUnit XML against its schema)
-# Then: formatting, clippy (native and wasm), the workspace tests in release mode (the
+# Then: formatting, clippy (native and wasm; all targets, so the benchmarks compile too),
+# the workspace tests optimised (`--profile ci`: release without LTO; the
 # recorded corpora, the live differential tests, CLI and lint tests), the wasm build of
 # the core, and the browser end-to-end tests.
 set -euo pipefail
@@ -43,10 +44,7 @@ step "the core library builds for wasm32 without default features"
 cargo build --target wasm32-unknown-unknown --lib --no-default-features --locked
 
 step "workspace tests (corpora, differential against live servers, CLI, lint, oracle)"
-cargo test --workspace --release --locked
-
-step "benchmarks compile"
-cargo bench --workspace --no-run --locked
+cargo test --workspace --profile ci --locked
 
 step "browser end-to-end tests"
 bash scripts/test-e2e.sh

@@ -8,21 +8,11 @@ use crate::engine::rules::Reason;
 use crate::span::{LineCol, LineIndex, Span};
 use serde::Serialize;
 
-/// User input for a message, inside backticks: control characters escaped, quotes kept
-/// (the input `"+select|0 1"` reads as itself, not as `\"+select|0 1\"`).
-/// User input for a message: text as it is, control characters escaped (`\t`, `\x0b`).
+/// User input for a message, inside backticks: quotes kept (the input `"+select|0 1"`
+/// reads as itself, not as `\"+select|0 1\"`), hidden characters escaped (`\t`,
+/// `\x0b`, `\u{202e}`: see [`crate::visible`]).
 fn show(b: &[u8]) -> String {
-    let mut out = String::new();
-    for c in String::from_utf8_lossy(b).chars() {
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::visible::escape_bytes(b)
 }
 
 /// How serious a diagnostic is.
@@ -43,7 +33,8 @@ pub enum Problem {
     /// password), `user a #ABC` (bad hash), `user a +config|get|x` (first argument of a
     /// subcommand), `user a db=-1` (database id out of range, Valkey 9.1), `user a db=1`
     /// where database rules do not exist (Syntax error), and in redis.conf by `user a on`
-    /// twice (duplicate user).
+    /// twice (duplicate user). A near miss, `user a +gett`, gets the rule it was probably
+    /// meant to be ([`did_you_mean`]).
     #[error("{}", rule_message(token, *reason))]
     Rule { token: Vec<u8>, reason: Reason },
     /// A username with whitespace or NUL. Triggered by `ACL SETUSER "a b"`, or by a
@@ -215,29 +206,47 @@ impl Problem {
 }
 
 /// One diagnostic.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Diagnostic {
-    #[serde(serialize_with = "ser_problem")]
     pub problem: Problem,
     pub severity: Severity,
     /// Where it is (the rule token, or the line).
     pub span: Option<Span>,
     /// What the server answers or logs, verbatim.
     pub server: Option<String>,
+    /// The rule the token was probably meant to be (see [`did_you_mean`]).
+    pub suggestion: Option<String>,
 }
 
-fn ser_problem<S: serde::Serializer>(p: &Problem, s: S) -> Result<S::Ok, S::Error> {
-    use serde::ser::SerializeStruct;
-    let mut st = s.serialize_struct("Problem", 3)?;
-    st.serialize_field("code", p.code())?;
-    st.serialize_field("message", &p.to_string())?;
-    st.serialize_field("help", &p.help())?;
-    st.end()
+impl Serialize for Diagnostic {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        struct P<'a>(&'a Diagnostic);
+        impl Serialize for P<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut st = s.serialize_struct("Problem", 3)?;
+                st.serialize_field("code", self.0.code())?;
+                st.serialize_field("message", &self.0.message())?;
+                st.serialize_field("help", &self.0.help())?;
+                st.end()
+            }
+        }
+        let n = 4 + usize::from(self.suggestion.is_some());
+        let mut st = s.serialize_struct("Diagnostic", n)?;
+        st.serialize_field("problem", &P(self))?;
+        st.serialize_field("severity", &self.severity)?;
+        st.serialize_field("span", &self.span)?;
+        st.serialize_field("server", &self.server)?;
+        if let Some(x) = &self.suggestion {
+            st.serialize_field("suggestion", x)?;
+        }
+        st.end()
+    }
 }
 
 impl Diagnostic {
     pub fn new(problem: Problem, span: Option<Span>, server: Option<String>) -> Diagnostic {
-        Diagnostic { severity: problem.severity(), problem, span, server }
+        Diagnostic { severity: problem.severity(), problem, span, server, suggestion: None }
     }
     pub fn code(&self) -> &'static str {
         self.problem.code()
@@ -245,8 +254,13 @@ impl Diagnostic {
     pub fn message(&self) -> String {
         self.problem.to_string()
     }
+    /// What to do: the likely meant rule first, when there is one.
     pub fn help(&self) -> Option<String> {
-        self.problem.help()
+        match (&self.suggestion, self.problem.help()) {
+            (Some(x), Some(h)) => Some(format!("did you mean `{}`? {h}", show(x.as_bytes()))),
+            (Some(x), None) => Some(format!("did you mean `{}`?", show(x.as_bytes()))),
+            (None, h) => h,
+        }
     }
     pub fn location(&self, text: &str, index: &LineIndex) -> Option<LineCol> {
         self.span.map(|s| index.locate(text, s.start))
@@ -277,7 +291,7 @@ impl miette::Diagnostic for Diagnostic {
         if let Some(s) = &self.server {
             parts.push(format!("the server says: {s}"));
         }
-        if let Some(h) = self.problem.help() {
+        if let Some(h) = Diagnostic::help(self) {
             parts.push(h);
         }
         (!parts.is_empty()).then(|| Box::new(parts.join("\n")) as Box<dyn std::fmt::Display>)
@@ -285,5 +299,149 @@ impl miette::Diagnostic for Diagnostic {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
         Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(None, span))))
+    }
+}
+
+/// The keywords a rule can be (what `engine::rules` accepts besides `>`, `#`, `~`, `&`,
+/// `%`, `+`, `-` and `(` rules); `tests` checks the engine accepts each.
+pub const KEYWORDS: &[&str] = &[
+    "on",
+    "off",
+    "nopass",
+    "resetpass",
+    "reset",
+    "allkeys",
+    "resetkeys",
+    "allchannels",
+    "resetchannels",
+    "allcommands",
+    "nocommands",
+    "sanitize-payload",
+    "skip-sanitize-payload",
+    "clearselectors",
+];
+
+/// The rule a refused token was probably meant to be: a command, subcommand or category
+/// of this server version for `+name` / `-name` / `+@cat` / `-@cat` it does not know, a
+/// keyword for a bare word that is none. The closest by edits (a letter added, dropped,
+/// changed, or two swapped; ignoring case), within one edit for words of up to six
+/// letters, two up to ten, three beyond (for `container|sub`, the container within one
+/// and the subcommand within its own); `None` when nothing is that close.
+pub fn did_you_mean(problem: &Problem, profile: &crate::commands::Profile) -> Option<String> {
+    let token = match problem {
+        Problem::Rule { token, reason: Reason::UnknownCommand | Reason::Syntax }
+        | Problem::StartupRule { token, .. } => token,
+        _ => return None,
+    };
+    let t = std::str::from_utf8(token).ok()?.to_ascii_lowercase();
+    let table = profile.table;
+    let (prefix, word, candidates): (&str, &str, Vec<&str>) = if let Some(cat) = t.strip_prefix("+@") {
+        ("+@", cat, table.categories.to_vec())
+    } else if let Some(cat) = t.strip_prefix("-@") {
+        ("-@", cat, table.categories.to_vec())
+    } else if let Some(name) = t.strip_prefix('+').or_else(|| t.strip_prefix('-')) {
+        (&t[..1], name, table.commands().iter().map(|c| c.name).collect())
+    } else if t.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') {
+        ("", t.as_str(), KEYWORDS.to_vec())
+    } else {
+        return None;
+    };
+    let limit = |w: &str| match w.chars().count() {
+        0 => 0,
+        1..=6 => 1,
+        7..=10 => 2,
+        _ => 3,
+    };
+    // `container|sub`: the container within one edit, the subcommand within its limit.
+    let split = |w: &'_ str| -> (String, String) {
+        match w.rsplit_once('|') {
+            Some((a, b)) => (a.to_string(), b.to_string()),
+            None => (String::new(), w.to_string()),
+        }
+    };
+    let (wc, ws) = split(word);
+    if limit(&ws) == 0 {
+        return None;
+    }
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let (cc, cs) = split(c);
+        if wc.is_empty() != cc.is_empty() {
+            continue;
+        }
+        let dc = if wc.is_empty() { 0 } else { edits(&wc, &cc, 1) };
+        let d = dc + edits(&ws, &cs, limit(&ws));
+        if dc <= 1 && d <= limit(&ws) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.filter(|(d, _)| *d > 0).map(|(_, c)| format!("{prefix}{c}"))
+}
+
+/// Edit distance (insertions, deletions, substitutions, adjacent swaps) between two
+/// lowercase words; anything above `limit` counts as `limit + 1`.
+fn edits(a: &str, b: &str, limit: usize) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len().abs_diff(b.len()) > limit {
+        return limit + 1;
+    }
+    let w = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * w];
+    for (j, x) in d.iter_mut().take(w).enumerate() {
+        *x = j;
+    }
+    for i in 1..=a.len() {
+        d[i * w] = i;
+        let mut row_min = i;
+        for j in 1..w {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (d[(i - 1) * w + j] + 1).min(d[i * w + j - 1] + 1).min(d[(i - 1) * w + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * w + j - 2] + 1);
+            }
+            d[i * w + j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > limit {
+            return limit + 1;
+        }
+    }
+    d[a.len() * w + b.len()].min(limit + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::commands::Profile;
+
+    fn suggest(token: &str) -> Option<String> {
+        let reason = if token.starts_with(['+', '-']) { Reason::UnknownCommand } else { Reason::Syntax };
+        did_you_mean(&Problem::Rule { token: token.as_bytes().to_vec(), reason }, Profile::default_profile())
+    }
+
+    #[test]
+    fn did_you_mean_the_rule_it_is_one_edit_from() {
+        assert_eq!(suggest("+gett").as_deref(), Some("+get"));
+        assert_eq!(suggest("-FLUSHAL").as_deref(), Some("-flushall"));
+        assert_eq!(suggest("+@raed").as_deref(), Some("+@read"));
+        assert_eq!(suggest("+client|lsit").as_deref(), Some("+client|list"));
+        assert_eq!(suggest("nopas").as_deref(), Some("nopass"));
+        assert_eq!(suggest("allkey").as_deref(), Some("allkeys"));
+        assert_eq!(suggest("+nosuch"), None);
+        assert_eq!(suggest("foo"), None);
+        assert_eq!(suggest("+@nosuch"), None);
+        assert_eq!(suggest("+client|xyz"), None);
+        assert_eq!(suggest("+clinet|list").as_deref(), Some("+client|list"));
+    }
+
+    #[test]
+    fn every_keyword_is_a_rule_the_engine_takes() {
+        use crate::engine::acl::{Ctx, User};
+        let ctx = Ctx { profile: Profile::default_profile(), pubsub_all: false };
+        for k in KEYWORDS {
+            let mut u = User::new(b"u", &ctx);
+            let r = crate::engine::rules::apply_user_rule(&mut u, k.as_bytes(), &Default::default(), &ctx);
+            assert!(r.is_ok(), "{k}");
+        }
     }
 }

@@ -2,11 +2,13 @@
 //! why. One core behind the `aclplay` CLI, the playground and the tests; it reads as the
 //! pipeline a pasted rule goes through.
 
-// Shared leaves: byte primitives the servers' C code implies, spans, sorting, passwords.
+// Shared leaves: byte primitives the servers' C code implies, spans, sorting, passwords,
+// and how user text is shown (hidden characters as escapes).
 pub mod bytes;
 pub mod password;
 pub mod sort;
 pub mod span;
+pub mod visible;
 
 // 1. Input: text → a document of line shapes, split the way each server splits.
 pub mod input;

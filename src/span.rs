@@ -23,6 +23,11 @@ impl Span {
     pub fn to(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }
+    /// The same span `by` bytes later (earlier when negative): where it lands after an
+    /// edit before it changed the text's length by `by`.
+    pub fn shifted(self, by: isize) -> Span {
+        Span::new(self.start.wrapping_add_signed(by), self.end.wrapping_add_signed(by))
+    }
 }
 
 impl From<Span> for miette::SourceSpan {
@@ -42,14 +47,30 @@ pub struct LineCol {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The lines with a non-ASCII byte (where a column must count characters), by number.
+    wide: Vec<usize>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
-        let starts = std::iter::once(0)
-            .chain(text.bytes().enumerate().filter(|&(_, b)| b == b'\n').map(|(i, _)| i + 1))
-            .collect();
-        LineIndex { starts }
+        let mut starts = vec![0];
+        let mut wide = Vec::new();
+        let mut ascii = true;
+        for (i, &b) in text.as_bytes().iter().enumerate() {
+            if b == b'\n' {
+                if !ascii {
+                    wide.push(starts.len() - 1);
+                }
+                starts.push(i + 1);
+                ascii = true;
+            } else if b >= 0x80 {
+                ascii = false;
+            }
+        }
+        if !ascii {
+            wide.push(starts.len() - 1);
+        }
+        LineIndex { starts, wide }
     }
 
     /// The 0-based line holding byte `offset`.
@@ -65,8 +86,14 @@ impl LineIndex {
     pub fn locate(&self, text: &str, offset: usize) -> LineCol {
         let line = self.line_of(offset);
         let start = self.starts[line];
-        let end = offset.min(text.len());
-        let column = text.get(start..end).map_or(end - start, |s| s.chars().count()) + 1;
+        let end = offset.min(text.len()).max(start);
+        // An ASCII line's columns are its bytes: no need to count (a 1 MB line would cost
+        // a scan per location).
+        let column = if self.wide.binary_search(&line).is_err() {
+            end - start
+        } else {
+            text.get(start..end).map_or(end - start, |s| s.chars().count())
+        } + 1;
         LineCol { line: line + 1, column }
     }
 }
@@ -85,5 +112,10 @@ mod tests {
         assert_eq!(ix.locate(t, 7), LineCol { line: 2, column: 4 });
         assert_eq!(ix.locate(t, 9), LineCol { line: 2, column: 6 });
         assert_eq!(ix.locate(t, 10), LineCol { line: 3, column: 1 });
+        let t = "abc\nxé\ny";
+        let ix = LineIndex::new(t);
+        assert_eq!(ix.locate(t, 2), LineCol { line: 1, column: 3 });
+        assert_eq!(ix.locate(t, 7), LineCol { line: 2, column: 3 });
+        assert_eq!(ix.locate(t, 9), LineCol { line: 3, column: 2 });
     }
 }

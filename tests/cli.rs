@@ -182,7 +182,7 @@ fn help_documents_what_is_tested() {
         ("check", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("list", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--help"]),
         ("dryrun", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
-            "--commands", "--explain", "--db", "--help"]),
+            "--commands", "--explain", "--as-client", "--db", "--help"]),
         ("lint", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--deny",
             "--sarif", "--harden", "--help"]),
         ("explain", &["--kind", "--server", "--aclfile-name", "--format", "--aclfile", "--pubsub-default", "--user",
@@ -426,6 +426,49 @@ fn dryrun_explain_and_json() {
     assert_eq!(answers[1]["reply"]["text"], "This user has no permissions to access the 'x' key");
 }
 
+/// `--as-client`: what a client logged in as the user is told beside each DRYRUN reply
+/// (the texts as the live servers gave them to a client logged in as `app`).
+#[test]
+fn dryrun_as_client() {
+    let d = inputs("dryrun-as-client");
+    let o = d.run(&["dryrun", "users.acl", "--user", "app", "--as-client", "--", "get", "other"], None);
+    assert_eq!(o.code, 1, "{}", transcript(&o));
+    let want = "\
+This user has no permissions to access the 'other' key
+  as client:   NOPERM this user has no permissions to access one of the keys used as arguments
+               ACL LOG: reason=key context=toplevel object=\"other\" username=\"app\"
+  in MULTI:    MULTI: OK / command: NOPERM this user has no permissions to access one of the keys used as arguments / EXEC: EXECABORT Transaction discarded because of previous errors.
+               ACL LOG: reason=key context=multi object=\"other\" username=\"app\"
+  from EVAL:   ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: 3c44b7a40779a5c68a6e3920550ff76660a813aa, on @user_script:1.
+               ACL LOG: reason=key context=lua object=\"other\" username=\"app\"
+  from FCALL:  ERR The user executing the script can't access at least one of the keys mentioned in the command arguments script: aclplay_call, on @user_function:2.
+               ACL LOG: reason=key context=lua object=\"other\" username=\"app\"
+";
+    assert_eq!(o.stdout, want);
+    // An allowed command is not run; `reader` may not run MULTI, EVAL or FCALL.
+    let o = d.run(
+        &["--server", "valkey-8.1", "dryrun", "users.acl", "--user", "reader", "--as-client", "--", "get", "data:1"],
+        None,
+    );
+    assert_eq!(o.code, 0, "{}", transcript(&o));
+    let lines: Vec<&str> = o.stdout.lines().collect();
+    assert_eq!(lines[..2], ["OK", "  as client:   runs (allowed; its result is not simulated)"]);
+    assert_eq!(lines[2], "  in MULTI:    MULTI: NOPERM User reader has no permissions to run the 'multi' command");
+    assert!(lines.contains(
+        &"  from EVAL:   NOPERM User reader has no permissions to run the 'eval' command (EVAL itself is refused)"
+    ));
+    // JSON: the explanation with a `client` object.
+    let o = d.run(&["--format", "json", "dryrun", "users.acl", "--user", "app", "--as-client", "--", "flushall"], None);
+    let v: serde_json::Value = serde_json::from_str(o.stdout.trim()).unwrap();
+    assert_eq!(v["reply"]["text"], "This user has no permissions to run the 'flushall' command");
+    assert_eq!(v["client"]["run"]["reply"], "NOPERM this user has no permissions to run the 'flushall' command");
+    assert_eq!(v["client"]["run"]["log"][0]["object"], "flushall");
+    assert_eq!(v["client"]["multi"]["exec"], "EXECABORT Transaction discarded because of previous errors.");
+    // A new connection is in database 0.
+    let o = d.run(&["dryrun", "users.acl", "--user", "app", "--as-client", "--db", "1", "--", "get", "k"], None);
+    assert_eq!(o.code, 2, "{}", transcript(&o));
+}
+
 #[test]
 fn explain_users() {
     let d = inputs("explain");
@@ -552,4 +595,100 @@ fn batch_replays_cases() {
     assert_eq!(o.stdout.lines().count(), 1, "answers before the bad line are printed");
     let o = run(&["batch"], Some(b"\xff\n"));
     assert_eq!((o.code, o.stderr.as_str()), (3, "error: stdin line 1: the input is not valid UTF-8\n"));
+}
+
+/// Without `--server` the CLI answers as the registry's default (the one file of
+/// data/servers/ with `default = true`), or as `ACLPLAY_SERVER`; `--server` wins over both.
+#[test]
+fn default_server_and_aclplay_server() {
+    let default = aclplay::Profile::default_profile();
+    let help = support::run_default(&["--help"]);
+    assert!(help.stdout.contains(&format!("[default: {}]", default.id)), "{}", help.stdout);
+    assert!(help.stdout.contains("[env: ACLPLAY_SERVER="), "{}", help.stdout);
+    // The same input on every version: each answers as itself, named in the JSON.
+    let d = Dir::new("default-server");
+    for p in aclplay::PROFILES {
+        d.file("users.acl", "user app on nopass ~* +@all\n");
+        let pick = |args: &[&str], env: Option<&str>| {
+            let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_aclplay"));
+            c.args(args).current_dir(d.path()).env_remove("ACLPLAY_SERVER");
+            if let Some(e) = env {
+                c.env("ACLPLAY_SERVER", e);
+            }
+            let o = c.output().unwrap();
+            assert!(o.status.success(), "{args:?}: {}", String::from_utf8_lossy(&o.stderr));
+            let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+            v["server"].as_str().unwrap().to_string()
+        };
+        assert_eq!(pick(&["--format", "json", "check", "users.acl"], None), default.id);
+        assert_eq!(pick(&["--format", "json", "check", "users.acl"], Some(p.id)), p.id);
+        let other = aclplay::PROFILES.iter().find(|q| q.id != p.id).unwrap();
+        assert_eq!(pick(&["--server", other.id, "--format", "json", "check", "users.acl"], Some(p.id)), other.id);
+    }
+}
+
+/// Characters that hide or reorder text (a right-to-left override, a zero-width space)
+/// are escapes in every text output, never raw: a terminal would show `\u{202e}tnega` as
+/// "agent". JSON keeps the bytes as they are.
+#[test]
+fn hidden_characters_are_shown_as_escapes() {
+    let d = Dir::new("hidden-characters");
+    d.file("trojan.acl", format!("user default off\nuser \u{202e}tnega on #{FOO} ~a\u{200b}:* +get +gett\n"));
+    let hidden = |s: &str| s.contains('\u{202e}') || s.contains('\u{200b}');
+    let list = d.run(&["list", "trojan.acl"], None);
+    assert!(list.stdout.contains("user \\u{202e}tnega on #"), "{}", list.stdout);
+    assert!(list.stdout.contains("~a\\u{200b}:*"), "{}", list.stdout);
+    let runs = [
+        d.run(&["list", "trojan.acl"], None),
+        d.run(&["check", "trojan.acl"], None),
+        d.run(&["lint", "trojan.acl"], None),
+        d.run(&["explain", "trojan.acl"], None),
+        d.run(
+            &[
+                "--server",
+                "valkey-8.1",
+                "dryrun",
+                "trojan.acl",
+                "--user",
+                "\u{202e}tnega",
+                "--explain",
+                "--",
+                "get",
+                "b",
+            ],
+            None,
+        ),
+    ];
+    for o in &runs {
+        assert!(!hidden(&o.stdout) && !hidden(&o.stderr), "raw hidden characters in:\n{}\n{}", o.stdout, o.stderr);
+    }
+    let lint = &runs[2].stdout;
+    assert!(
+        lint.contains("error[hidden-characters]: `\\u{202e}tnega` holds a right-to-left override (U+202E)"),
+        "{lint}"
+    );
+    assert!(
+        runs[4].stdout.starts_with("User \\u{202e}tnega has no permissions to access the 'b' key\n"),
+        "{}",
+        runs[4].stdout
+    );
+    let json = d.run(&["--format", "json", "list", "trojan.acl"], None).json();
+    assert!(
+        json[0]["acl_list"].as_str().unwrap().contains('\u{202e}')
+            || json[1]["acl_list"].as_str().unwrap().contains('\u{202e}')
+    );
+}
+
+/// A refused rule near a known one says which one it probably meant.
+#[test]
+fn did_you_mean_in_check() {
+    let d = Dir::new("did-you-mean");
+    d.file("typo.acl", "user default off\nuser app on ~app:* -@all +gett +@raed\n");
+    let o = d.run(&["check", "typo.acl"], None);
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("did you mean `+get`?"), "{}", o.stderr);
+    assert!(o.stderr.contains("did you mean `+@read`?"), "{}", o.stderr);
+    let v = d.run(&["--format", "json", "check", "typo.acl"], None).json();
+    assert_eq!(v["diagnostics"][0]["suggestion"], "+get");
+    assert!(v["diagnostics"][0]["problem"]["help"].as_str().unwrap().starts_with("did you mean `+get`?"));
 }

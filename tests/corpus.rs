@@ -25,6 +25,7 @@ fn recorded_cases_replay_exactly() {
         (n.ends_with(".jsonl") || n.ends_with(".jsonl.gz"))
             && !n.contains("-files.")
             && !n.contains("-conf.")
+            && !n.contains("-client.")
             && !n.contains(".sample.")
     });
     let mut total = 0;
@@ -50,6 +51,37 @@ fn recorded_cases_replay_exactly() {
     eprintln!("{total} cases from {} files, {failed} with differences", files.len());
     assert!(total > 0, "no recorded cases found in tests/corpus");
     assert!(failed == 0, "{failed} cases differ from the recorded server answers:\n{report}");
+}
+
+/// What a client logged in as the user is told (`tests/corpus/<id>-client.jsonl.gz`,
+/// recorded by `aclplay-record client`), replayed through `verdicts::client`: every field
+/// identical, and every version of the registry has its corpus.
+#[test]
+fn recorded_client_views_replay_exactly() {
+    let files = common::corpus_files(|n| n.ends_with("-client.jsonl.gz"));
+    for id in ServerId::all() {
+        assert!(
+            files.iter().any(|f| server_of(f) == id),
+            "no tests/corpus/{id}-client.jsonl.gz: record it with `aclplay-record client --server {id}`"
+        );
+    }
+    let (mut total, mut failed, mut report) = (0, 0, String::new());
+    for path in &files {
+        let id = server_of(path);
+        let profile = Profile::by_id(id.as_str()).unwrap();
+        let records = common::read(path)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect::<Vec<_>>();
+        let (n, r, f) = common::replay_client(profile, records);
+        assert!(n >= 500, "{}: {n} cases, fewer than 500", path.display());
+        total += n;
+        failed += f;
+        report.push_str(&r);
+    }
+    eprintln!("{total} client cases from {} files, {failed} with differences", files.len());
+    assert!(failed == 0, "{failed} client cases differ from the recorded server answers:\n{report}");
 }
 
 #[test]

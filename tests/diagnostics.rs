@@ -10,6 +10,8 @@ use aclplay::diagnostics::{Diagnostic, Problem, Severity};
 use aclplay::span::{LineCol, LineIndex};
 use aclplay::{Kind, Options, Profile, analyze};
 
+mod common;
+
 /// The variant's name. No wildcard arm: a new variant does not compile until it is named
 /// here, and `every_variant_is_triggered` then demands a case for it.
 fn variant(p: &Problem) -> &'static str {
@@ -51,132 +53,59 @@ const VARIANTS: &[&str] = &[
     "Arity",
 ];
 
-const BOTH: &[&str] = &["redis-7.0", "valkey-8.1"];
-
+/// One case of tests/data/diagnostics.toml (its header explains the fields).
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Case {
     /// Snapshot name.
-    id: &'static str,
-    variant: &'static str,
-    /// The words of the variant's doc comment that name this input.
-    doc: &'static str,
-    kind: Kind,
-    text: &'static str,
-    /// The servers that answer this way.
-    servers: &'static [&'static str],
-    code: &'static str,
-    severity: Severity,
-    at: (usize, usize),
-    /// The source text the span covers.
-    spanned: &'static str,
-    /// What the server says, verbatim.
-    server: Option<&'static str>,
+    id: String,
+    /// What it pins, in words.
+    pins: String,
+    variant: String,
+    doc: String,
+    kind: String,
+    text: String,
+    when: String,
+    code: String,
+    severity: String,
+    at: String,
+    spanned: String,
+    server: Option<String>,
 }
 
-const E: Severity = Severity::Error;
-const W: Severity = Severity::Warning;
+impl Case {
+    fn kind(&self) -> Kind {
+        Kind::by_id(&self.kind).unwrap_or_else(|| panic!("{}: no input kind `{}`", self.id, self.kind))
+    }
+    fn severity(&self) -> Severity {
+        match self.severity.as_str() {
+            "error" => Severity::Error,
+            "warning" => Severity::Warning,
+            "info" => Severity::Info,
+            s => panic!("{}: no severity `{s}`", self.id),
+        }
+    }
+    fn at(&self) -> LineCol {
+        let (l, c) = self.at.split_once(':').unwrap_or_else(|| panic!("{}: `at` is line:column", self.id));
+        LineCol { line: l.parse().expect("a line number"), column: c.parse().expect("a column") }
+    }
+    fn servers(&self) -> Vec<&'static Profile> {
+        common::servers_where(&self.when)
+    }
+}
 
-#[rustfmt::skip]
-const CASES: &[Case] = &[
-    Case { id: "rule-syntax", variant: "Rule", doc: "`user a on foo`", kind: Kind::AclFile, text: "user a on foo\n",
-        servers: BOTH, code: "acl::syntax", severity: E, at: (1, 11), spanned: "foo",
-        server: Some("users.acl:1: Syntax error.") },
-    Case { id: "rule-unknown-command", variant: "Rule", doc: "`user a +nosuch`", kind: Kind::AclFile, text: "user a +nosuch\n",
-        servers: BOTH, code: "acl::unknown-command", severity: E, at: (1, 8), spanned: "+nosuch",
-        server: Some("users.acl:1: Error in applying operation '+nosuch': Unknown command or category name in ACL.") },
-    Case { id: "rule-key-after-allkeys", variant: "Rule", doc: "`user a allkeys ~x`", kind: Kind::AclFile,
-        text: "user a allkeys ~x\n", servers: BOTH, code: "acl::key-after-allkeys", severity: E, at: (1, 16), spanned: "~x",
-        server: Some("users.acl:1: Adding a pattern after the * pattern (or the 'allkeys' flag) is not valid and does not have any effect. Try 'resetkeys' to start with an empty list of patterns.") },
-    Case { id: "rule-channel-after-allchannels", variant: "Rule", doc: "`user a allchannels &x`", kind: Kind::AclFile,
-        text: "user a allchannels &x\n", servers: BOTH, code: "acl::channel-after-allchannels", severity: E, at: (1, 20),
-        spanned: "&x",
-        server: Some("users.acl:1: Adding a pattern after the * pattern (or the 'allchannels' flag) is not valid and does not have any effect. Try 'resetchannels' to start with an empty list of channels.") },
-    Case { id: "rule-no-such-password", variant: "Rule", doc: "`user a <pw`", kind: Kind::AclFile, text: "user a <pw\n",
-        servers: BOTH, code: "acl::no-such-password", severity: E, at: (1, 8), spanned: "<pw",
-        server: Some("users.acl:1: The password you are trying to remove from the user does not exist.") },
-    Case { id: "rule-bad-hash", variant: "Rule", doc: "`user a #ABC`", kind: Kind::AclFile, text: "user a #ABC\n",
-        servers: BOTH, code: "acl::bad-hash", severity: E, at: (1, 8), spanned: "#ABC",
-        server: Some("users.acl:1: The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters.") },
-    Case { id: "rule-first-arg-of-subcommand", variant: "Rule", doc: "`user a +config|get|x`", kind: Kind::AclFile,
-        text: "user a +config|get|x\n", servers: BOTH, code: "acl::first-arg-of-subcommand", severity: E, at: (1, 8),
-        spanned: "+config|get|x",
-        server: Some("users.acl:1: Allowing first-arg of a subcommand is not supported.") },
-    Case { id: "rule-database-out-of-range", variant: "Rule", doc: "`user a db=-1`", kind: Kind::AclFile,
-        text: "user a db=-1\n", servers: &["valkey-9.1"], code: "acl::database-out-of-range", severity: E, at: (1, 8),
-        spanned: "db=-1", server: Some("users.acl:1: The provided database ID is out of range.") },
-    Case { id: "rule-syntax-database", variant: "Rule", doc: "`user a db=1`", kind: Kind::AclFile, text: "user a db=1\n",
-        servers: &["redis-7.0", "valkey-8.1", "valkey-9.0"], code: "acl::syntax", severity: E, at: (1, 8), spanned: "db=1",
-        server: Some("users.acl:1: Syntax error.") },
-    Case { id: "rule-duplicate-user-config", variant: "Rule", doc: "in redis.conf by `user a on` twice", kind: Kind::Config,
-        text: "user a on\nuser a on\n", servers: BOTH, code: "acl::duplicate-user", severity: E, at: (2, 6), spanned: "a",
-        server: Some("Error in user declaration 'a': Duplicate user found. A user can only be defined once in config files") },
-    Case { id: "bad-username-setuser", variant: "BadUsername", doc: "`ACL SETUSER \"a b\"`", kind: Kind::Commands,
-        text: "ACL SETUSER \"a b\"\n", servers: BOTH, code: "acl::bad-username", severity: E, at: (1, 13), spanned: "\"a b\"",
-        server: Some("ERR Usernames can't contain spaces or null characters") },
-    // Redis's message really starts with a stray quote.
-    Case { id: "bad-username-acl-file", variant: "BadUsername", doc: "vertical tab inside a name in an ACL file",
-        kind: Kind::AclFile, text: "user a\x0bb on\n", servers: BOTH, code: "acl::bad-username", severity: E, at: (1, 6),
-        spanned: "a\x0bb", server: Some("'users.acl:1: username 'a\x0bb' contains invalid characters.") },
-    Case { id: "unmatched-acl-file", variant: "Unmatched", doc: "`user a (~x +get`", kind: Kind::AclFile,
-        text: "user a (~x +get\n", servers: BOTH, code: "acl::unmatched-paren", severity: E, at: (1, 8),
-        spanned: "(~x +get",
-        server: Some("users.acl:1: Unmatched parenthesis in selector definition.") },
-    Case { id: "unmatched-setuser", variant: "Unmatched", doc: "`ACL SETUSER a (~x`", kind: Kind::Commands,
-        text: "ACL SETUSER a (~x\n", servers: BOTH, code: "acl::unmatched-paren", severity: E, at: (1, 15), spanned: "(~x",
-        server: Some("ERR Unmatched parenthesis in acl selector starting at '(~x'.") },
-    Case { id: "unmatched-crash", variant: "Unmatched", doc: "with `crash` by `user a on (~x +get`", kind: Kind::AclFile,
-        text: "user a on (~x +get\n", servers: BOTH, code: "acl::unmatched-paren-crash", severity: E, at: (1, 11),
-        spanned: "(~x +get", server: Some("users.acl:1: Unmatched parenthesis in selector definition.") },
-    Case { id: "not-user-line-comment", variant: "NotUserLine", doc: "`# comment`", kind: Kind::AclFile, text: "# comment\n",
-        servers: BOTH, code: "acl::not-user-line", severity: E, at: (1, 1), spanned: "# comment",
-        server: Some("users.acl:1 should start with user keyword followed by the username.") },
-    Case { id: "not-user-line-uppercase", variant: "NotUserLine", doc: "`USER a`", kind: Kind::AclFile, text: "USER a\n",
-        servers: BOTH, code: "acl::not-user-line", severity: E, at: (1, 1), spanned: "USER a",
-        server: Some("users.acl:1 should start with user keyword followed by the username.") },
-    Case { id: "not-user-line-lone-user", variant: "NotUserLine", doc: "a lone `user`", kind: Kind::AclFile,
-        text: "user default off\nuser\n", servers: BOTH, code: "acl::not-user-line", severity: E, at: (2, 1),
-        spanned: "user", server: Some("users.acl:2 should start with user keyword followed by the username.") },
-    Case { id: "duplicate-acl-file", variant: "Duplicate", doc: "`user a on` twice", kind: Kind::AclFile,
-        text: "user a on\nuser a on\n", servers: BOTH, code: "acl::duplicate-user", severity: E, at: (2, 6), spanned: "a",
-        server: Some("WARNING: Duplicate user 'a' found on line 2.") },
-    Case { id: "unbalanced-quotes-config", variant: "UnbalancedQuotes", doc: "`user app on \">pw` in redis.conf",
-        kind: Kind::Config, text: "user app on \">pw\n", servers: BOTH, code: "input::unbalanced-quotes", severity: E,
-        at: (1, 13), spanned: "\">pw", server: Some("Unbalanced quotes in configuration line") },
-    Case { id: "list-crash", variant: "ListCrash", doc: "`ACL SETUSER u \"+select|0 1\"`", kind: Kind::Commands,
-        text: "ACL SETUSER u \"+select|0 1\"\n", servers: &["valkey-8.1"], code: "acl::list-crash", severity: E,
-        at: (1, 15), spanned: "\"+select|0 1\"", server: None },
-    Case { id: "no-permission-pattern", variant: "NoPermissionPattern", doc: "`ACL SETUSER u %` on Redis 7.2",
-        kind: Kind::Commands, text: "ACL SETUSER u %\n", servers: &["redis-7.2", "redis-7.4", "valkey-8.0"],
-        code: "acl::no-permission-pattern", severity: E, at: (1, 15), spanned: "%", server: None },
-    Case { id: "users-and-aclfile-redis", variant: "UsersAndAclfile", doc: "`user a on` + `aclfile users.acl`",
-        kind: Kind::Config, text: "user a on\naclfile users.acl\n", servers: &["redis-7.0"], code: "config::users-and-aclfile",
-        severity: E, at: (1, 1), spanned: "user a on",
-        server: Some("Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both.") },
-    Case { id: "users-and-aclfile-valkey", variant: "UsersAndAclfile", doc: "`user a on` + `aclfile users.acl`",
-        kind: Kind::Config, text: "user a on\naclfile users.acl\n", servers: &["valkey-8.1"], code: "config::users-and-aclfile",
-        severity: E, at: (1, 1), spanned: "user a on",
-        server: Some("Configuring Valkey with users defined in valkey.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your valkey.conf, but not both.") },
-    Case { id: "startup-rule", variant: "StartupRule", doc: "`user a on +nosuch` in redis.conf", kind: Kind::Config,
-        text: "user a on +nosuch\n", servers: BOTH, code: "config::startup-rule", severity: E, at: (1, 11), spanned: "+nosuch",
-        server: Some("Error loading ACL rule '+nosuch' for the user named 'a': Unknown command or category name in ACL") },
-    Case { id: "startup-username", variant: "StartupUsername", doc: "`user \"a b\" on`", kind: Kind::Config,
-        text: "user \"a b\" on\n", servers: BOTH, code: "config::startup-username", severity: E, at: (1, 6),
-        spanned: "\"a b\"", server: Some("Spaces not allowed in ACL usernames") },
-    Case { id: "bad-directive-lone-user", variant: "BadDirective", doc: "`user` alone", kind: Kind::Config, text: "user\n",
-        servers: BOTH, code: "config::bad-directive", severity: E, at: (1, 1), spanned: "user",
-        server: Some("Bad directive or wrong number of arguments") },
-    Case { id: "bad-directive-pubsub", variant: "BadDirective", doc: "`acl-pubsub-default maybe`", kind: Kind::Config,
-        text: "acl-pubsub-default maybe\n", servers: BOTH, code: "config::bad-directive", severity: E, at: (1, 1),
-        spanned: "acl-pubsub-default maybe",
-        server: Some("argument(s) must be one of the following: allchannels, resetchannels") },
-    Case { id: "not-simulated", variant: "NotSimulated", doc: "`ACL LOG`", kind: Kind::Commands, text: "ACL LOG\n",
-        servers: BOTH, code: "input::not-simulated", severity: W, at: (1, 1), spanned: "ACL LOG", server: None },
-    Case { id: "unknown-line", variant: "UnknownLine", doc: "`hello world` among `ACL SETUSER` lines", kind: Kind::Commands,
-        text: "ACL SETUSER a on\nhello world\n", servers: BOTH, code: "input::unknown-line", severity: W, at: (2, 1),
-        spanned: "hello world", server: None },
-    Case { id: "arity", variant: "Arity", doc: "`ACL SETUSER`", kind: Kind::Commands, text: "ACL SETUSER\n", servers: BOTH,
-        code: "input::arity", severity: E, at: (1, 1), spanned: "ACL SETUSER",
-        server: Some("ERR wrong number of arguments for 'acl|setuser' command") },
-];
+fn cases() -> Vec<Case> {
+    #[derive(serde::Deserialize)]
+    struct File {
+        case: Vec<Case>,
+    }
+    let f: File = toml::from_str(include_str!("data/diagnostics.toml")).expect("tests/data/diagnostics.toml");
+    for c in &f.case {
+        assert!(!c.pins.trim().is_empty(), "{}: say what the case pins", c.id);
+        assert!(!c.servers().is_empty(), "{}: `when = {:?}` selects no server version", c.id, c.when);
+    }
+    f.case
+}
 
 fn source_name(kind: Kind) -> &'static str {
     match kind {
@@ -197,41 +126,40 @@ fn render(d: &Diagnostic, name: &str, text: &str) -> String {
     out
 }
 
-fn diagnostics(case: &Case, server: &str) -> (Vec<Diagnostic>, Vec<String>) {
-    let profile = Profile::by_id(server).expect("known server");
-    let a = analyze(case.text, &Options { kind: Some(case.kind), ..Options::new(profile) });
+fn diagnostics(case: &Case, profile: &'static Profile) -> (Vec<Diagnostic>, Vec<String>) {
+    let a = analyze(&case.text, &Options { kind: Some(case.kind()), ..Options::new(profile) });
     let codes = a.diagnostics.iter().map(|d| d.code().to_string()).collect();
     (a.diagnostics, codes)
 }
 
 #[test]
 fn each_documented_input_triggers_its_variant() {
-    for case in CASES {
-        let mut first_render: Option<String> = None;
-        for &server in case.servers {
-            let who = format!("{} on {server}", case.id);
-            let (diags, codes) = diagnostics(case, server);
+    for case in cases() {
+        let mut first_render: Option<(String, &str)> = None;
+        for profile in case.servers() {
+            let who = format!("{} on {}", case.id, profile.id);
+            let (diags, codes) = diagnostics(&case, profile);
             // One input, one problem: a second diagnostic would be a false positive here.
-            assert_eq!(codes, vec![case.code.to_string()], "{who}: diagnostics");
+            assert_eq!(codes, vec![case.code.clone()], "{who}: diagnostics");
             let d = &diags[0];
             assert_eq!(variant(&d.problem), case.variant, "{who}: variant");
-            assert_eq!(d.severity, case.severity, "{who}: severity");
+            assert_eq!(d.severity, case.severity(), "{who}: severity");
             let span = d.span.unwrap_or_else(|| panic!("{who}: no span"));
             assert_eq!(&case.text[span.start..span.end], case.spanned, "{who}: span covers");
-            let at = d.location(case.text, &LineIndex::new(case.text));
-            assert_eq!(at, Some(LineCol { line: case.at.0, column: case.at.1 }), "{who}: line:column");
-            assert_eq!(d.server.as_deref(), case.server, "{who}: server text");
+            let at = d.location(&case.text, &LineIndex::new(&case.text));
+            assert_eq!(at, Some(case.at()), "{who}: line:column");
+            assert_eq!(d.server, case.server, "{who}: server text");
             // Our own message: lowercase, with the user's input in backticks.
             let msg = d.message();
             assert!(msg.starts_with(|c: char| c.is_lowercase() || c == '`'), "{who}: message `{msg}` is not lowercase");
-            let rendered = render(d, source_name(case.kind), case.text);
+            let rendered = render(d, source_name(case.kind()), &case.text);
             match &first_render {
                 None => {
-                    insta::assert_snapshot!(case.id, rendered);
-                    first_render = Some(rendered);
+                    insta::assert_snapshot!(case.id.as_str(), rendered);
+                    first_render = Some((rendered, profile.id));
                 }
                 // The servers agree on the words, so the diagnostic must read the same.
-                Some(first) => assert_eq!(&rendered, first, "{who}: rendered differently from {}", case.servers[0]),
+                Some((first, on)) => assert_eq!(&rendered, first, "{who}: rendered differently from {on}"),
             }
         }
     }
@@ -239,11 +167,12 @@ fn each_documented_input_triggers_its_variant() {
 
 #[test]
 fn every_variant_is_triggered() {
+    let cases = cases();
     for v in VARIANTS {
-        assert!(CASES.iter().any(|c| c.variant == *v), "no case triggers Problem::{v}");
+        assert!(cases.iter().any(|c| c.variant == *v), "no case triggers Problem::{v}");
     }
     // Every code a `Problem` can have (the `Reason`s of `Rule` give several) is reached.
-    let codes: std::collections::BTreeSet<&str> = CASES.iter().map(|c| c.code).collect();
+    let codes: std::collections::BTreeSet<&str> = cases.iter().map(|c| c.code.as_str()).collect();
     assert_eq!(codes.len(), 23, "codes reached: {codes:?}");
 }
 
@@ -272,10 +201,10 @@ fn doc_comments_name_the_tested_inputs() {
     let docs = doc_comments();
     let names: Vec<&str> = docs.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(names, VARIANTS, "variants in src/diag.rs");
-    for case in CASES {
-        let (_, doc) = docs.iter().find(|(n, _)| n == case.variant).expect("documented variant");
+    for case in cases() {
+        let (_, doc) = docs.iter().find(|(n, _)| *n == case.variant).expect("documented variant");
         assert!(
-            doc.contains(case.doc),
+            doc.contains(&case.doc),
             "{}: the doc comment of {} does not say {:?}:\n{doc}",
             case.id,
             case.variant,
@@ -289,13 +218,14 @@ fn doc_comments_name_the_tested_inputs() {
 #[test]
 fn list_crashes_follow_the_switches() {
     use aclplay::commands::profile::KeyPermissions;
-    let case = CASES.iter().find(|c| c.id == "list-crash").unwrap();
-    let pattern = CASES.iter().find(|c| c.id == "no-permission-pattern").unwrap();
+    let all = cases();
+    let case = all.iter().find(|c| c.id == "list-crash").expect("the list-crash case");
+    let pattern = all.iter().find(|c| c.id == "no-permission-pattern").expect("the no-permission-pattern case");
     for p in aclplay::PROFILES {
-        let (_, codes) = diagnostics(case, p.id);
+        let (_, codes) = diagnostics(case, p);
         let want: &[&str] = if p.behavior.firstarg_whitespace_crashes_list { &["acl::list-crash"] } else { &[] };
         assert_eq!(codes, want, "{}: {}", p.id, case.text);
-        let (_, codes) = diagnostics(pattern, p.id);
+        let (_, codes) = diagnostics(pattern, p);
         let want = match p.behavior.key_permissions {
             KeyPermissions::Required => "acl::syntax",
             KeyPermissions::Unchecked | KeyPermissions::TildeChecked => "acl::no-permission-pattern",
@@ -309,12 +239,14 @@ fn list_crashes_follow_the_switches() {
 #[test]
 fn unbalanced_quotes_in_commands() {
     let text = "ACL SETUSER x \"unclosed\n";
-    for &server in BOTH {
-        let a = analyze(text, &Options { kind: Some(Kind::Commands), ..Options::new(Profile::by_id(server).unwrap()) });
+    for profile in common::servers_where("all") {
+        let a = analyze(text, &Options { kind: Some(Kind::Commands), ..Options::new(profile) });
         let d: Vec<_> = a.diagnostics.iter().map(|d| (d.code(), d.span, d.server.as_deref())).collect();
         assert_eq!(
             d,
-            vec![("input::unbalanced-quotes", Some(aclplay::span::Span::new(0, 23)), Some("Invalid argument(s)"))]
+            vec![("input::unbalanced-quotes", Some(aclplay::span::Span::new(0, 23)), Some("Invalid argument(s)"))],
+            "{}",
+            profile.id
         );
     }
 }

@@ -8,6 +8,7 @@
 //! missing, unless `CI` or `ACLPLAY_REQUIRE_ORACLES` is set. `ACLPLAY_DIFF_CASES` (default
 //! 5000) and `ACLPLAY_DIFF_FILES` (default 300) set the sizes. Key extraction is checked
 //! against `COMMAND GETKEYSANDFLAGS`, which runs the same extraction the ACL checks use.
+//! What a logged-in client is told (`client::<id>`) is recorded by logging in as the user.
 
 mod common;
 
@@ -176,7 +177,35 @@ fn keys(id: ServerId) {
     assert!(diffs.is_empty(), "replay with ACLPLAY_SEED={seed}:\n{}", diffs[..diffs.len().min(30)].join("\n"));
 }
 
+/// What a client logged in as the user is told (`verdicts::client`), recorded live by
+/// `aclplay_oracle::client_view` (never running an allowed command) from fresh seeded
+/// cases: `ACLPLAY_DIFF_CLIENT` (default 1000) of them per version.
+fn client(id: ServerId) {
+    use aclplay_oracle::client_view::{ClientRecorder, suitable};
+    if aclplay_oracle::oracle_or_skip(id, "differential client views").is_none() {
+        return;
+    }
+    let seed = fresh_seed();
+    let profile = Profile::by_id(id.as_str()).expect("the engine has every registry version");
+    let want = size("ACLPLAY_DIFF_CLIENT", 1000);
+    let inputs = generate_cases(id, &load_table(id).unwrap(), seed, want * 4);
+    let mut rec = ClientRecorder::new(id).unwrap();
+    let mut records = Vec::new();
+    for c in inputs.iter().filter(|c| suitable(c)) {
+        if records.len() == want {
+            break;
+        }
+        records.extend(rec.record(c).unwrap());
+    }
+    let refused = records.iter().filter(|r| r.run.is_some()).count();
+    let (total, report, failed) = common::replay_client(profile, records);
+    eprintln!("{id}: {total} client views ({refused} refused at top level; seed {seed}), {failed} differing");
+    assert!(total >= want / 2, "only {total} client cases fit (seed {seed})");
+    assert!(failed == 0, "replay with ACLPLAY_SEED={seed}:\n{report}");
+}
+
 fn main() {
-    let kinds: [common::Check; 4] = [("keys", keys), ("cases", cases), ("files", files), ("configs", confs)];
+    let kinds: [common::Check; 5] =
+        [("keys", keys), ("cases", cases), ("files", files), ("configs", confs), ("client", client)];
     common::run_per_server(&kinds)
 }

@@ -124,6 +124,18 @@ fn replay(
                 (alone.loaded && !alone.crashed) == *accepted
             }
             Check::Audit { .. } => continue,
+            Check::Auth { user, password, ok } => {
+                if live.crashed {
+                    false
+                } else {
+                    let reply = rec.auth(&user.bytes, password).unwrap();
+                    assert!(
+                        reply == "OK" || reply == aclplay::workshop::run::WRONGPASS,
+                        "{id} {what}: AUTH replied {reply:?}"
+                    );
+                    (reply == "OK") == *ok
+                }
+            }
         };
         compared += 1;
         if server != (r.verdict == Verdict::Pass) {

@@ -12,10 +12,13 @@
 //!   rules in hash order.
 //! * [`corpus`]: one recorded case (`tests/corpus/*.jsonl`): the input and every answer;
 //!   [`json`] writes them in the corpus' JSON style.
+//! * [`client`]: what a client logged in as a user is told (`tests/corpus/*-client.jsonl`):
+//!   the refusals at top level, inside `MULTI`, from a script, and the `ACL LOG` entries.
 //! * [`pack`]: a trainer pack of ACL challenges (`data/challenges/*.json`).
 
 #![forbid(unsafe_code)]
 
+pub mod client;
 pub mod corpus;
 pub mod flags;
 #[cfg(feature = "files")]

@@ -109,6 +109,11 @@ pub struct Behavior {
     /// a key or channel pattern `*a*a…` that deep never matches. Every version but Redis
     /// 7.2.4 (fixed in 7.2.6; Debian's 7.0.15 has it backported), where it matches.
     pub string_match_nesting_limit: bool,
+    /// `processCommand` refuses `UNSUBSCRIBE`, `PUNSUBSCRIBE` and `SUNSUBSCRIBE` from a
+    /// RESP2 client that is not subscribed, after the ACL check: `NOSUB '<name>' command
+    /// executed not in subscribed mode` (also at queue time inside `MULTI`). Valkey 8.0.1;
+    /// 8.1 and later, and Redis 7.0, run them.
+    pub refuse_unsubscribe_when_not_subscribed: bool,
 }
 
 /// Texts the server prints that differ between versions.
@@ -124,6 +129,51 @@ pub struct Texts<S> {
     pub conf_unmatched_paren_reason: S,
     /// The `ACL LOAD` error of a server without `aclfile`.
     pub no_aclfile_error: S,
+    /// What a client logged in as the user is told (`[texts.client]`).
+    pub client: ClientTexts<S>,
+}
+
+/// The replies a client logged in as a user gets when a command is refused, where they
+/// differ between versions (`verdicts::client` fills them in). Each is the reply without
+/// its error code (`NOPERM `, `ERR `); `%u` stands for the user's name and `%c` for the
+/// command's full name (`config|get`). Texts a version never prints (database denials
+/// without database rules) are written as `""`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientTexts<S> {
+    /// `processCommand`'s `NOPERM` for a command the user may not run.
+    pub noperm_command: S,
+    /// … for a key (the key is not named at run time, unlike DRYRUN).
+    pub noperm_key: S,
+    /// … for a channel.
+    pub noperm_channel: S,
+    /// … for a database (versions with database rules).
+    pub noperm_database: S,
+    /// `scriptVerifyACL`: a script's `redis.call` of a command the user may not run.
+    pub script_command: S,
+    /// … of a key it may not access.
+    pub script_key: S,
+    /// … of a channel.
+    pub script_channel: S,
+    /// … in a database it may not use.
+    pub script_database: S,
+    /// `scriptCall`: a script calling an unknown command.
+    pub script_unknown_command: S,
+    /// … an unknown subcommand of a container command; `%a` is the subcommand as the
+    /// server prints it (cut at 128 bytes, CR and LF made spaces) and `%C` the command
+    /// in capitals (Valkey 9.1 gives the top-level text here).
+    pub script_unknown_subcommand: S,
+    /// … a command with the wrong number of arguments.
+    pub script_wrong_arity: S,
+    /// … a command flagged `noscript`.
+    pub script_noscript: S,
+    /// What the Lua error of `EVAL` adds after the text (with the script's SHA1 where the
+    /// version prints it; aclplay's script is `verdicts::client::EVAL_SCRIPT`).
+    pub eval_error_suffix: S,
+    /// … of `FCALL` of aclplay's function (`verdicts::client::FCALL_LIBRARY`).
+    pub fcall_error_suffix: S,
+    /// A `no_multi` command sent inside `MULTI` (`%c`: its full name).
+    pub multi_no_multi: S,
 }
 
 /// The product a version belongs to.

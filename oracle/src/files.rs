@@ -255,6 +255,14 @@ impl FileRecorder {
         Ok(replies.iter().map(reply_text).collect())
     }
 
+    /// `AUTH <user> <password>` on a new connection (the recorder's own stays logged in
+    /// as its admin user), against the users the server holds now: the reply text.
+    pub fn auth(&mut self, user: &[u8], password: &[u8]) -> Result<String, String> {
+        let mut c = self.server.connect()?;
+        let r = c.command(&[&b"AUTH"[..], user, password]).map_err(|e| format!("AUTH: {e}"))?;
+        Ok(reply_text(&r))
+    }
+
     pub fn record_all(&mut self, inputs: &[FileInput]) -> Result<Vec<FileRecord>, String> {
         inputs.iter().map(|i| self.record(i)).collect()
     }

@@ -1,8 +1,9 @@
 //! Machinery that asks the real servers: private redis-server / valkey-server
 //! processes, a byte-exact RESP2 client, recorders for command tables, ACL
-//! cases and ACL/config files, a seeded case generator and a comparer.
+//! cases, ACL/config files and what a logged-in client is told, a seeded case generator and a comparer.
 #![forbid(unsafe_code)]
 
+pub mod client_view;
 pub mod compare;
 pub mod files;
 pub mod generate;

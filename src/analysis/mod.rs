@@ -6,9 +6,10 @@
 
 mod report;
 pub mod session;
+pub mod tracked;
 pub mod value;
 
-use crate::diagnostics::{Diagnostic, Problem};
+use crate::diagnostics::{Diagnostic, Problem, did_you_mean};
 use crate::engine::acl::User;
 use crate::engine::rules::Reason;
 use crate::engine::server::{AclLoad, FileLine, LoadProblemKind, Server, load_acl_lines};
@@ -16,7 +17,7 @@ use crate::engine::startup::{FatalKind, Startup};
 use crate::input::document::{Kind, Shape};
 use crate::input::{parse, split::split_args};
 use crate::span::Span;
-use crate::verdicts::describe::{ListCrashCause, list_crash};
+use crate::verdicts::describe::{ListCrash, ListCrashCause, list_crash};
 pub use report::{Analysis, CommandReply, Down, Options, Outcome, Served, Status, UserReport};
 pub use value::{Value, repr};
 
@@ -64,20 +65,40 @@ pub fn analyze(text: &str, opts: &Options) -> Analysis {
         Kind::Commands => session::run(&mut a, text, opts),
     }
     let profile = a.profile;
+    finish(&mut a, text, |u| list_crash(u, profile), |p| did_you_mean(p, profile));
+    a
+}
+
+/// The last step of every analysis: users that crash the server when listed
+/// (`list_crash` of each user, which `crash` answers), the rule each refused token was
+/// probably meant to be (`did_you_mean`, which `suggest` answers), and the diagnostics in
+/// order.
+fn finish(
+    a: &mut Analysis,
+    text: &str,
+    mut crash: impl FnMut(&User) -> Option<ListCrash>,
+    mut suggest: impl FnMut(&Problem) -> Option<String>,
+) {
+    for d in &mut a.diagnostics {
+        d.suggestion = suggest(&d.problem);
+    }
     for i in 0..a.users.len() {
-        let Some(crash) = list_crash(&a.users[i].user, profile) else { continue };
+        let Some(found) = crash(&a.users[i].user) else { continue };
         if a.users[i].status == Status::Accepted {
             a.users[i].status = Status::ListCrash;
         }
-        let token = crash.span.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
-        let problem = match crash.cause {
+        let token = found.span.map(|s| text.as_bytes()[s.start..s.end].to_vec()).unwrap_or_default();
+        let problem = match found.cause {
             ListCrashCause::FirstArg => Problem::ListCrash { token },
             ListCrashCause::NoPermissions => Problem::NoPermissionPattern { token },
         };
-        a.diagnostics.push(Diagnostic::new(problem, crash.span.or(a.users[i].span), None));
+        a.diagnostics.push(Diagnostic::new(problem, found.span.or(a.users[i].span), None));
     }
-    crate::sort::sort_by_key(&mut a.diagnostics, |d| d.span.map(|s| s.start));
-    a
+    // Usually in order already (the sort is stable: then it changes nothing).
+    let key = |d: &Diagnostic| d.span.map(|s| s.start);
+    if !a.diagnostics.windows(2).all(|w| key(&w[0]) <= key(&w[1])) {
+        crate::sort::sort_by_key(&mut a.diagnostics, key);
+    }
 }
 
 fn builtin_default(a: &mut Analysis, server: &Server) {
@@ -103,41 +124,54 @@ fn load_diagnostics(load: &AclLoad, file: &str, a: &mut Analysis) {
 }
 
 fn acl_file<'t>(a: &mut Analysis, lines: impl Iterator<Item = FileLine<'t>>, opts: &Options) {
+    let server = fresh_server(opts);
+    let load = load_acl_lines(lines, &server.ctx);
+    acl_load(a, load, &server, opts.acl_filename);
+}
+
+/// The server an ACL file is loaded into.
+fn fresh_server(opts: &Options) -> Server<'static> {
     let mut server = Server::new(opts.profile);
     server.ctx.pubsub_all = opts.pubsub_all;
-    let mut load = load_acl_lines(lines, &server.ctx);
-    let file = opts.acl_filename;
+    server
+}
+
+/// What `ACL LOAD` of a loaded file says: its diagnostics, users and outcome.
+fn acl_load(a: &mut Analysis, mut load: AclLoad, server: &Server, file: &str) {
     load_diagnostics(&load, file, a);
-    // Name comment lines for what they are, and point unmatched-paren errors at their token.
+    // Name comment lines for what they are (the lines are in order and do not overlap).
+    let lines = &a.document.lines;
     for d in &mut a.diagnostics {
         if let (Problem::NotUserLine { comment }, Some(s)) = (&mut d.problem, d.span) {
-            *comment = a
-                .document
-                .lines
-                .iter()
-                .any(|l| l.span.start <= s.start && s.start <= l.span.end && l.shape == Shape::Comment);
+            let at = lines.partition_point(|l| l.span.end < s.start);
+            *comment = lines.get(at).is_some_and(|l| l.span.start <= s.start && l.shape == Shape::Comment);
         }
     }
     let crash = load.crash().is_some();
     let reply = load.reply(file);
-    let startup = Startup::of_acl_file(&load, file, opts.profile.product.name());
+    let startup = Startup::of_acl_file(&load, file, server.ctx.profile.product.name());
+    // A user's problems are the ones inside its line; both lists are in file order.
+    let mut next = 0;
     for (u, span) in std::mem::take(&mut load.users).into_iter().zip(&load.lines) {
-        let line_problems: Vec<&crate::engine::server::LoadProblem> = load
-            .problems
-            .iter()
-            .filter(|p| p.span.is_some_and(|s| span.start <= s.start && s.end <= span.end))
-            .collect();
-        let status = if line_problems.is_empty() {
-            Status::Accepted
-        } else {
-            Status::Rejected(line_problems.iter().map(|p| p.piece(file)).collect::<String>().trim_end().to_string())
-        };
+        let problems = &load.problems;
+        while next < problems.len() && problems[next].span.is_none_or(|s| s.start < span.start) {
+            next += 1;
+        }
+        let mut text = String::new();
+        let mut end = next;
+        while end < problems.len() && problems[end].span.is_none_or(|s| s.start <= span.end) {
+            if problems[end].span.is_some_and(|s| s.end <= span.end) {
+                text.push_str(&problems[end].piece(file));
+            }
+            end += 1;
+        }
+        let status = if text.is_empty() { Status::Accepted } else { Status::Rejected(text.trim_end().to_string()) };
         a.users.push(UserReport { user: u, span: Some(*span), status });
     }
     // A successful load installs the file's users plus a fresh `default` when the file
     // has none (`Server::install`); a failed one keeps the fresh server's. Either way
     // the built-in `default` is `server`'s.
-    builtin_default(a, &server);
+    builtin_default(a, server);
     a.outcome = Outcome::AclLoad { reply, crash, startup };
 }
 

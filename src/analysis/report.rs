@@ -160,6 +160,13 @@ impl Analysis {
         dryrun::dryrun_in(self.profile, name, self.user(name), argv, db)
     }
 
+    /// What a client logged in as the user `name` is told when it sends `argv` (at top
+    /// level, inside `MULTI`, from `EVAL`/`FCALL`, and the `ACL LOG` entries): see
+    /// `verdicts::client`. `None` when there is no such user or the line is empty.
+    pub fn client_view(&self, name: &[u8], argv: &[&[u8]]) -> Option<crate::verdicts::client::ClientView> {
+        crate::verdicts::client::client_view(self.profile, self.user(name)?, argv)
+    }
+
     pub fn explain(&self, name: &[u8], argv: &[&[u8]]) -> explain::Explanation {
         self.explain_in(name, argv, 0)
     }
@@ -201,6 +208,22 @@ impl Analysis {
                 let default = User::new_default(&ctx);
                 let user = (name == default.name.as_slice()).then_some(&default);
                 Ok(dryrun::dryrun(self.profile, name, user, argv))
+            }
+            Served::Down(d) => Err(d),
+        }
+    }
+
+    /// [`Analysis::explain`] as the server answers once it has the input (see
+    /// [`Analysis::served_dryrun`]): after a refused `ACL LOAD` only a fresh server's
+    /// `default` exists, so any other name is the server's own `User '…' not found`.
+    pub fn served_explain(&self, name: &[u8], argv: &[&[u8]]) -> Result<explain::Explanation, Down> {
+        match self.served() {
+            Served::Input => Ok(self.explain(name, argv)),
+            Served::Fresh => {
+                let ctx = crate::engine::acl::Ctx { profile: self.profile, pubsub_all: self.options_pubsub_all };
+                let default = User::new_default(&ctx);
+                let user = (name == default.name.as_slice()).then_some(&default);
+                Ok(explain::explain(self.profile, name, user, argv))
             }
             Served::Down(d) => Err(d),
         }

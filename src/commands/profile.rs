@@ -9,7 +9,9 @@ use super::bitmap::Bitmap;
 use super::index::Index;
 use super::spec::CmdId;
 use super::table::{self, Table};
-pub use aclplay_formats::registry::{Behavior, DenialStyle, KeyPermissions, KeynumLast, ListStyle, Product, Texts};
+pub use aclplay_formats::registry::{
+    Behavior, ClientTexts, DenialStyle, KeyPermissions, KeynumLast, ListStyle, Product, Texts,
+};
 use std::sync::OnceLock;
 
 /// One server version.
@@ -55,7 +57,7 @@ impl PartialEq for Profile {
 }
 
 mod generated {
-    use super::{Behavior, Product, Profile, Texts};
+    use super::{Behavior, ClientTexts, Product, Profile, Texts};
     #[allow(unused_imports)]
     use aclplay_formats::registry::{DenialStyle::*, KeyPermissions::*, KeynumLast::*, ListStyle::*};
     include!(concat!(env!("OUT_DIR"), "/registry.rs"));

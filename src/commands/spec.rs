@@ -18,6 +18,7 @@ pub mod flag {
     pub const FAST: u32 = 1 << 11;
     pub const NO_AUTH: u32 = 1 << 12;
     pub const NO_MANDATORY_KEYS: u32 = 1 << 14;
+    pub const NO_MULTI: u32 = 1 << 16;
     pub const MOVABLEKEYS: u32 = 1 << 17;
 }
 

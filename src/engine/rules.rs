@@ -1,7 +1,7 @@
 //! Applying rule tokens to a user, exactly as the server's `ACLSetUser` /
 //! `ACLSetSelector` do, and why a rule is refused ([`Reason`]).
 
-use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Op, Sanitize, Selector, Step, User};
+use super::acl::{ChannelPattern, CmdRule, Ctx, Effect, KeyPattern, Lookup, Op, Sanitize, Selector, Step, User};
 use super::token::SourceMap;
 use crate::bytes::int::{Whole, strtoll_whole};
 use crate::bytes::{c_str, has_space_or_nul};
@@ -75,6 +75,17 @@ fn parse_hash(hex: &[u8]) -> Option<[u8; 32]> {
     Some(out)
 }
 
+fn password_position(user: &mut User, digest: &[u8; 32]) -> Option<usize> {
+    let list = &user.passwords;
+    let entries = |add: &mut dyn FnMut(u64, usize)| {
+        list.iter().enumerate().for_each(|(i, p)| add(Lookup::hash(&[p], false), i));
+    };
+    let hash = Lookup::hash(&[digest], false);
+    user.lookup
+        .position(list.len(), hash, entries, |i| list[i] == *digest)
+        .unwrap_or_else(|| list.iter().position(|p| p == digest))
+}
+
 /// Applies one (merged) rule token to a user (`ACLSetUser`).
 pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -> Result<(), Reason> {
     let span = map.whole();
@@ -106,15 +117,17 @@ pub fn apply_user_rule(user: &mut User, op: &[u8], map: &SourceMap, ctx: &Ctx) -
     } else if op[0] == b'>' || op[0] == b'#' {
         let plaintext = op[0] == b'>';
         let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
-        if !user.passwords.contains(&digest) {
+        if password_position(user, &digest).is_none() {
+            let (len, hash) = (user.passwords.len(), Lookup::hash(&[&digest], false));
             user.passwords.push(digest);
+            user.lookup.pushed(len, hash, len);
         }
         user.nopass = false;
         Op::Password { add: true, plaintext, digest }
     } else if op[0] == b'<' || op[0] == b'!' {
         let plaintext = op[0] == b'<';
         let digest = if plaintext { sha256(&op[1..]) } else { parse_hash(&op[1..]).ok_or(Reason::BadHash)? };
-        let at = user.passwords.iter().position(|p| *p == digest).ok_or(Reason::NoSuchPassword)?;
+        let at = password_position(user, &digest).ok_or(Reason::NoSuchPassword)?;
         user.passwords.remove(at);
         Op::Password { add: false, plaintext, digest }
     } else if op[0] == b'(' && op[op.len() - 1] == b')' {
@@ -214,6 +227,36 @@ pub(crate) fn change_category(sel: &mut Selector, profile: &Profile, cat: usize,
     }
 }
 
+/// Adds `arg` to the first arguments allowed for `id`, unless it is there in any case.
+/// The lookup's positions are within `id`'s list (lists only grow, or go whole), its
+/// length the number of first arguments of every command.
+fn add_first_arg(sel: &mut Selector, id: CmdId, arg: &[u8]) {
+    let total = sel.first_args.iter().map(|(_, l)| l.len()).sum();
+    let hash = Lookup::hash(&[&id.to_le_bytes(), arg], true);
+    let Some(entry) = sel.first_args.iter().position(|(c, _)| *c == id) else {
+        sel.first_args.push((id, vec![arg.to_vec()]));
+        sel.lookup[2].pushed(total, hash, 0);
+        return;
+    };
+    let all = &sel.first_args;
+    let list = &all[entry].1;
+    let entries = |add: &mut dyn FnMut(u64, usize)| {
+        for (c, l) in all {
+            l.iter().enumerate().for_each(|(i, a)| add(Lookup::hash(&[&c.to_le_bytes(), a], true), i));
+        }
+    };
+    let is_it = |i: usize| list.get(i).is_some_and(|a| a.eq_ignore_ascii_case(arg));
+    let found = sel.lookup[2]
+        .position(total, hash, entries, is_it)
+        .unwrap_or_else(|| list.iter().position(|a| a.eq_ignore_ascii_case(arg)));
+    if found.is_none() {
+        let list = &mut sel.first_args[entry].1;
+        list.push(arg.to_vec());
+        let at = list.len() - 1;
+        sel.lookup[2].pushed(total, hash, at);
+    }
+}
+
 /// The databases of a `db=` rule: comma-separated ids, each read by `strtoll` (leading
 /// whitespace and a sign allowed, nothing after the digits) and kept if in
 /// `0..=INT_MAX`; the first bad id decides the error. Sorted, each once (an intset).
@@ -309,12 +352,25 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
         if has_space_or_nul(pattern) {
             return Err(Reason::Syntax);
         }
-        match sel.keys.iter_mut().find(|k| k.pattern == pattern) {
-            Some(k) => {
+        let keys = &sel.keys;
+        let hash = Lookup::hash(&[pattern], false);
+        let entries = |add: &mut dyn FnMut(u64, usize)| {
+            keys.iter().enumerate().for_each(|(i, k)| add(Lookup::hash(&[&k.pattern], false), i));
+        };
+        let found = sel.lookup[0]
+            .position(keys.len(), hash, entries, |i| keys[i].pattern == pattern)
+            .unwrap_or_else(|| keys.iter().position(|k| k.pattern == pattern));
+        match found {
+            Some(i) => {
+                let k = &mut sel.keys[i];
                 k.read |= read;
                 k.write |= write;
             }
-            None => sel.keys.push(KeyPattern { pattern: pattern.to_vec(), read, write, origin }),
+            None => {
+                let len = sel.keys.len();
+                sel.keys.push(KeyPattern { pattern: pattern.to_vec(), read, write, origin });
+                sel.lookup[0].pushed(len, hash, len);
+            }
         }
         sel.all_keys = false;
         Op::Key { pattern: pattern.to_vec() }
@@ -326,8 +382,18 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
         if has_space_or_nul(pattern) {
             return Err(Reason::Syntax);
         }
-        if !sel.channels.iter().any(|c| c.pattern == pattern) {
+        let channels = &sel.channels;
+        let hash = Lookup::hash(&[pattern], false);
+        let entries = |add: &mut dyn FnMut(u64, usize)| {
+            channels.iter().enumerate().for_each(|(i, c)| add(Lookup::hash(&[&c.pattern], false), i));
+        };
+        let found = sel.lookup[1]
+            .position(channels.len(), hash, entries, |i| channels[i].pattern == pattern)
+            .unwrap_or_else(|| channels.iter().position(|c| c.pattern == pattern));
+        if found.is_none() {
+            let len = sel.channels.len();
             sel.channels.push(ChannelPattern { pattern: pattern.to_vec(), origin });
+            sel.lookup[1].pushed(len, hash, len);
         }
         sel.all_channels = false;
         Op::Channel { pattern: pattern.to_vec() }
@@ -354,14 +420,7 @@ pub fn apply_selector_rule(sel: &mut Selector, op: &[u8], origin: Option<Span>, 
                     change_perm(sel, profile, sub, true);
                     command(sel, Effect::Command(true, sub))
                 } else {
-                    match sel.first_args.iter_mut().find(|(c, _)| *c == id) {
-                        Some((_, list)) => {
-                            if !list.iter().any(|a| a.eq_ignore_ascii_case(arg)) {
-                                list.push(arg.to_vec());
-                            }
-                        }
-                        None => sel.first_args.push((id, vec![arg.to_vec()])),
-                    }
+                    add_first_arg(sel, id, arg);
                     command(sel, Effect::FirstArg(id, arg.to_vec()))
                 }
             }
@@ -509,6 +568,94 @@ mod tests {
                     sel = a;
                 }
             }
+        }
+    }
+
+    /// Long lists go through `Lookup`; the result must be what comparing every entry gives.
+    #[test]
+    fn long_lists_deduplicate_like_short_ones() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x % n
+        };
+        for round in 0..40 {
+            let n = 1 + next(60);
+            let mut rules: Vec<String> = Vec::new();
+            for _ in 0..200 {
+                let i = next(n);
+                rules.push(match next(9) {
+                    0 => format!("~k{i}"),
+                    1 => format!("%R~k{i}"),
+                    2 => format!("&c{i}"),
+                    3 => format!(">p{i}"),
+                    4 => format!("+select|A{i}"),
+                    5 => format!("+select|a{i}"),
+                    6 if next(20) == 0 => {
+                        ["resetkeys", "resetchannels", "resetpass", "-select", "+@all"][next(5) as usize].into()
+                    }
+                    7 => format!("+get|x{i}"),
+                    _ => format!("#{}", crate::password::sha256_hex(format!("p{}", next(n)).as_bytes())),
+                });
+            }
+            let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+            let u = apply(&rules).unwrap();
+            // The reference: the same lists built by comparing with every entry.
+            let mut keys: Vec<(Vec<u8>, bool, bool)> = Vec::new();
+            let mut channels: Vec<Vec<u8>> = Vec::new();
+            let mut pws: Vec<[u8; 32]> = Vec::new();
+            let mut firsts: Vec<(String, Vec<Vec<u8>>)> = Vec::new();
+            for r in &rules {
+                let b = r.as_bytes();
+                match b[0] {
+                    b'~' | b'%' => {
+                        let (p, read, write) =
+                            if b[0] == b'%' { (&b[3..], true, false) } else { (&b[1..], true, true) };
+                        match keys.iter_mut().find(|k| k.0 == p) {
+                            Some(k) => (k.1, k.2) = (k.1 | read, k.2 | write),
+                            None => keys.push((p.to_vec(), read, write)),
+                        }
+                    }
+                    b'&' if !channels.iter().any(|c| c == &b[1..]) => channels.push(b[1..].to_vec()),
+                    b'>' | b'#' => {
+                        let d = if b[0] == b'>' { sha256(&b[1..]) } else { parse_hash(&b[1..]).unwrap() };
+                        if !pws.contains(&d) {
+                            pws.push(d);
+                        }
+                    }
+                    b'+' if r.contains('|') => {
+                        let (cmd, arg) = r[1..].split_once('|').unwrap();
+                        match firsts.iter_mut().find(|(c, _)| c == cmd) {
+                            Some((_, l)) if !l.iter().any(|a| a.eq_ignore_ascii_case(arg.as_bytes())) => {
+                                l.push(arg.as_bytes().to_vec())
+                            }
+                            Some(_) => {}
+                            None => firsts.push((cmd.to_string(), vec![arg.as_bytes().to_vec()])),
+                        }
+                    }
+                    _ if *r == "resetkeys" => keys.clear(),
+                    _ if *r == "resetchannels" => channels.clear(),
+                    _ if *r == "resetpass" => pws.clear(),
+                    _ if *r == "-select" => firsts.retain(|(c, _)| c != "select"),
+                    _ if *r == "+@all" => firsts.clear(),
+                    _ => {}
+                }
+            }
+            let got: Vec<(Vec<u8>, bool, bool)> =
+                u.selectors[0].keys.iter().map(|k| (k.pattern.clone(), k.read, k.write)).collect();
+            assert_eq!(got, keys, "round {round}");
+            let got: Vec<Vec<u8>> = u.selectors[0].channels.iter().map(|c| c.pattern.clone()).collect();
+            assert_eq!(got, channels, "round {round}");
+            assert_eq!(u.passwords, pws, "round {round}");
+            let profile = ctx().profile;
+            let got: Vec<(String, Vec<Vec<u8>>)> = u.selectors[0]
+                .first_args
+                .iter()
+                .map(|(id, l)| (profile.command(*id).name.to_string(), l.clone()))
+                .collect();
+            assert_eq!(got, firsts, "round {round}");
         }
     }
 

@@ -160,7 +160,7 @@ impl LoadProblem {
 }
 
 /// The result of loading an ACL file (`ACL LOAD` or `aclfile` at start-up).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AclLoad {
     pub problems: Vec<LoadProblem>,
     /// The users the file defines, in file order (all of them, even when the load fails).
@@ -220,100 +220,163 @@ pub fn file_lines(text: &[u8], base: usize) -> impl Iterator<Item = FileLine<'_>
 
 /// Parses and applies an ACL file's lines the way `ACLLoadFromFile` does.
 pub fn load_acl_lines<'a>(lines: impl IntoIterator<Item = FileLine<'a>>, ctx: &Ctx) -> AclLoad {
-    let mut load = AclLoad { problems: Vec::new(), users: Vec::new(), lines: Vec::new() };
-    let mut seen: rustc_hash::FxHashMap<Vec<u8>, usize> = Default::default();
+    let mut b = LoadBuilder::default();
     for fl in lines {
-        let n = fl.number;
-        let Some(mut args) = crate::input::split::split_acl_line(fl.bytes, fl.base) else {
-            continue;
-        };
-        let smap = |s: Span| match fl.whole {
-            None => SourceMap::verbatim(s),
-            Some(w) => {
-                let mut m = SourceMap::none();
-                m.push(0, s.len(), w, false);
-                m
-            }
-        };
-        let place = |s: Span| fl.whole.unwrap_or(s);
-        let line_span = place(args[0].span.to(args[args.len() - 1].span));
-        if c_str(&args[0].bytes) != b"user" || args.len() < 2 {
-            load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::NotUserLine, span: Some(line_span) });
-            continue;
-        }
-        let rest = args.split_off(2);
-        let name = &args[1];
-        if has_space_or_nul(&name.bytes) {
-            load.problems.push(LoadProblem {
-                line: n,
-                kind: LoadProblemKind::BadUsername(name.bytes.clone()),
-                span: Some(place(name.span)),
-            });
-            continue;
-        }
-        if let Some(&first) = seen.get(&name.bytes) {
-            load.problems.push(LoadProblem {
-                line: n,
-                kind: LoadProblemKind::Duplicate(name.bytes.clone(), first),
-                span: Some(place(name.span)),
-            });
-            continue;
-        }
-        seen.insert(name.bytes.clone(), n);
-        let rules: Vec<Token> = rest.into_iter().map(|a| Token { bytes: a.bytes, map: smap(a.span) }).collect();
-        // Without a token that opens a selector, merging changes nothing.
-        let merged = if rules.iter().any(opens_selector) {
-            match merge_selectors(&rules, ctx.profile) {
-                Ok(m) => m,
-                Err(u) => {
-                    load.problems.push(LoadProblem {
-                        line: n,
-                        kind: LoadProblemKind::Unmatched {
-                            token: rules[u.open].bytes.clone(),
-                            crash: u.merged_before > 0,
-                        },
-                        span: rules[u.open].span().map(|s| Span::new(s.start, line_span.end)),
-                    });
-                    continue;
-                }
-            }
-        } else {
-            rules
-        };
-        let mut user = User::new(&name.bytes, ctx);
-        user.trail.reserve(merged.len());
-        let mut reported_other = false;
-        for tok in merged {
-            // Each merged rule is trimmed of tabs, CR and LF (not spaces).
-            let trim = |b: &u8| matches!(b, b'\t' | b'\r' | b'\n');
-            let start = tok.bytes.iter().position(|b| !trim(b)).unwrap_or(tok.bytes.len());
-            let end = tok.bytes.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
-            let bytes = &tok.bytes[start..end];
-            let span = tok.map.range(start, end);
-            let trimmed;
-            let map = if start == 0 {
-                &tok.map
-            } else {
-                trimmed = span.map_or_else(SourceMap::none, smap);
-                &trimmed
-            };
-            if let Err(reason) = apply_user_rule(&mut user, bytes, map, ctx) {
-                if reason == Reason::UnknownCommand {
-                    load.problems.push(LoadProblem { line: n, kind: LoadProblemKind::Unknown(bytes.to_vec()), span });
-                } else if !reported_other {
-                    reported_other = true;
-                    load.problems.push(LoadProblem {
-                        line: n,
-                        kind: LoadProblemKind::Rule { token: bytes.to_vec(), reason },
-                        span,
-                    });
-                }
-            }
-        }
-        load.users.push(user);
-        load.lines.push(line_span);
+        b.add(fl.number, &mut load_line(fl, ctx));
     }
-    load
+    b.finish()
+}
+
+/// One line of an ACL file loaded on its own: everything `ACLLoadFromFile` does with it
+/// but the file-wide check for a user defined twice ([`LoadBuilder`] does that). Lines
+/// are independent otherwise, so an editor can keep these and reload only the lines
+/// that change (`analysis::Tracked`).
+#[derive(Debug, Clone)]
+pub enum LineLoad {
+    /// Nothing after trimming: the loader skips the line.
+    Empty,
+    /// Refused before its name counts: not a `user <name>` line, or a bad name.
+    Refused(LoadProblem),
+    /// A `user <name> …` line. `user` is `None` when a selector is never closed (then
+    /// `problems` says so), or once [`LoadBuilder::add`] has taken it.
+    Named { name: Vec<u8>, name_span: Span, line_span: Span, user: Option<User>, problems: Vec<LoadProblem> },
+}
+
+impl LineLoad {
+    /// Moves every span by `by` bytes (the line moved in an edited text).
+    pub fn shift(&mut self, by: isize) {
+        let problem = |p: &mut LoadProblem| p.span = p.span.map(|s| s.shifted(by));
+        match self {
+            LineLoad::Empty => {}
+            LineLoad::Refused(p) => problem(p),
+            LineLoad::Named { name_span, line_span, user, problems, .. } => {
+                *name_span = name_span.shifted(by);
+                *line_span = line_span.shifted(by);
+                problems.iter_mut().for_each(problem);
+                if let Some(u) = user {
+                    u.shift(by);
+                }
+            }
+        }
+    }
+}
+
+/// Loads one line (see [`LineLoad`]).
+pub fn load_line(fl: FileLine, ctx: &Ctx) -> LineLoad {
+    let n = fl.number;
+    let Some(mut args) = crate::input::split::split_acl_line(fl.bytes, fl.base) else {
+        return LineLoad::Empty;
+    };
+    let smap = |s: Span| match fl.whole {
+        None => SourceMap::verbatim(s),
+        Some(w) => {
+            let mut m = SourceMap::none();
+            m.push(0, s.len(), w, false);
+            m
+        }
+    };
+    let place = |s: Span| fl.whole.unwrap_or(s);
+    let line_span = place(args[0].span.to(args[args.len() - 1].span));
+    if c_str(&args[0].bytes) != b"user" || args.len() < 2 {
+        return LineLoad::Refused(LoadProblem { line: n, kind: LoadProblemKind::NotUserLine, span: Some(line_span) });
+    }
+    let rest = args.split_off(2);
+    let name = args.pop().expect("two arguments");
+    if has_space_or_nul(&name.bytes) {
+        let span = Some(place(name.span));
+        return LineLoad::Refused(LoadProblem { line: n, kind: LoadProblemKind::BadUsername(name.bytes), span });
+    }
+    let name_span = place(name.span);
+    let mut problems = Vec::new();
+    let rules: Vec<Token> = rest.into_iter().map(|a| Token { bytes: a.bytes, map: smap(a.span) }).collect();
+    // Without a token that opens a selector, merging changes nothing.
+    let merged = if rules.iter().any(opens_selector) {
+        match merge_selectors(&rules, ctx.profile) {
+            Ok(m) => m,
+            Err(u) => {
+                problems.push(LoadProblem {
+                    line: n,
+                    kind: LoadProblemKind::Unmatched { token: rules[u.open].bytes.clone(), crash: u.merged_before > 0 },
+                    span: rules[u.open].span().map(|s| Span::new(s.start, line_span.end)),
+                });
+                return LineLoad::Named { name: name.bytes, name_span, line_span, user: None, problems };
+            }
+        }
+    } else {
+        rules
+    };
+    let mut user = User::new(&name.bytes, ctx);
+    user.trail.reserve(merged.len());
+    let mut reported_other = false;
+    for tok in merged {
+        // Each merged rule is trimmed of tabs, CR and LF (not spaces).
+        let trim = |b: &u8| matches!(b, b'\t' | b'\r' | b'\n');
+        let start = tok.bytes.iter().position(|b| !trim(b)).unwrap_or(tok.bytes.len());
+        let end = tok.bytes.iter().rposition(|b| !trim(b)).map_or(start, |e| e + 1);
+        let bytes = &tok.bytes[start..end];
+        let span = tok.map.range(start, end);
+        let trimmed;
+        let map = if start == 0 {
+            &tok.map
+        } else {
+            trimmed = span.map_or_else(SourceMap::none, smap);
+            &trimmed
+        };
+        if let Err(reason) = apply_user_rule(&mut user, bytes, map, ctx) {
+            if reason == Reason::UnknownCommand {
+                problems.push(LoadProblem { line: n, kind: LoadProblemKind::Unknown(bytes.to_vec()), span });
+            } else if !reported_other {
+                reported_other = true;
+                problems.push(LoadProblem {
+                    line: n,
+                    kind: LoadProblemKind::Rule { token: bytes.to_vec(), reason },
+                    span,
+                });
+            }
+        }
+    }
+    LineLoad::Named { name: name.bytes, name_span, line_span, user: Some(user), problems }
+}
+
+/// Puts loaded lines together in file order: a user defined on an earlier line makes the
+/// line a duplicate (its rules are dropped), every other problem is the line's own.
+#[derive(Debug, Default)]
+pub struct LoadBuilder {
+    load: AclLoad,
+    /// The first line of each name.
+    seen: rustc_hash::FxHashMap<Vec<u8>, usize>,
+}
+
+impl LoadBuilder {
+    /// Adds line `number`, taking its user unless the line is a duplicate (and giving its
+    /// problems that line number).
+    pub fn add(&mut self, number: usize, line: &mut LineLoad) {
+        let with_number = |p: &LoadProblem| LoadProblem { line: number, ..p.clone() };
+        match line {
+            LineLoad::Empty => {}
+            LineLoad::Refused(p) => self.load.problems.push(with_number(p)),
+            LineLoad::Named { name, name_span, line_span, user, problems } => {
+                if let Some(&first) = self.seen.get(name.as_slice()) {
+                    self.load.problems.push(LoadProblem {
+                        line: number,
+                        kind: LoadProblemKind::Duplicate(name.clone(), first),
+                        span: Some(*name_span),
+                    });
+                    return;
+                }
+                self.seen.insert(name.clone(), number);
+                self.load.problems.extend(problems.iter().map(with_number));
+                if let Some(u) = user.take() {
+                    self.load.users.push(u);
+                    self.load.lines.push(*line_span);
+                }
+            }
+        }
+    }
+
+    pub fn finish(self) -> AclLoad {
+        self.load
+    }
 }
 
 /// Loads a whole ACL file; `base` is the byte offset of `text` in the analysed source.

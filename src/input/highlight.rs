@@ -1,7 +1,7 @@
 //! Token classes for syntax colouring: every token of the input with its span and the
 //! kind of rule it is (the same prefix dispatch the server uses).
 
-use super::document::{Document, Kind, Shape};
+use super::document::{Document, Kind, Line, Shape};
 use super::split::{split_acl_line, split_args};
 use crate::span::Span;
 use serde::Serialize;
@@ -74,61 +74,68 @@ pub fn classify(rule: &[u8]) -> Class {
 
 /// Every token of `text` with its class, in order.
 pub fn highlight(text: &str, doc: &Document) -> Vec<(Span, Class)> {
-    let bytes = text.as_bytes();
     let mut out = Vec::new();
     for l in &doc.lines {
-        let line = &bytes[l.span.start..l.span.end];
-        match (doc.kind, l.shape) {
-            (_, Shape::Blank) => {}
-            (_, Shape::Comment) => out.push((l.span, Class::Comment)),
-            (Kind::AclFile, _) => {
-                if let Some(args) = split_acl_line(line, l.span.start) {
-                    rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
-                }
-            }
-            (Kind::Listing, Shape::Listing { quoted }) => {
-                let inner = Span::new(quoted.start + 1, quoted.end.saturating_sub(1).max(quoted.start + 1));
-                if let Some(args) = split_acl_line(&bytes[inner.start..inner.end], inner.start) {
-                    rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
-                }
-            }
-            (Kind::Commands, Shape::Command { args }) => {
-                if let Ok(v) = split_args(&bytes[args.start..args.end], args.start) {
-                    let first = |w: &[u8]| v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(w));
-                    let select = first(b"select");
-                    let verb_len = if first(b"auth") || select { 1 } else { 2 };
-                    for a in v.iter().take(verb_len) {
-                        out.push((a.span, Class::Keyword));
-                    }
-                    let setuser = v.get(1).is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
-                    for (i, a) in v.iter().enumerate().skip(verb_len) {
-                        let class = match (setuser, i == verb_len) {
-                            // SELECT's argument is a database, not a user.
-                            (_, true) if select => Class::Value,
-                            (_, true) => Class::Username,
-                            (true, false) => classify(&a.bytes),
-                            (false, false) => Class::Value,
-                        };
-                        out.push((a.span, class));
-                    }
-                }
-            }
-            (Kind::Config, Shape::Other { .. }) => {
-                if let Ok(v) = split_args(line, l.span.start) {
-                    let user = v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"user"));
-                    if user {
-                        rules(&v.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), &mut out);
-                    } else {
-                        for (i, a) in v.iter().enumerate() {
-                            out.push((a.span, if i == 0 { Class::Keyword } else { Class::Value }));
-                        }
-                    }
-                }
-            }
-            _ => out.push((l.span, Class::Unknown)),
-        }
+        highlight_line(text, doc.kind, l, &mut out);
     }
     out
+}
+
+/// The tokens of one line of `text` (a line of a document of `kind`), in order.
+pub fn highlight_line(text: &str, kind: Kind, l: &Line, out: &mut Vec<(Span, Class)>) {
+    let bytes = text.as_bytes();
+    let line = &bytes[l.span.start..l.span.end];
+    match (kind, l.shape) {
+        (_, Shape::Blank) => {}
+        // ACL files have no comments: the server refuses the line.
+        (Kind::AclFile, Shape::Comment) => out.push((l.span, Class::Unknown)),
+        (_, Shape::Comment) => out.push((l.span, Class::Comment)),
+        (Kind::AclFile, _) => {
+            if let Some(args) = split_acl_line(line, l.span.start) {
+                rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), out);
+            }
+        }
+        (Kind::Listing, Shape::Listing { quoted }) => {
+            let inner = Span::new(quoted.start + 1, quoted.end.saturating_sub(1).max(quoted.start + 1));
+            if let Some(args) = split_acl_line(&bytes[inner.start..inner.end], inner.start) {
+                rules(&args.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), out);
+            }
+        }
+        (Kind::Commands, Shape::Command { args }) => {
+            if let Ok(v) = split_args(&bytes[args.start..args.end], args.start) {
+                let first = |w: &[u8]| v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(w));
+                let select = first(b"select");
+                let verb_len = if first(b"auth") || select { 1 } else { 2 };
+                for a in v.iter().take(verb_len) {
+                    out.push((a.span, Class::Keyword));
+                }
+                let setuser = v.get(1).is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"setuser"));
+                for (i, a) in v.iter().enumerate().skip(verb_len) {
+                    let class = match (setuser, i == verb_len) {
+                        // SELECT's argument is a database, not a user.
+                        (_, true) if select => Class::Value,
+                        (_, true) => Class::Username,
+                        (true, false) => classify(&a.bytes),
+                        (false, false) => Class::Value,
+                    };
+                    out.push((a.span, class));
+                }
+            }
+        }
+        (Kind::Config, Shape::Other { .. }) => {
+            if let Ok(v) = split_args(line, l.span.start) {
+                let user = v.first().is_some_and(|a| a.bytes.eq_ignore_ascii_case(b"user"));
+                if user {
+                    rules(&v.iter().map(|a| (a.span, a.bytes.as_slice())).collect::<Vec<_>>(), out);
+                } else {
+                    for (i, a) in v.iter().enumerate() {
+                        out.push((a.span, if i == 0 { Class::Keyword } else { Class::Value }));
+                    }
+                }
+            }
+        }
+        _ => out.push((l.span, Class::Unknown)),
+    }
 }
 
 /// A `user <name> <rules…>` line.

@@ -25,20 +25,28 @@ pub fn lines(text: &str) -> Vec<Line> {
     let mut out = Vec::new();
     let mut start = 0;
     for (i, l) in text.split('\n').enumerate() {
-        let Some(shape) = fast_shape(l).or_else(|| grammar_shape(l)) else {
+        let Some(line) = line(l, i + 1, start) else {
             return fallback(text);
         };
-        let at = |s: Span| Span::new(start + s.start, start + s.end);
-        let shape = match shape {
-            Shape::Blank | Shape::Comment => shape,
-            Shape::Listing { quoted } => Shape::Listing { quoted: at(quoted) },
-            Shape::Command { args } => Shape::Command { args: at(args) },
-            Shape::Other { word } => Shape::Other { word: at(word) },
-        };
-        out.push(Line { number: i + 1, span: Span::new(start, start + l.len()), shape });
+        out.push(line);
         start += l.len() + 1;
     }
     out
+}
+
+/// Line `number` of a text, `l` (without its `\n`), starting at byte `start`: its
+/// shape, or `None` when the grammar refuses it (then [`lines`] makes every line plain
+/// text).
+pub fn line(l: &str, number: usize, start: usize) -> Option<Line> {
+    let shape = fast_shape(l).or_else(|| grammar_shape(l))?;
+    let at = |s: Span| s.shifted(start as isize);
+    let shape = match shape {
+        Shape::Blank | Shape::Comment => shape,
+        Shape::Listing { quoted } => Shape::Listing { quoted: at(quoted) },
+        Shape::Command { args } => Shape::Command { args: at(args) },
+        Shape::Other { word } => Shape::Other { word: at(word) },
+    };
+    Some(Line { number, span: Span::new(start, start + l.len()), shape })
 }
 
 /// The shape the grammar gives `line` (no `\n`), for the lines where that is plain to
@@ -102,24 +110,51 @@ fn fallback(text: &str) -> Vec<Line> {
     out
 }
 
-/// Guesses the kind of input from its lines.
+/// What a line says about the kind of input (see [`detect`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hint {
+    /// A redis-cli command: the input is commands.
+    Commands,
+    /// A redis.conf directive: the input is a config.
+    Config,
+    /// An `ACL LIST` entry.
+    Listing,
+    /// A `user` line.
+    User,
+    None,
+}
+
+/// The [`Hint`] of one line.
+pub fn hint(text: &str, l: &Line) -> Hint {
+    match l.shape {
+        Shape::Command { .. } => Hint::Commands,
+        Shape::Listing { .. } => Hint::Listing,
+        Shape::Other { word } => {
+            let w = &text[word.start..word.end];
+            if CONFIG_DIRECTIVES.iter().any(|d| d.eq_ignore_ascii_case(w)) {
+                Hint::Config
+            } else if w == "user" {
+                Hint::User
+            } else {
+                Hint::None
+            }
+        }
+        Shape::Blank | Shape::Comment => Hint::None,
+    }
+}
+
+/// Guesses the kind of input from its lines: the first command or directive decides,
+/// else listing entries outnumbering `user` lines make ACL LIST output.
 pub fn detect(text: &str, lines: &[Line]) -> Kind {
     let mut listing = 0;
     let mut users = 0;
     for l in lines {
-        match l.shape {
-            Shape::Command { .. } => return Kind::Commands,
-            Shape::Listing { .. } => listing += 1,
-            Shape::Other { word } => {
-                let w = &text[word.start..word.end];
-                if CONFIG_DIRECTIVES.iter().any(|d| d.eq_ignore_ascii_case(w)) {
-                    return Kind::Config;
-                }
-                if w == "user" {
-                    users += 1;
-                }
-            }
-            Shape::Blank | Shape::Comment => {}
+        match hint(text, l) {
+            Hint::Commands => return Kind::Commands,
+            Hint::Config => return Kind::Config,
+            Hint::Listing => listing += 1,
+            Hint::User => users += 1,
+            Hint::None => {}
         }
     }
     if listing > users { Kind::Listing } else { Kind::AclFile }

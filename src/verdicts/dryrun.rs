@@ -125,39 +125,76 @@ impl SelectorView for Selector {
     }
 }
 
+/// Told what one selector's check looks at, in the server's order, by the check itself:
+/// the explanation (`explain`) is then what decided, never a second derivation that could
+/// disagree. `()` watches nothing: its `ACTIVE` is false, so the calls compile away and
+/// DRYRUN pays nothing for them.
+pub(super) trait Watch {
+    const ACTIVE: bool = true;
+    /// A database asked about: at argv index `pos` (0: the one the command runs in, or
+    /// every database when `db` is `None`).
+    fn database(&mut self, _pos: usize, _db: Option<i64>, _allowed: bool) {}
+    fn command(&mut self, _allowed: bool) {}
+    /// A key the command uses; `all`: the selector has `allkeys`, so no pattern was asked.
+    fn key(&mut self, _pos: usize, _read: bool, _write: bool, _all: bool, _allowed: bool) {}
+    /// A channel (`pattern`: PSUBSCRIBE's, compared literally); `all`: `allchannels`.
+    fn channel(&mut self, _pos: usize, _pattern: bool, _all: bool, _allowed: bool) {}
+}
+
+impl Watch for () {
+    const ACTIVE: bool = false;
+}
+
 /// The database check of one selector (Valkey 9.1, before the command check): each of
 /// the server's databases for an all-databases command, then each database the
 /// arguments name, then the one the command runs in. `Err` holds the argv index to report (0: argv[0]).
 #[inline]
-fn db_check<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
+fn db_check<S: SelectorView + ?Sized, W: Watch>(
+    s: &S,
+    c: &CommandDef,
+    argv: &[&[u8]],
+    db: i64,
+    w: &mut W,
+) -> Result<(), usize> {
     if s.all_dbs() {
         return Ok(());
     }
-    db_check_restricted(s, c, argv, db)
+    db_check_restricted(s, c, argv, db, w)
 }
 
 // Kept out of line: the usual selector has `alldbs`.
 #[inline(never)]
-fn db_check_restricted<S: SelectorView + ?Sized>(s: &S, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
-    if c.db == DbAccess::All && !(0..DATABASES).all(|d| s.db_allowed(d)) {
-        return Err(0);
+fn db_check_restricted<S: SelectorView + ?Sized, W: Watch>(
+    s: &S,
+    c: &CommandDef,
+    argv: &[&[u8]],
+    db: i64,
+    w: &mut W,
+) -> Result<(), usize> {
+    if c.db == DbAccess::All {
+        let ok = (0..DATABASES).all(|d| s.db_allowed(d));
+        w.database(0, None, ok);
+        if !ok {
+            return Err(0);
+        }
     }
     let mut denied = 0;
     if !c.visit_db_args(argv, |pos, id| {
+        let ok = s.db_allowed(id);
+        w.database(pos, Some(id), ok);
         denied = pos;
-        s.db_allowed(id)
+        ok
     }) {
         return Err(denied);
     }
-    if c.db == DbAccess::Current && !s.db_allowed(db) {
-        return Err(0);
+    if c.db == DbAccess::Current {
+        let ok = s.db_allowed(db);
+        w.database(0, Some(db), ok);
+        if !ok {
+            return Err(0);
+        }
     }
     Ok(())
-}
-
-/// [`db_check`] of a selector as the server holds it.
-pub(super) fn db_allowed(s: &Selector, c: &CommandDef, argv: &[&[u8]], db: i64) -> Result<(), usize> {
-    db_check(s, c, argv, db)
 }
 
 /// The command check of one selector.
@@ -195,9 +232,9 @@ pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool, limit: bo
 }
 
 /// One selector's check (`ACLSelectorCheckCmd`); `db` is the database the command runs
-/// in.
+/// in. `w` is told each step (see [`Watch`]).
 #[inline]
-fn check_selector<S: SelectorView + ?Sized>(
+pub(super) fn check_selector<S: SelectorView + ?Sized, W: Watch>(
     s: &S,
     c: &CommandDef,
     id: CmdId,
@@ -205,34 +242,43 @@ fn check_selector<S: SelectorView + ?Sized>(
     db: i64,
     keynum: KeynumLast,
     limit: bool,
+    w: &mut W,
 ) -> Result<(), (Denial, usize)> {
-    db_check(s, c, argv, db).map_err(|pos| (Denial::Database, pos))?;
-    if !command_ok(s, c, id, argv) {
+    db_check(s, c, argv, db, w).map_err(|pos| (Denial::Database, pos))?;
+    let command = command_ok(s, c, id, argv);
+    w.command(command);
+    if !command {
         return Err((Denial::Command, 0));
     }
-    if !s.all_keys() && c.has_keys() {
+    // The server skips the keys of an `allkeys` selector; a watcher still hears of them.
+    if c.has_keys() && (W::ACTIVE || !s.all_keys()) {
+        let all = s.all_keys();
         let mut denied = 0;
-        let all = c.visit_keys(argv, keynum, |k| {
-            let ok = s.key_allowed(argv[k.pos], k.needs_read(), k.needs_write(), limit);
+        let every = c.visit_keys(argv, keynum, |k| {
+            let (r, wr) = (k.needs_read(), k.needs_write());
+            let ok = all || s.key_allowed(argv[k.pos], r, wr, limit);
+            w.key(k.pos, r, wr, all, ok);
             if !ok {
                 denied = k.pos;
             }
             ok
         });
-        if !all {
+        if !every {
             return Err((Denial::Key, denied));
         }
     }
-    if !s.all_channels() && c.has_channels() {
+    if c.has_channels() && (W::ACTIVE || !s.all_channels()) {
+        let all = s.all_channels();
         let mut denied = 0;
-        let all = c.visit_channels(argv.len(), |pos, pattern| {
-            let ok = s.channel_allowed(argv[pos], pattern, limit);
+        let every = c.visit_channels(argv.len(), |pos, pattern| {
+            let ok = all || s.channel_allowed(argv[pos], pattern, limit);
+            w.channel(pos, pattern, all, ok);
             if !ok {
                 denied = pos;
             }
             ok
         });
-        if !all {
+        if !every {
             return Err((Denial::Channel, denied));
         }
     }
@@ -255,7 +301,7 @@ pub(crate) fn verdict<S: SelectorView>(
 ) -> Option<(Denial, usize)> {
     let mut worst: Option<(Denial, usize)> = None;
     for s in selectors {
-        match check_selector(&s, c, id, argv, db, keynum, limit) {
+        match check_selector(&s, c, id, argv, db, keynum, limit, &mut ()) {
             Ok(()) => return None,
             Err(d) => {
                 if worst.is_none_or(|w| d.0 > w.0 || (d.0 == w.0 && d.1 > w.1)) {

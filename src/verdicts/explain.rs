@@ -1,7 +1,7 @@
 //! The explanation no server gives: which rule, key pattern, channel pattern and selector
 //! decided an `ACL DRYRUN` verdict, with their spans in the input.
 
-use super::dryrun::{channel_allowed, command_allowed, db_allowed, dryrun_in, key_allowed, resolve};
+use super::dryrun::{Watch, channel_allowed, check_selector, command_allowed, dryrun_in, key_allowed, resolve};
 use super::reply::{Denial, Reply};
 use crate::bytes::{c_str, lossy};
 use crate::commands::{CmdId, Profile, flag};
@@ -126,31 +126,54 @@ fn command_why(s: &Selector, profile: &Profile, id: CmdId, argv: &[&[u8]]) -> Co
     }
 }
 
-/// The databases the check of a restricted selector looks at, in its order, up to the
-/// first refused (`dryrun::db_check`, step by step).
-fn db_checks(s: &Selector, c: &crate::commands::table::CommandDef, argv: &[&[u8]], db: i64) -> Vec<DbCheck> {
-    use crate::commands::databases::{DATABASES, DbAccess};
-    let mut out = Vec::new();
-    if s.all_dbs {
-        return out;
+/// What the selector's check ([`check_selector`]) looked at, as it looked: the steps of
+/// the decision, with the patterns that let each key and channel through.
+struct Recorder<'a> {
+    s: &'a Selector,
+    /// The profile's `string_match_nesting_limit`, as the check matched with it.
+    limit: bool,
+    argv: &'a [&'a [u8]],
+    databases: Vec<DbCheck>,
+    /// `None`: the check stopped before the command (a database was refused).
+    command: Option<bool>,
+    keys: Vec<ArgCheck>,
+    channels: Vec<ArgCheck>,
+}
+
+impl Watch for Recorder<'_> {
+    fn database(&mut self, pos: usize, db: Option<i64>, allowed: bool) {
+        self.databases.push(DbCheck { pos, db, allowed });
     }
-    if c.db == DbAccess::All {
-        // Allowed only when every one of the server's databases is.
-        let missing = (0..DATABASES).find(|&d| !s.db_allowed(d));
-        out.push(DbCheck { pos: 0, db: None, allowed: missing.is_none() });
-        if missing.is_some() {
-            return out;
-        }
+    fn command(&mut self, allowed: bool) {
+        self.command = Some(allowed);
     }
-    let all = c.visit_db_args(argv, |pos, id| {
-        let allowed = s.db_allowed(id);
-        out.push(DbCheck { pos, db: Some(id), allowed });
-        allowed
-    });
-    if all && c.db == DbAccess::Current {
-        out.push(DbCheck { pos: 0, db: Some(db), allowed: s.db_allowed(db) });
+    fn key(&mut self, pos: usize, read: bool, write: bool, all: bool, allowed: bool) {
+        // Which pattern it was (the check only needs to know that one was).
+        let matched = (allowed && !all)
+            .then(|| key_allowed(self.s, self.argv[pos], read, write, self.limit))
+            .flatten()
+            .map(|i| {
+                let p = &self.s.keys[i];
+                let shown = super::describe::keys_text(&Selector { keys: vec![p.clone()], ..Selector::new(false) });
+                (lossy(&shown[0]), p.origin)
+            });
+        let needs = [(read, "read"), (write, "write")].into_iter().filter(|n| n.0).map(|n| n.1).collect();
+        self.keys.push(ArgCheck { pos, value: lossy(self.argv[pos]), needs, all, matched, literal: false });
     }
-    out
+    fn channel(&mut self, pos: usize, pattern: bool, all: bool, allowed: bool) {
+        let matched = (allowed && !all)
+            .then(|| channel_allowed(self.s, self.argv[pos], pattern, self.limit))
+            .flatten()
+            .map(|i| (format!("&{}", lossy(&self.s.channels[i].pattern)), self.s.channels[i].origin));
+        self.channels.push(ArgCheck {
+            pos,
+            value: lossy(self.argv[pos]),
+            needs: Vec::new(),
+            all,
+            matched,
+            literal: pattern,
+        });
+    }
 }
 
 fn explain_selector(
@@ -162,87 +185,25 @@ fn explain_selector(
     db: i64,
 ) -> SelectorExplain {
     let c = profile.command(id);
-    let command_allowed = command_allowed(s, profile, id, argv);
-    let databases = db_checks(s, c, argv, db);
+    let b = &profile.behavior;
+    let limit = b.string_match_nesting_limit;
+    let mut rec =
+        Recorder { s, limit, argv, databases: Vec::new(), command: None, keys: Vec::new(), channels: Vec::new() };
+    let denied = check_selector(s, c, id, argv, db, b.keynum_last, limit, &mut rec).err();
     let db_rule =
-        (!databases.is_empty()).then(|| (super::describe::dbs_text(s, profile).unwrap_or_default(), s.dbs_origin));
-    let mut out = SelectorExplain {
+        (!rec.databases.is_empty()).then(|| (super::describe::dbs_text(s, profile).unwrap_or_default(), s.dbs_origin));
+    SelectorExplain {
         index,
         span: s.origin,
-        databases,
+        databases: rec.databases,
         db_rule,
-        command_allowed,
+        // A refused database stops the check first; the command's part is still shown.
+        command_allowed: rec.command.unwrap_or_else(|| command_allowed(s, profile, id, argv)),
         command: command_why(s, profile, id, argv),
-        keys: Vec::new(),
-        channels: Vec::new(),
-        denied: None,
-    };
-    if let Err(pos) = db_allowed(s, c, argv, db) {
-        out.denied = Some((Denial::Database, pos));
-        return out;
+        keys: rec.keys,
+        channels: rec.channels,
+        denied,
     }
-    if !command_allowed {
-        out.denied = Some((Denial::Command, 0));
-        return out;
-    }
-    if c.has_keys() {
-        for k in c.keys_of(argv, profile.behavior.keynum_last) {
-            let (r, w) = (k.needs_read(), k.needs_write());
-            let matched = if s.all_keys {
-                None
-            } else {
-                key_allowed(s, argv[k.pos], r, w, profile.behavior.string_match_nesting_limit).map(|i| {
-                    let p = &s.keys[i];
-                    let shown = super::describe::keys_text(&Selector { keys: vec![p.clone()], ..Selector::new(false) });
-                    (lossy(&shown[0]), p.origin)
-                })
-            };
-            let mut needs = Vec::new();
-            if r {
-                needs.push("read");
-            }
-            if w {
-                needs.push("write");
-            }
-            let ok = s.all_keys || matched.is_some();
-            out.keys.push(ArgCheck {
-                pos: k.pos,
-                value: lossy(argv[k.pos]),
-                needs,
-                all: s.all_keys,
-                matched,
-                literal: false,
-            });
-            if !ok && out.denied.is_none() {
-                out.denied = Some((Denial::Key, k.pos));
-                return out;
-            }
-        }
-    }
-    if c.has_channels() {
-        for (pos, pattern) in c.channels_of(argv.len()) {
-            let matched = if s.all_channels {
-                None
-            } else {
-                channel_allowed(s, argv[pos], pattern, profile.behavior.string_match_nesting_limit)
-                    .map(|i| (format!("&{}", lossy(&s.channels[i].pattern)), s.channels[i].origin))
-            };
-            let ok = s.all_channels || matched.is_some();
-            out.channels.push(ArgCheck {
-                pos,
-                value: lossy(argv[pos]),
-                needs: Vec::new(),
-                all: s.all_channels,
-                matched,
-                literal: pattern,
-            });
-            if !ok {
-                out.denied = Some((Denial::Channel, pos));
-                return out;
-            }
-        }
-    }
-    out
 }
 
 /// DRYRUN with the reasons behind it (asked in database 0).

@@ -1,8 +1,10 @@
 //! Verdicts: what the server answers about users, and why. `ACL DRYRUN` ([`dryrun`], its
 //! reply texts in [`reply`], the users compiled for speed in [`compiled`]), the
 //! explanation of a verdict ([`explain`]), `ACL LIST` / `ACL GETUSER` ([`describe`]) and
-//! what a user may do in plain words ([`summary`]).
+//! what a user may do in plain words ([`summary`]), and what a client logged in as the user
+//! is told at run time, inside `MULTI`, from a script and in `ACL LOG` ([`client`]).
 
+pub mod client;
 pub mod compiled;
 pub mod describe;
 pub mod dryrun;

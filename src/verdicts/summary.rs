@@ -3,6 +3,7 @@
 use crate::bytes::lossy;
 use crate::commands::{CmdId, Profile};
 use crate::engine::acl::{Selector, User};
+use crate::visible::escape;
 use serde::Serialize;
 
 /// One selector, summarised.
@@ -109,7 +110,7 @@ fn list(items: &[&str], max: usize) -> String {
     s
 }
 
-/// The summary as sentences.
+/// The summary as sentences (patterns shown with their hidden characters escaped).
 pub fn sentences(s: &UserSummary) -> Vec<String> {
     let mut out = Vec::new();
     out.push(match (s.enabled, s.nopass, s.passwords) {
@@ -134,7 +135,8 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
                 c = format!("may run {}", list(&sel.commands, 8));
             }
             if !sel.first_args.is_empty() {
-                c.push_str(&format!("; with a given first argument: {}", sel.first_args.join(", ")));
+                let args: Vec<_> = sel.first_args.iter().map(|a| escape(a)).collect();
+                c.push_str(&format!("; with a given first argument: {}", args.join(", ")));
             }
             c
         };
@@ -157,7 +159,7 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
                         // A pattern without `R`/`W` (`key_permissions`): it grants nothing.
                         (false, false) => "no access",
                     };
-                    format!("`{p}` ({how})")
+                    format!("`{}` ({how})", escape(p))
                 })
                 .collect::<Vec<_>>()
                 .join(", ")
@@ -167,7 +169,7 @@ pub fn sentences(s: &UserSummary) -> Vec<String> {
         } else if sel.channels.is_empty() {
             "no channel".to_string()
         } else {
-            sel.channels.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+            sel.channels.iter().map(|c| format!("`{}`", escape(c))).collect::<Vec<_>>().join(", ")
         };
         let databases = match &sel.databases {
             None => String::new(),

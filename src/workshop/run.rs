@@ -10,6 +10,7 @@
 use super::testfile::{Check, Denied, Expectation, ReplyExpect, TestFile};
 use crate::analysis::{Analysis, Down, Options, Outcome, Served, Status, analyze};
 use crate::commands::Profile;
+use crate::engine::acl::User;
 use crate::engine::startup::Startup;
 use crate::input::document::{Kind, Shape};
 use crate::span::Span;
@@ -36,6 +37,8 @@ pub enum Actual {
     Audit { raised: bool, spans: Vec<Span> },
     /// Whether the server takes the rules, and its words.
     Load { accepted: bool, text: String },
+    /// Whether `AUTH` logs in (`OK`, else `WRONGPASS …`).
+    Auth { ok: bool },
 }
 
 /// How an expectation fared.
@@ -129,7 +132,9 @@ pub fn run(file: &TestFile, rules: &Rules) -> Run {
                 let argv: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
                 rules.analysis.explain(&user.bytes, &argv).deciding_span()
             }
-            (Check::Accepted { .. }, _) | (Check::List { .. }, _) => user_span(rules.analysis, e),
+            (Check::Accepted { .. }, _) | (Check::List { .. }, _) | (Check::Auth { .. }, _) => {
+                user_span(rules.analysis, e)
+            }
             (Check::Audit { .. }, Actual::Audit { spans, .. }) => spans.first().copied(),
             _ => None,
         };
@@ -184,6 +189,8 @@ pub fn expected_text(e: &Expectation) -> String {
         Check::Audit { raised: false, .. } => "not raised".into(),
         Check::Load { accepted: true } => "accepted".into(),
         Check::Load { accepted: false } => "rejected".into(),
+        Check::Auth { ok: true, .. } => "ok (`OK`)".into(),
+        Check::Auth { ok: false, .. } => format!("refused (`{WRONGPASS}`)"),
     }
 }
 
@@ -210,6 +217,8 @@ impl Actual {
             Actual::Audit { raised: false, .. } => "not raised".into(),
             Actual::Load { accepted: true, text } => format!("accepted ({text})"),
             Actual::Load { accepted: false, text } => format!("rejected: {text}"),
+            Actual::Auth { ok: true } => "ok (`OK`)".into(),
+            Actual::Auth { ok: false } => format!("refused (`{WRONGPASS}`)"),
         }
     }
 }
@@ -289,6 +298,13 @@ pub fn evaluate(e: &Expectation, rules: &Rules) -> (bool, Actual, Option<String>
             let (got, text) = load(a);
             (got == *accepted, Actual::Load { accepted: got, text }, None)
         }
+        Check::Auth { user, password, ok } => match served_user(a, &user.bytes) {
+            Err(why) => (false, Actual::Down { why }, served_note(a)),
+            Ok(u) => {
+                let got = u.as_deref().is_some_and(|u| u.authenticates(password));
+                (got == *ok, Actual::Auth { ok: got }, served_note(a))
+            }
+        },
     }
 }
 
@@ -347,18 +363,28 @@ pub fn acceptance(a: &Analysis, text: &str, name: &[u8]) -> Actual {
 
 /// The user's `ACL LIST` line on the server once it has the rules.
 pub fn listed(a: &Analysis, name: &[u8]) -> Actual {
-    let fresh;
-    let user = match a.served() {
-        Served::Input => a.user(name),
+    match served_user(a, name) {
+        Err(why) => Actual::Down { why },
+        Ok(None) => Actual::NotListed,
+        Ok(Some(u)) => Actual::Listed { line: a.acl_list(&u) },
+    }
+}
+
+/// The server's reply to a refused `AUTH`, the same on every version (checked live by
+/// tests/workshop_live.rs).
+pub const WRONGPASS: &str = "WRONGPASS invalid username-password pair or user is disabled.";
+
+/// The user of that name the server has (after a refused load: a fresh server's
+/// `default`), or why no server answers.
+fn served_user<'a>(a: &'a Analysis, name: &[u8]) -> Result<Option<std::borrow::Cow<'a, User>>, Down> {
+    use std::borrow::Cow;
+    match a.served() {
+        Served::Input => Ok(a.user(name).map(Cow::Borrowed)),
         Served::Fresh => {
             let ctx = crate::engine::acl::Ctx { profile: a.profile, pubsub_all: a.options_pubsub_all };
-            fresh = crate::engine::acl::User::new_default(&ctx);
-            (fresh.name == name).then_some(&fresh)
+            let fresh = User::new_default(&ctx);
+            Ok((fresh.name == name).then_some(Cow::Owned(fresh)))
         }
-        Served::Down(why) => return Actual::Down { why },
-    };
-    match user {
-        None => Actual::NotListed,
-        Some(u) => Actual::Listed { line: a.acl_list(u) },
+        Served::Down(why) => Err(why),
     }
 }

@@ -77,7 +77,10 @@ impl Expectation {
     /// The user it is about, if any.
     pub fn user(&self) -> Option<&[u8]> {
         match &self.check {
-            Check::Dryrun { user, .. } | Check::Accepted { user, .. } | Check::List { user, .. } => Some(&user.bytes),
+            Check::Dryrun { user, .. }
+            | Check::Accepted { user, .. }
+            | Check::List { user, .. }
+            | Check::Auth { user, .. } => Some(&user.bytes),
             Check::Audit { user, .. } => user.as_ref().map(|u| u.bytes.as_slice()),
             Check::Load { .. } => None,
         }
@@ -97,6 +100,8 @@ pub enum Check {
     Audit { code: &'static str, user: Option<Name>, raised: bool },
     /// `load => accepted|rejected`: whether the server takes the rules as a whole.
     Load { accepted: bool },
+    /// `auth NAME PASSWORD => ok|refused`: whether `AUTH NAME PASSWORD` logs in.
+    Auth { user: Name, password: Vec<u8>, ok: bool },
 }
 
 /// The DRYRUN reply expected.
@@ -327,6 +332,11 @@ fn check_of(p: Pair<Rule>, base: usize) -> Result<Check, TestError> {
             Check::List { user, line: decode(&first(next()), base) }
         }
         Rule::load => Check::Load { accepted: next().as_rule() == Rule::accepted },
+        Rule::auth => {
+            let user = name_of(next(), base);
+            let password = decode(&first(next()), base);
+            Check::Auth { user, password, ok: next().as_rule() == Rule::ok }
+        }
         Rule::audit => {
             let c = next();
             let code = crate::audit::RULES.iter().map(|r| r.0).find(|r| *r == c.as_str()).ok_or_else(|| TestError {

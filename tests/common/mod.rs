@@ -169,3 +169,79 @@ pub fn trial(name: String, f: impl FnOnce() + Send + std::panic::UnwindSafe + 's
         })
     })
 }
+
+/// The profiles a test case's `when` selects, by what the versions do rather than by id
+/// (a version added to the registry is then covered by every case that holds for it):
+/// `all`, or conditions joined by ` and `, each a [`aclplay_formats::registry::Behavior`]
+/// switch (`firstarg_whitespace_crashes_list`, `!set_selector_database_rules`,
+/// `list_style=bitmap`, `!key_permissions=required`) or `product=redis|valkey`. An unknown switch panics: a typo must
+/// not select nothing.
+pub fn servers_where(when: &str) -> Vec<&'static Profile> {
+    aclplay::commands::profile::PROFILES.iter().filter(|p| holds(p, when)).collect()
+}
+
+fn holds(p: &Profile, when: &str) -> bool {
+    if when.trim() == "all" {
+        return true;
+    }
+    let behavior = serde_json::to_value(p.behavior).expect("Behavior serialises");
+    when.split(" and ").all(|cond| {
+        let cond = cond.trim();
+        let (negate, rest) = match cond.strip_prefix('!') {
+            Some(r) => (true, r),
+            None => (false, cond),
+        };
+        let (name, want) = match rest.split_once('=') {
+            Some((n, v)) => (n, Value::String(v.to_string())),
+            None => (rest, Value::Bool(true)),
+        };
+        let have = if name == "product" {
+            Value::String(p.product.name().to_ascii_lowercase())
+        } else {
+            behavior.get(name).cloned().unwrap_or_else(|| panic!("`{cond}`: no such behaviour switch"))
+        };
+        (have == want) != negate
+    })
+}
+
+/// The fields where the engine's client view differs from the recorded one
+/// (`field: server …, engine …`), every field of the record compared.
+pub fn client_diffs(expected: &aclplay::corpus::ClientRecord, got: &aclplay::corpus::ClientRecord) -> Vec<String> {
+    let (e, g) = (serde_json::to_value(expected).unwrap(), serde_json::to_value(got).unwrap());
+    let (e, g) = (e.as_object().unwrap(), g.as_object().unwrap());
+    let mut keys: Vec<&String> = e.keys().chain(g.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| e.get(*k) != g.get(*k))
+        .map(|k| {
+            format!("{k}: server {}, engine {}", e.get(k).unwrap_or(&Value::Null), g.get(k).unwrap_or(&Value::Null))
+        })
+        .collect()
+}
+
+/// Replays client records: (cases, report of the first differing ones, differing count).
+pub fn replay_client(
+    profile: &Profile,
+    records: impl IntoIterator<Item = aclplay::corpus::ClientRecord>,
+) -> (usize, String, usize) {
+    let (mut total, mut failed, mut report) = (0, 0, String::new());
+    for r in records {
+        let got = aclplay::corpus::run_client_case(&r, profile);
+        let d = client_diffs(&r, &got);
+        if !d.is_empty() {
+            failed += 1;
+            if failed <= 20 {
+                report.push_str(&format!(
+                    "case {} ({:?} {:?}):\n  {}\n",
+                    r.id,
+                    r.setuser_args,
+                    r.command,
+                    d.join("\n  ")
+                ));
+            }
+        }
+        total += 1;
+    }
+    (total, report, failed)
+}

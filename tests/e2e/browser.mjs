@@ -32,3 +32,22 @@ export async function open(context, suffix = "") {
   await page.waitForSelector("#app[data-ready]");
   return page;
 }
+
+/** Pastes `text` into the rules editor as a user does (Ctrl+V: one input event), over
+ * what it holds. The context needs the clipboard permissions. */
+export async function paste(page, text, selector = "#rules") {
+  await page.evaluate((t) => navigator.clipboard.writeText(t), text);
+  await page.locator(selector).focus();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Control+V");
+}
+
+/** Waits until the security audit is that of the current rules. */
+export async function audited(page, timeout = 30000) {
+  await page.waitForSelector('#app[data-audit="current"]', { timeout });
+}
+
+/** Milliseconds until the next frame has been drawn, from inside the page. */
+export function nextFrame(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
+}

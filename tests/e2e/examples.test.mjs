@@ -23,6 +23,7 @@ test("every example loads in one click, with a denial to explain", async () => {
   const buttons = page.locator(".gallery button");
   assert.equal(await buttons.count(), 7);
   for (const [id, want] of Object.entries(EXPECT)) {
+    await page.locator(".examples summary").click();
     await page.locator(`[data-example="${id}"]`).click();
     await page.waitForFunction((u) => document.getElementById("live").textContent.startsWith("Loaded the example"), null);
     const users = await page.locator(".user").evaluateAll((els) => els.map((e) => e.dataset.user));
@@ -31,8 +32,13 @@ test("every example loads in one click, with a denial to explain", async () => {
     const outcome = await page.locator(".outcome").textContent();
     assert.equal(outcome.startsWith("ACL LOAD → OK"), want.ok, `${id}: ${outcome}`);
     if (id === "mistakes") {
-      // The lesson: -@dangerous before +@all removes nothing, FLUSHALL is allowed.
-      assert.equal(await page.locator(".sim-row").first().getAttribute("data-verdict"), "allowed");
+      // The lesson: -@dangerous before +@all removes nothing, FLUSHALL would be allowed;
+      // but the pattern after allkeys makes ACL LOAD refuse the file, so the server has
+      // no such user at all.
+      const row = page.locator(".sim-row").first();
+      assert.equal(await row.getAttribute("data-hypothetical"), "allowed");
+      assert.equal(await row.getAttribute("data-verdict"), "error");
+      assert.equal(await row.locator(".reply").textContent(), "(error) ERR User 'reports' not found");
     } else {
       assert.ok((await page.locator('.sim-row[data-verdict="denied"]').count()) >= 1, `${id} shows a denial`);
       assert.ok((await page.locator('.sim-row[data-verdict="allowed"]').count()) >= 1, `${id} shows an allowed command`);

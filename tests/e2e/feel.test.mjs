@@ -93,3 +93,21 @@ test("every control has an accessible name", async () => {
   assert.deepEqual(unnamed, []);
   await ctx.close();
 });
+
+// Review finding 10: on a phone the editor is on the first screen; the examples are a
+// menu, not a gallery above it.
+test("on a 390x844 phone the editor is above the fold", async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+  const page = await open(ctx);
+  const box = await page.locator("#rules").boundingBox();
+  assert.ok(box.y + 120 <= 844, `the editor starts at y = ${box.y}`);
+  assert.ok(box.width > 250);
+  // Examples: a menu in the header.
+  assert.equal(await page.locator(".gallery").isVisible(), false);
+  await page.locator(".examples summary").click();
+  assert.ok(await page.locator('[data-example="cache"]').isVisible());
+  await page.locator('[data-example="cache"]').click();
+  assert.equal(await page.locator(".gallery").isVisible(), false, "the menu closes");
+  await page.waitForFunction(() => document.getElementById("rules").value.includes("user cache"));
+  await ctx.close();
+});

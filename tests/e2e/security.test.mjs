@@ -43,7 +43,10 @@ test("every request is same-origin, and none happens after load", async () => {
   for (const u of requests) assert.equal(new URL(u).origin, origin, u);
   const atLoad = requests.length;
   // Use everything: examples, typing, the simulator, passwords, share links, themes.
-  for (const id of ["app", "selectors", "mistakes"]) await page.locator(`[data-example="${id}"]`).click();
+  for (const id of ["app", "selectors", "mistakes"]) {
+    await page.locator(".examples summary").click();
+    await page.locator(`[data-example="${id}"]`).click();
+  }
   await page.getByLabel("ACL rules", { exact: true }).fill("user app on >pw ~app:* +@all");
   await page.getByLabel("Commands", { exact: true }).fill("GET app:1\nFLUSHALL");
   await page.getByRole("button", { name: "Generate password" }).click();

@@ -50,7 +50,8 @@ test("a share link round-trips rules, commands and version, without plaintext pa
   assert.equal(await p2.getByLabel("Commands", { exact: true }).inputValue(), "GET app:1\nFLUSHALL");
   assert.equal(await p2.getByLabel("User", { exact: true }).inputValue(), "app");
   assert.equal(await p2.locator(".sim-row").nth(1).locator(".reply").textContent(), `"User app has no permissions to run the 'flushall' command"`);
-  assert.match(await p2.locator(".notice").textContent(), /Opened the shared rules/);
+  // No saved work here: the link is shown as the shared rules, to keep or edit.
+  assert.match(await p2.locator(".notice").textContent(), /You are viewing rules shared with you; edit them or keep them/);
   // The fragment is dropped from the address bar once read.
   assert.equal(new URL(p2.url()).hash, "");
   await other.close();
@@ -97,5 +98,48 @@ test("the work autosaves and survives a reload", async () => {
   assert.equal(await page.getByLabel("Commands", { exact: true }).inputValue(), "GET k:1");
   assert.equal(await page.getByLabel("Input kind").inputValue(), "acl-file");
   assert.equal(await page.locator(".sim-row .reply").textContent(), "OK");
+  await ctx.close();
+});
+
+// Review finding 4: a share link opened over saved work leaves that work where it was;
+// the shared rules become the saved work only when kept or edited, and the work they
+// replace stays one click away.
+test("opening a share link never overwrites the saved work", async () => {
+  const ctx = await browser.newContext();
+  const page = await open(ctx);
+  await page.getByLabel("ACL rules", { exact: true }).fill(RULES);
+  const link = await makeLink(page);
+  const mine = "user mine on #" + sha256("mine") + " ~mine:* +get\n";
+  await page.getByLabel("ACL rules", { exact: true }).fill(mine);
+
+  // Open the link in the same browser (same storage): the shared rules are shown…
+  const p = await open(ctx, link.slice(BASE.length));
+  await p.waitForFunction(() => document.getElementById("rules").value.includes("user app"));
+  const notice = p.locator(".notice");
+  assert.match(await notice.textContent(), /You are viewing rules shared with you\. Your saved work is untouched/);
+  // …and the saved work is still there, one click away.
+  assert.equal(await p.evaluate(() => JSON.parse(localStorage.getItem("aclplay.work.v1")).rules), mine);
+  await notice.getByRole("button", { name: "Back to my work" }).click();
+  assert.equal(await p.getByLabel("ACL rules", { exact: true }).inputValue(), mine);
+  await p.close();
+
+  // Reloading after opening a link brings back the saved work, not the link.
+  const q = await open(ctx, link.slice(BASE.length));
+  await q.waitForFunction(() => document.getElementById("rules").value.includes("user app"));
+  await q.reload();
+  await q.waitForSelector("#app[data-ready]");
+  assert.equal(await q.getByLabel("ACL rules", { exact: true }).inputValue(), mine);
+  await q.close();
+
+  // Editing the shared rules makes them the saved work; the earlier work can come back.
+  const r = await open(ctx, link.slice(BASE.length));
+  await r.waitForFunction(() => document.getElementById("rules").value.includes("user app"));
+  await r.getByLabel("ACL rules", { exact: true }).press("End");
+  await r.keyboard.type(" ");
+  await r.locator(".notice").getByText(/they are now your saved work/).waitFor();
+  assert.match(await r.evaluate(() => JSON.parse(localStorage.getItem("aclplay.work.v1")).rules), /user app/);
+  await r.locator(".notice").getByRole("button", { name: "Restore my earlier work" }).click();
+  assert.equal(await r.getByLabel("ACL rules", { exact: true }).inputValue(), mine);
+  assert.equal(await r.evaluate(() => JSON.parse(localStorage.getItem("aclplay.work.v1")).rules), mine);
   await ctx.close();
 });

@@ -103,6 +103,20 @@ enum Cmd {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Generate cases and record what a client logged in as each user is told: the
+    /// refused command at top level, inside MULTI, from EVAL/FCALL, and the ACL LOG
+    /// entries (tests/corpus/<server>-client.jsonl.gz). Never runs an allowed command.
+    Client {
+        #[arg(long)]
+        server: ServerId,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Records to write (cases the recorder cannot use are skipped).
+        #[arg(long, default_value_t = 600)]
+        count: usize,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Compare two case JSONL files by id (first = server); exit 1 on differences.
     Compare {
         #[arg(long)]
@@ -200,6 +214,36 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             rules.push("-rules.acl");
             std::fs::write(out.with_file_name(rules), ACL_LOG_RULES).map_err(|e| e.to_string())?;
             eprintln!("{server}: ACL LOG written next to {}", out.display());
+        }
+        Cmd::Client { server, seed, count, out } => {
+            use aclplay_oracle::client_view::{ClientRecorder, suitable};
+            // Drawn generously: cases that do not fit (another database, the default
+            // user, a refused SETUSER) are skipped.
+            let cases = generate_cases(server, &load_table(server)?, seed, count * 4);
+            let mut rec = ClientRecorder::new(server)?;
+            let mut w = jsonl_writer(&out)?;
+            let (mut written, mut refused, mut multi_refused, mut scripts) = (0, 0, 0, 0);
+            let start = Instant::now();
+            for c in cases.iter().filter(|c| suitable(c)) {
+                if written == count {
+                    break;
+                }
+                let Some(r) = rec.record(c)? else { continue };
+                refused += usize::from(r.run.is_some());
+                multi_refused += usize::from(r.multi.as_ref().is_some_and(|m| m.exec.is_some()));
+                scripts += usize::from(r.eval.is_some());
+                writeln!(w, "{}", json::to_line(&r)).map_err(|e| e.to_string())?;
+                written += 1;
+            }
+            w.flush().map_err(|e| e.to_string())?;
+            eprintln!(
+                "{server}: {written} client cases in {:.2}s: {refused} refused at top level, {multi_refused} \
+                 refused at queue time, {scripts} scripts run",
+                start.elapsed().as_secs_f64()
+            );
+            if written < count {
+                return Err(format!("only {written} of {count} cases fit; raise the seed's draw"));
+            }
         }
         Cmd::Conf { server, out } => {
             write_jsonl(&out, &record_confs(server, &conf_scenarios())?)?;

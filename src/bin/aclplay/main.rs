@@ -19,6 +19,7 @@ use aclplay::analysis::{Outcome, Status};
 use aclplay::diagnostics::Severity;
 use aclplay::input::document::Kind;
 use aclplay::span::LineIndex;
+use aclplay::visible;
 use aclplay::{Analysis, Options, Profile, analyze};
 use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use std::io::{BufRead, BufWriter, Read, Write};
@@ -37,8 +38,10 @@ use std::process::ExitCode;
                   not MONITOR output (draft); verify has more (`aclplay verify --help`)."
 )]
 struct Cli {
-    /// Server version to answer as (an id, or the full version: `redis-8.0.6`).
-    #[arg(long, global = true, default_value = Profile::default_profile().id, value_parser = servers())]
+    /// Server version to answer as (an id, or the full version: `redis-8.0.6`); a CI job
+    /// can set it once in ACLPLAY_SERVER.
+    #[arg(long, global = true, env = "ACLPLAY_SERVER", default_value = Profile::default_profile().id,
+          value_parser = servers())]
     server: String,
     /// Output format.
     #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
@@ -154,6 +157,11 @@ enum Cmd {
         /// Also say which rule, pattern and selector decided.
         #[arg(long)]
         explain: bool,
+        /// Also say what a client logged in as the user is told: the reply when it runs
+        /// the command (NOPERM texts differ from DRYRUN's), inside MULTI (and EXEC's
+        /// answer), from EVAL/FCALL calling it, and the ACL LOG entries the server writes.
+        #[arg(long)]
+        as_client: bool,
         /// The database the connection asking ACL DRYRUN has selected, which database
         /// rules (Valkey 9.1's `db=`) check commands against.
         #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..16))]
@@ -451,7 +459,8 @@ fn report(l: &Loaded, format: Format, max: usize) {
     if format == Format::Json {
         return;
     }
-    let src = std::sync::Arc::new(miette::NamedSource::new(&l.name, l.text.clone()));
+    // Hidden characters would reorder the quoted source lines: shown masked (same offsets).
+    let src = std::sync::Arc::new(miette::NamedSource::new(&l.name, visible::mask(&l.text).into_owned()));
     let color = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let handler = miette::GraphicalReportHandler::new_themed(if color {
         miette::GraphicalTheme::unicode()
@@ -486,7 +495,12 @@ fn diagnostics_json(l: &Loaded) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// The outcome in lines of text, hidden characters escaped.
 fn outcome_text(a: &Analysis) -> Vec<String> {
+    raw_outcome_text(a).into_iter().map(|l| visible::escape(&l).into_owned()).collect()
+}
+
+fn raw_outcome_text(a: &Analysis) -> Vec<String> {
     match &a.outcome {
         Outcome::AclLoad { reply, crash: true, .. } => {
             vec![format!("ACL LOAD: the server crashes (segfault) on this file; it would otherwise reply: {reply}")]
@@ -567,12 +581,20 @@ fn list(l: &Loaded, format: Format) -> ExitCode {
     } else {
         for r in users {
             match a.acl_list(&r.user) {
-                Some(line) => println!("{line}"),
-                None => println!("# user {}: listing it crashes {}", r.name(), a.profile.name),
+                Some(line) => println!("{}", visible::escape(&line)),
+                None => println!("# user {}: listing it crashes {}", visible::escape(&r.name()), a.profile.name),
             }
         }
     }
     if a.has_errors() { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// What `dryrun` says beside each reply.
+#[derive(Clone, Copy)]
+struct Answer {
+    explain: bool,
+    as_client: bool,
+    db: i64,
 }
 
 fn dryrun(
@@ -580,30 +602,42 @@ fn dryrun(
     format: Format,
     user: &str,
     commands: Option<&str>,
-    explain: bool,
-    db: i64,
+    how: Answer,
     argv: &[String],
 ) -> Result<ExitCode, Fail> {
+    let Answer { explain, as_client, db } = how;
     let a = &l.analysis;
     let name = user.as_bytes();
     let mut all_ok = true;
     let out = std::io::stdout();
     let mut out = BufWriter::new(out.lock());
     let answer = |argv: &[&[u8]], out: &mut BufWriter<std::io::StdoutLock>| -> bool {
-        if explain || format == Format::Json {
+        if explain || as_client || format == Format::Json {
             let e = a.explain_in(name, argv, db);
+            let client = if as_client { a.client_view(name, argv) } else { None };
             if format == Format::Json {
-                let _ = writeln!(out, "{}", serde_json::to_string(&e).expect("serialisable"));
+                let mut v = serde_json::to_value(&e).expect("serialisable");
+                if as_client {
+                    v["client"] = serde_json::to_value(&client).expect("serialisable");
+                }
+                let _ = writeln!(out, "{v}");
             } else {
-                let _ = writeln!(out, "{}", e.reply.text);
-                for line in explain_lines(&e, &l.text) {
-                    let _ = writeln!(out, "  {line}");
+                let _ = writeln!(out, "{}", visible::escape(&e.reply.text));
+                if explain {
+                    for line in explain_lines(&e, &l.text) {
+                        let _ = writeln!(out, "  {}", visible::escape(&line));
+                    }
+                }
+                if let Some(c) = &client {
+                    for line in client_lines(c) {
+                        let _ = writeln!(out, "  {}", visible::escape(&line));
+                    }
                 }
             }
             e.reply.is_ok()
         } else {
             let r = a.dryrun_in(name, argv, db);
-            let _ = writeln!(out, "{}", r.text);
+            let _ = writeln!(out, "{}", visible::escape(&r.text));
             r.is_ok()
         }
     };
@@ -642,6 +676,50 @@ fn dryrun(
     }
     let _ = out.flush();
     Ok(if all_ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// `--as-client`: what a client logged in as the user is told, one view a line, each
+/// followed by the ACL LOG entries it writes.
+fn client_lines(c: &aclplay::verdicts::client::ClientView) -> Vec<String> {
+    let runs = "runs (allowed; its result is not simulated)";
+    let mut out = Vec::new();
+    let log = |out: &mut Vec<String>, entries: &[aclplay::verdicts::client::LogEntry]| {
+        for e in entries {
+            out.push(format!(
+                "             ACL LOG: reason={} context={} object={:?} username={:?}{}",
+                e.reason,
+                e.context,
+                e.object,
+                e.username,
+                if e.count > 1 { format!(" count={}", e.count) } else { String::new() }
+            ));
+        }
+    };
+    out.push(format!("as client:   {}", c.run.reply.as_deref().unwrap_or(runs)));
+    log(&mut out, &c.run.log);
+    match &c.multi {
+        None => out.push("in MULTI:    not queued (it acts at once inside MULTI)".into()),
+        Some(m) => {
+            let mut line = format!("in MULTI:    MULTI: {}", m.multi);
+            if let Some(q) = &m.queued {
+                line.push_str(&format!(" / command: {q}"));
+            }
+            match (&m.queued, &m.exec) {
+                (_, Some(e)) => line.push_str(&format!(" / EXEC: {e}")),
+                (Some(_), None) => line.push_str(" / EXEC would run it"),
+                (None, None) => {}
+            }
+            out.push(line);
+            log(&mut out, &m.log);
+        }
+    }
+    for (what, v) in [("EVAL", &c.eval), ("FCALL", &c.fcall)] {
+        let reply = v.reply.as_deref().unwrap_or(runs);
+        let outer = if v.outer { format!(" ({what} itself is refused)") } else { String::new() };
+        out.push(format!("from {what}:{} {reply}{outer}", " ".repeat(6 - what.len())));
+        log(&mut out, &v.log);
+    }
+    out
 }
 
 fn explain_lines(e: &aclplay::verdicts::Explanation, text: &str) -> Vec<String> {
@@ -765,7 +843,7 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     let a = &l.analysis;
     let users: Vec<_> = a.users.iter().filter(|r| user.is_none_or(|u| r.user.name == u.as_bytes())).collect();
     if users.is_empty() {
-        eprintln!("error: no user `{}`", user.unwrap_or_default());
+        eprintln!("error: no user `{}`", visible::escape(user.unwrap_or_default()));
         return ExitCode::from(1);
     }
     if format == Format::Json {
@@ -774,7 +852,7 @@ fn explain(l: &Loaded, format: Format, user: Option<&str>) -> ExitCode {
     } else {
         for r in users {
             let s = aclplay::verdicts::summary::user(&r.user, a.profile);
-            println!("user {}:", s.name);
+            println!("user {}:", visible::escape(&s.name));
             for line in aclplay::verdicts::summary::sentences(&s) {
                 println!("  {line}");
             }
@@ -787,7 +865,7 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
     let v: Vec<&[u8]> = argv.iter().map(|x| x.as_bytes()).collect();
     match aclplay::verdicts::resolve(profile, &v) {
         Err(e) => {
-            eprintln!("{}", e.text);
+            eprintln!("{}", visible::escape(&e.text));
             ExitCode::from(1)
         }
         Ok(r) => {
@@ -818,12 +896,17 @@ fn keys(profile: &Profile, format: Format, argv: &[String]) -> ExitCode {
                         needs.push("write");
                     }
                     let needs = if needs.is_empty() { "any key pattern".to_string() } else { needs.join("+") };
-                    println!("key {} `{}`: flags [{}], needs {needs}", k.pos, argv[k.pos], k.flag_names().join(" "));
+                    println!(
+                        "key {} `{}`: flags [{}], needs {needs}",
+                        k.pos,
+                        visible::escape(&argv[k.pos]),
+                        k.flag_names().join(" ")
+                    );
                 }
                 for &(p, pat) in &channels {
                     println!(
                         "channel {p} `{}`{}",
-                        argv[p],
+                        visible::escape(&argv[p]),
                         if pat { " (pattern: must equal an ACL channel pattern)" } else { "" }
                     );
                 }
@@ -1243,12 +1326,18 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
     Ok(match cli.command {
         Cmd::Check { input } => check(&load(&input, profile)?, f),
         Cmd::List { input } => list(&load(&input, profile)?, f),
-        Cmd::Dryrun { input, user, commands, explain, db, argv } => {
+        Cmd::Dryrun { input, user, commands, explain, as_client, db, argv } => {
             if input.file == "-" && commands.as_deref() == Some("-") {
                 // Reading the input would leave no commands: every answer would be missing.
                 return Err(Fail::Usage("the input and `--commands` cannot both be `-` (stdin)".into()));
             }
-            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), explain, i64::from(db), &argv)?
+            if as_client && db != 0 {
+                return Err(Fail::Usage(
+                    "`--as-client` answers for a new connection, in database 0: drop `--db`".into(),
+                ));
+            }
+            let how = Answer { explain, as_client, db: i64::from(db) };
+            dryrun(&load(&input, profile)?, f, &user, commands.as_deref(), how, &argv)?
         }
         Cmd::Lint { input, deny, sarif, harden } => {
             lint(&load(&input, profile)?, f, deny, sarif || f == Format::Sarif, harden)
@@ -1412,7 +1501,10 @@ fn run(cli: Cli, server_given: bool) -> Result<ExitCode, Fail> {
 
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
-    let server_given = matches.value_source("server") == Some(clap::parser::ValueSource::CommandLine);
+    let server_given = matches!(
+        matches.value_source("server"),
+        Some(clap::parser::ValueSource::CommandLine | clap::parser::ValueSource::EnvVariable)
+    );
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     match run(cli, server_given) {
         Ok(c) => c,

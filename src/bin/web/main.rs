@@ -1,30 +1,27 @@
 //! aclplay-web: the playground, a Yew single-page app built by Trunk (www/index.html).
 //! Everything runs in the page: the engine is the `aclplay` library compiled to wasm.
 //!
-//! Sized for its transfer budget: one stateful component (`app::App`, all state and one
-//! `update`) whose panels are view functions, one file each; two tiny memo components
-//! (`mirror::Line`, `user_select::Names`) where re-rendering would cost a keystroke; and
-//! one native event listener on the page root for every control (`data-a` names the
-//! action), instead of a closure per button.
+//! - `app`: the one stateful component (all state, one `update`), `action` (what a
+//!   control asks for), `work` (what is saved and shared), `doc` (the rules analysed edit
+//!   by edit, and the audit);
+//! - `editor/`: the rules editor (textarea over a highlighted mirror, line numbers,
+//!   bringing a span into view);
+//! - `panels/`: the other panels, view functions over the state, and two tiny memo
+//!   components (`editor::mirror::Line`, `panels::names::Names`) where re-rendering would
+//!   cost a keystroke;
+//! - `platform/`: the browser (DOM helpers, storage, share links, timers).
+//!
+//! Sized for its transfer budget: view functions rather than components, and one native
+//! event listener on the page root for every control (`data-a`) instead of a closure per
+//! button.
 
+mod action;
 mod app;
-mod derived;
-mod diagnostics;
-mod dom;
+mod doc;
 mod editor;
-mod examples;
-mod findings;
-mod gutter;
-mod mirror;
-mod passwords;
-mod share;
-mod share_panel;
-mod simulator;
-mod snippets;
-mod state;
-mod user_card;
-mod user_select;
-mod users;
+mod panels;
+mod platform;
+mod work;
 
 /// Talc instead of Rust's default dlmalloc: about 3 KB less gzip in the page.
 #[cfg(target_arch = "wasm32")]

@@ -234,6 +234,9 @@ pub(crate) fn channel_matches(p: &[u8], channel: &[u8], pattern: bool, limit: bo
 /// One selector's check (`ACLSelectorCheckCmd`); `db` is the database the command runs
 /// in. `w` is told each step (see [`Watch`]).
 #[inline]
+// The selector, the line, the database and the profile's two switches the matching needs,
+// plus the watcher: each is read where the server reads it.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn check_selector<S: SelectorView + ?Sized, W: Watch>(
     s: &S,
     c: &CommandDef,

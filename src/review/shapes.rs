@@ -17,6 +17,10 @@ pub enum Role {
     Key { read: bool, write: bool },
     /// A channel; `pattern` for `PSUBSCRIBE`, whose argument must equal a channel rule.
     Channel { pattern: bool },
+    /// A database id the per-database rules check (`SELECT 2`, `MOVE k 3`, `COPY a b DB
+    /// 4`; Valkey 9.1): the template holds one, and any string may replace it (one that
+    /// names no database is checked against nothing).
+    Db,
 }
 
 /// One argument list of a command: its arguments (placeholders where the shape leaves a
@@ -49,12 +53,20 @@ pub fn roles(profile: &Profile, argv: &[&[u8]]) -> Option<(CmdId, Vec<(usize, Ro
             out.push((pos, Role::Channel { pattern }));
         }
     }
+    if c.has_db_args() {
+        c.visit_db_args(argv, |pos, _| {
+            out.push((pos, Role::Db));
+            true
+        });
+    }
     Some((id, out))
 }
 
 /// Words the argument parsers of key extraction look for (besides those the key specs
-/// name): counts, and the keywords of the native extractors.
-const NUMBERS: &[&str] = &["1", "2", "3", "0", ""];
+/// name): counts, and the keywords of the native extractors. A count the key specs' strict
+/// parser refuses and `atoi` reads (`+1`) sends the server to its native extractor, whose
+/// keys have other flags (none, for EVAL's): a shape of its own.
+const NUMBERS: &[&str] = &["1", "2", "3", "0", "", "+1", "+2", "+3"];
 const KEYWORDS: &[&str] = &[
     "STORE",
     "STOREDIST",
@@ -109,12 +121,17 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
     let head: Vec<Vec<u8>> = c.name.split('|').map(|p| p.to_ascii_uppercase().into_bytes()).collect();
     let min = (c.arity.unsigned_abs() as usize).max(head.len());
     let lens: Vec<usize> = if c.arity > 0 { vec![c.arity as usize] } else { (min..=min + EXTRA).collect() };
-    // Only commands whose keys depend on more than the argument count need words tried.
-    let parsed = matches!(c.keys, KeyPlan::Specs { .. } | KeyPlan::Native(_));
+    // Only commands whose keys (or database arguments) depend on more than the argument
+    // count need words tried.
+    let parsed = matches!(c.keys, KeyPlan::Specs { .. } | KeyPlan::Native(_)) || c.has_db_args();
     let mut words: Vec<&str> = Vec::new();
     if parsed {
         words.extend(NUMBERS);
         words.extend(KEYWORDS);
+        if c.has_db_args() {
+            // COPY's `DB <db>` option.
+            words.push("DB");
+        }
         for s in c.key_specs {
             if let Begin::Keyword(w, _) = s.begin
                 && !words.iter().any(|x| x.eq_ignore_ascii_case(w))
@@ -212,6 +229,12 @@ mod tests {
         let eval = shapes_of("eval");
         assert!(eval.iter().any(|t| t.roles.is_empty()), "EVAL with no keys");
         assert!(eval.iter().any(|t| t.roles.len() == 2), "EVAL with two keys");
+        // `EVAL s +1 k`: the key specs refuse the count, the native extractor reads it and
+        // gives the key no flags (any key pattern grants it, `%W~*` too).
+        assert!(
+            eval.iter().any(|t| t.roles == vec![(3, Role::Key { read: false, write: false })]),
+            "EVAL with a lenient count"
+        );
         let sort = shapes_of("sort");
         assert!(sort.iter().any(|t| t.roles.iter().any(|(_, r)| *r == Role::Key { read: false, write: true })));
         let psub = shapes_of("psubscribe");

@@ -44,12 +44,14 @@ fn accepted(profile: &'static Profile, text: &str) -> bool {
 
 /// A command line as its arguments.
 type Argv = Vec<Vec<u8>>;
+/// A witness: the user it is for, and its command line.
+type Claim = (String, Argv);
 
 /// The DRYRUN-visible part of a diff: `(widens, narrows)` witnesses, each with the user
 /// it is a witness for (the pair's `x`, or `default`, which an ACL file without it gets
 /// as a new user: across versions it gains the new version's commands), and whether it
 /// says the permissions are unchanged.
-fn dryrun_claims(d: &Diff) -> (Vec<(String, Argv)>, Vec<(String, Argv)>, bool) {
+fn dryrun_claims(d: &Diff) -> (Vec<Claim>, Vec<Claim>, bool) {
     let (mut w, mut n) = (Vec::new(), Vec::new());
     for c in d.users.iter().flat_map(|u| &u.changes) {
         let Some(x) = c.witness.as_ref().filter(|x| x.dryrun) else { continue };

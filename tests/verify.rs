@@ -427,17 +427,15 @@ fn scratch(id: ServerId) {
     assert!(both > 0, "{id}: no other profile's scratch cases differ in both ACL LIST and DRYRUN");
 }
 
+/// Scratch-case steps, as (case id, step).
+type Steps = BTreeSet<(String, String)>;
+
 /// The (case, step) pairs of `verify --scratch --server OTHER --seed SEED --cases N`
 /// where the engine answering as `own` disagrees with `other`: verify's own comparison
 /// (`batch_differences`), fed the engine's answers as `own` in place of the server's.
 /// Also the ACL LIST steps only the live server can decide: where `own` lists in a
 /// hash-seeded order (Redis 7.0) and the two lines agree up to that order.
-fn scratch_disagreements(
-    own: &'static Profile,
-    other: &'static Profile,
-    seed: u64,
-    n: usize,
-) -> (BTreeSet<(String, String)>, BTreeSet<(String, String)>) {
+fn scratch_disagreements(own: &'static Profile, other: &'static Profile, seed: u64, n: usize) -> (Steps, Steps) {
     use aclplay::review::verify::{Got, batch_differences, plan_case, same_listing, skip_reason};
     use aclplay_formats::registry::ListStyle;
     let pubsub = "resetchannels";

@@ -293,7 +293,10 @@ pub fn witness(
         return Ok(None);
     }
     debug_assert!(std::ptr::eq(shapes.profile, allow.profile));
-    let templates: Vec<Template> = shapes.of(id).to_vec();
+    // Another version may refuse an argument count this one takes (and see no command
+    // line at all): every count of each shape is tried then.
+    let across = deny.iter().any(|d| !std::ptr::eq(d.profile, allow.profile));
+    let templates: Vec<Template> = if across { shapes.across(id) } else { shapes.of(id).to_vec() };
     let mut nodes = 0usize;
     for t in &templates {
         let refs: Vec<&[u8]> = t.argv.iter().map(Vec::as_slice).collect();

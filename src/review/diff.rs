@@ -665,6 +665,19 @@ mod tests {
     }
 
     #[test]
+    fn an_argument_count_the_other_version_refuses_narrows() {
+        // ZRANK's WITHSCORE is Redis 7.2's: Redis 7.0 refuses ZRANK with 3 arguments.
+        let (Some(a), Some(b)) = (Profile::by_id("valkey-8.0"), Profile::by_id("redis-7.0")) else { return };
+        let t = "user x on nopass ~* -@all +zrank\n";
+        let (o, n) = (analyze(t, &Options::new(a)), analyze(t, &Options::new(b)));
+        let d = diff(Input { analysis: &o, text: t }, Input { analysis: &n, text: t });
+        let x = d.users.iter().find(|u| u.user == "x").unwrap();
+        let w: Vec<&Witness> =
+            x.changes.iter().filter(|c| c.class == Class::Narrows).filter_map(|c| c.witness.as_ref()).collect();
+        assert!(w.iter().any(|w| w.argv.len() == 4 && w.argv[0] == "ZRANK"), "{d:#?}");
+    }
+
+    #[test]
     fn database_rules_change_access() {
         // Only a version with per-database rules reads `db=`: the one the registry says.
         let Some(p) = crate::commands::PROFILES.iter().find(|p| p.behavior.set_selector_database_rules) else {

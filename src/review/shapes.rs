@@ -96,7 +96,9 @@ const MAX_TEMPLATES: usize = 32;
 /// The templates of every command of one profile, found on first use.
 pub struct Shapes {
     pub profile: &'static Profile,
-    cache: Vec<Option<Vec<Template>>>,
+    /// Per command: one template per shape, then one per other argument count of a shape
+    /// (another version may refuse that count: ZRANK's 4th argument is Redis 7.2's).
+    cache: Vec<Option<(Vec<Template>, Vec<Template>)>>,
 }
 
 impl Shapes {
@@ -105,10 +107,18 @@ impl Shapes {
     }
 
     pub fn of(&mut self, id: CmdId) -> &[Template] {
-        if self.cache[id as usize].is_none() {
-            self.cache[id as usize] = Some(probe(self.profile, id));
-        }
-        self.cache[id as usize].as_deref().unwrap_or_default()
+        &self.probed(id).0
+    }
+
+    /// The templates of [`Shapes::of`], then the same shapes with the other argument
+    /// counts: for comparing with another version, whose arity may differ.
+    pub fn across(&mut self, id: CmdId) -> Vec<Template> {
+        let (a, b) = self.probed(id);
+        a.iter().chain(b).cloned().collect()
+    }
+
+    fn probed(&mut self, id: CmdId) -> &(Vec<Template>, Vec<Template>) {
+        self.cache[id as usize].get_or_insert_with(|| probe(self.profile, id))
     }
 }
 
@@ -116,7 +126,7 @@ fn placeholder(i: usize) -> Vec<u8> {
     format!("k{i}").into_bytes()
 }
 
-fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
+fn probe(profile: &'static Profile, id: CmdId) -> (Vec<Template>, Vec<Template>) {
     let c = profile.command(id);
     let head: Vec<Vec<u8>> = c.name.split('|').map(|p| p.to_ascii_uppercase().into_bytes()).collect();
     let min = (c.arity.unsigned_abs() as usize).max(head.len());
@@ -143,8 +153,9 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
     // (how many arguments of each role, free first argument, the template)
     type Shape = (Vec<(Role, usize)>, bool, Template);
     let mut out: Vec<Shape> = Vec::new();
+    let mut counts: Vec<Shape> = Vec::new();
     let mut consider = |argv: Vec<Vec<u8>>, placeholders: &[bool]| {
-        if out.len() >= MAX_TEMPLATES {
+        if out.len() >= MAX_TEMPLATES && counts.len() >= MAX_TEMPLATES {
             return;
         }
         let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
@@ -164,12 +175,20 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
         sig.sort();
         let first_role = roles.iter().find(|(p, _)| *p == 1).map(|(_, r)| *r);
         let sig_first = (free_first, first_role);
-        if out.iter().any(|(s, f, t)| {
+        let alike = |(s, f, t): &&Shape| {
             *s == sig && *f == sig_first.0 && t.roles.iter().find(|(p, _)| *p == 1).map(|(_, r)| *r) == sig_first.1
-        }) {
+        };
+        if out.iter().any(|x| alike(&x)) {
+            let len = argv.len();
+            let seen = out.iter().chain(&counts).filter(alike).any(|(_, _, t)| t.argv.len() == len);
+            if !seen && counts.len() < MAX_TEMPLATES {
+                counts.push((sig, free_first, Template { argv, roles, free_first }));
+            }
             return;
         }
-        out.push((sig, free_first, Template { argv, roles, free_first }));
+        if out.len() < MAX_TEMPLATES {
+            out.push((sig, free_first, Template { argv, roles, free_first }));
+        }
     };
     for &len in &lens {
         let base: Vec<Vec<u8>> = head.iter().cloned().chain((head.len()..len).map(placeholder)).collect();
@@ -206,7 +225,8 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
             }
         }
     }
-    out.into_iter().map(|(_, _, t)| t).collect()
+    let templates = |v: Vec<Shape>| v.into_iter().map(|(_, _, t)| t).collect();
+    (templates(out), templates(counts))
 }
 
 #[cfg(test)]

@@ -42,18 +42,22 @@ fn accepted(profile: &'static Profile, text: &str) -> bool {
         && a.acl_list(&a.users[0].user).is_some()
 }
 
-/// The DRYRUN-visible part of a diff: `(widens, narrows)` witnesses, and whether it says
-/// the permissions are unchanged.
 /// A command line as its arguments.
 type Argv = Vec<Vec<u8>>;
+/// A witness: the user it is for, and its command line.
+type Claim = (String, Argv);
 
-fn dryrun_claims(d: &Diff) -> (Vec<Argv>, Vec<Argv>, bool) {
+/// The DRYRUN-visible part of a diff: `(widens, narrows)` witnesses, each with the user
+/// it is a witness for (the pair's `x`, or `default`, which an ACL file without it gets
+/// as a new user: across versions it gains the new version's commands), and whether it
+/// says the permissions are unchanged.
+fn dryrun_claims(d: &Diff) -> (Vec<Claim>, Vec<Claim>, bool) {
     let (mut w, mut n) = (Vec::new(), Vec::new());
     for c in d.users.iter().flat_map(|u| &u.changes) {
         let Some(x) = c.witness.as_ref().filter(|x| x.dryrun) else { continue };
         match c.class {
-            Class::Widens => w.push(x.bytes.clone()),
-            Class::Narrows => n.push(x.bytes.clone()),
+            Class::Widens => w.push((x.user.clone(), x.bytes.clone())),
+            Class::Narrows => n.push((x.user.clone(), x.bytes.clone())),
             Class::Neutral => {}
         }
     }
@@ -111,26 +115,36 @@ fn live(old_id: ServerId, new_id: ServerId) {
         unchanged += usize::from(same);
         widen_w += widens.len();
         narrow_w += narrows.len();
-        let mut lines: Vec<(Vec<Vec<u8>>, &str)> =
-            p.commands.iter().map(|c| (c.iter().map(|a| a.as_bytes().to_vec()).collect(), "sample")).collect();
-        lines.extend(widens.iter().map(|w| (w.clone(), "widens")));
-        lines.extend(narrows.iter().map(|w| (w.clone(), "narrows")));
-        let ask = |who: String, argv: &Vec<Vec<u8>>| {
+        // (the command line, why it is asked, the user it is asked for)
+        let mut lines: Vec<(Argv, &str, &str)> =
+            p.commands.iter().map(|c| (c.iter().map(|a| a.as_bytes().to_vec()).collect(), "sample", "x")).collect();
+        lines.extend(widens.iter().map(|(u, w)| (w.clone(), "widens", u.as_str())));
+        lines.extend(narrows.iter().map(|(u, w)| (w.clone(), "narrows", u.as_str())));
+        assert!(
+            lines.iter().all(|(_, _, u)| *u == "x" || *u == "default"),
+            "pair {i}: a witness for a user the pair does not have"
+        );
+        // The pair's user is `o<i>` / `n<i>` on the servers; `default` is everyone's.
+        let ask = |user: &str, side: char, argv: &Argv| {
+            let who = if user == "x" { format!("{side}{i}") } else { user.to_string() };
             let mut c = vec![b"ACL".to_vec(), b"DRYRUN".to_vec(), who.into_bytes()];
             c.extend(argv.iter().cloned());
             c
         };
-        let olds: Vec<Vec<Vec<u8>>> = lines.iter().map(|(a, _)| ask(format!("o{i}"), a)).collect();
-        let news: Vec<Vec<Vec<u8>>> = lines.iter().map(|(a, _)| ask(format!("n{i}"), a)).collect();
+        let olds: Vec<Argv> = lines.iter().map(|(a, _, u)| ask(u, 'o', a)).collect();
+        let news: Vec<Argv> = lines.iter().map(|(a, _, u)| ask(u, 'n', a)).collect();
         let old_replies = conns[0].pipeline(&olds).unwrap();
         let new_replies = conns.last_mut().unwrap().pipeline(&news).unwrap();
         let replies: Vec<Reply> = old_replies.into_iter().zip(new_replies).flat_map(|(a, b)| [a, b]).collect();
         let ok = |r: &Reply| r.is_ok();
         let mut differs = (false, false);
-        for ((argv, what), r) in lines.iter().zip(replies.chunks(2)) {
+        let (widens_x, narrows_x) = (widens.iter().any(|(u, _)| u == "x"), narrows.iter().any(|(u, _)| u == "x"));
+        for ((argv, what, user), r) in lines.iter().zip(replies.chunks(2)) {
             let (old_ok, new_ok) = (ok(&r[0]), ok(&r[1]));
             let shown = argv.iter().map(|a| String::from_utf8_lossy(a)).collect::<Vec<_>>().join(" ");
-            let ctx = || format!("pair {i} [{}] edits {:?}\n  old: {o}\n  new: {n}\n  line: {shown}", p.tags, p.edits);
+            let ctx = || {
+                format!("pair {i} [{}] edits {:?}\n  old: {o}\n  new: {n}\n  line ({user}): {shown}", p.tags, p.edits)
+            };
             match *what {
                 "widens" if !new_ok || old_ok => {
                     problems.push(format!("{}\n  a widening witness, but live old {old_ok} new {new_ok}", ctx()))
@@ -142,13 +156,16 @@ fn live(old_id: ServerId, new_id: ServerId) {
             }
             differs.0 |= new_ok && !old_ok;
             differs.1 |= old_ok && !new_ok;
-            if new_ok && !old_ok && widens.is_empty() {
+            if *user != "x" {
+                continue;
+            }
+            if new_ok && !old_ok && !widens_x {
                 problems.push(format!(
                     "{}\n  the server allows it for the new rules only; the diff reports no widening",
                     ctx()
                 ));
             }
-            if old_ok && !new_ok && narrows.is_empty() {
+            if old_ok && !new_ok && !narrows_x {
                 problems.push(format!(
                     "{}\n  the server allows it for the old rules only; the diff reports no narrowing",
                     ctx()

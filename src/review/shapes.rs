@@ -17,6 +17,10 @@ pub enum Role {
     Key { read: bool, write: bool },
     /// A channel; `pattern` for `PSUBSCRIBE`, whose argument must equal a channel rule.
     Channel { pattern: bool },
+    /// A database id the per-database rules check (`SELECT 2`, `MOVE k 3`, `COPY a b DB
+    /// 4`; Valkey 9.1): the template holds one, and any string may replace it (one that
+    /// names no database is checked against nothing).
+    Db,
 }
 
 /// One argument list of a command: its arguments (placeholders where the shape leaves a
@@ -49,12 +53,20 @@ pub fn roles(profile: &Profile, argv: &[&[u8]]) -> Option<(CmdId, Vec<(usize, Ro
             out.push((pos, Role::Channel { pattern }));
         }
     }
+    if c.has_db_args() {
+        c.visit_db_args(argv, |pos, _| {
+            out.push((pos, Role::Db));
+            true
+        });
+    }
     Some((id, out))
 }
 
 /// Words the argument parsers of key extraction look for (besides those the key specs
-/// name): counts, and the keywords of the native extractors.
-const NUMBERS: &[&str] = &["1", "2", "3", "0", ""];
+/// name): counts, and the keywords of the native extractors. A count the key specs' strict
+/// parser refuses and `atoi` reads (`+1`) sends the server to its native extractor, whose
+/// keys have other flags (none, for EVAL's): a shape of its own.
+const NUMBERS: &[&str] = &["1", "2", "3", "0", "", "+1", "+2", "+3"];
 const KEYWORDS: &[&str] = &[
     "STORE",
     "STOREDIST",
@@ -84,7 +96,9 @@ const MAX_TEMPLATES: usize = 32;
 /// The templates of every command of one profile, found on first use.
 pub struct Shapes {
     pub profile: &'static Profile,
-    cache: Vec<Option<Vec<Template>>>,
+    /// Per command: one template per shape, then one per other argument count of a shape
+    /// (another version may refuse that count: ZRANK's 4th argument is Redis 7.2's).
+    cache: Vec<Option<(Vec<Template>, Vec<Template>)>>,
 }
 
 impl Shapes {
@@ -93,10 +107,18 @@ impl Shapes {
     }
 
     pub fn of(&mut self, id: CmdId) -> &[Template] {
-        if self.cache[id as usize].is_none() {
-            self.cache[id as usize] = Some(probe(self.profile, id));
-        }
-        self.cache[id as usize].as_deref().unwrap_or_default()
+        &self.probed(id).0
+    }
+
+    /// The templates of [`Shapes::of`], then the same shapes with the other argument
+    /// counts: for comparing with another version, whose arity may differ.
+    pub fn across(&mut self, id: CmdId) -> Vec<Template> {
+        let (a, b) = self.probed(id);
+        a.iter().chain(b).cloned().collect()
+    }
+
+    fn probed(&mut self, id: CmdId) -> &(Vec<Template>, Vec<Template>) {
+        self.cache[id as usize].get_or_insert_with(|| probe(self.profile, id))
     }
 }
 
@@ -104,17 +126,22 @@ fn placeholder(i: usize) -> Vec<u8> {
     format!("k{i}").into_bytes()
 }
 
-fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
+fn probe(profile: &'static Profile, id: CmdId) -> (Vec<Template>, Vec<Template>) {
     let c = profile.command(id);
     let head: Vec<Vec<u8>> = c.name.split('|').map(|p| p.to_ascii_uppercase().into_bytes()).collect();
     let min = (c.arity.unsigned_abs() as usize).max(head.len());
     let lens: Vec<usize> = if c.arity > 0 { vec![c.arity as usize] } else { (min..=min + EXTRA).collect() };
-    // Only commands whose keys depend on more than the argument count need words tried.
-    let parsed = matches!(c.keys, KeyPlan::Specs { .. } | KeyPlan::Native(_));
+    // Only commands whose keys (or database arguments) depend on more than the argument
+    // count need words tried.
+    let parsed = matches!(c.keys, KeyPlan::Specs { .. } | KeyPlan::Native(_)) || c.has_db_args();
     let mut words: Vec<&str> = Vec::new();
     if parsed {
         words.extend(NUMBERS);
         words.extend(KEYWORDS);
+        if c.has_db_args() {
+            // COPY's `DB <db>` option.
+            words.push("DB");
+        }
         for s in c.key_specs {
             if let Begin::Keyword(w, _) = s.begin
                 && !words.iter().any(|x| x.eq_ignore_ascii_case(w))
@@ -126,8 +153,9 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
     // (how many arguments of each role, free first argument, the template)
     type Shape = (Vec<(Role, usize)>, bool, Template);
     let mut out: Vec<Shape> = Vec::new();
+    let mut counts: Vec<Shape> = Vec::new();
     let mut consider = |argv: Vec<Vec<u8>>, placeholders: &[bool]| {
-        if out.len() >= MAX_TEMPLATES {
+        if out.len() >= MAX_TEMPLATES && counts.len() >= MAX_TEMPLATES {
             return;
         }
         let refs: Vec<&[u8]> = argv.iter().map(Vec::as_slice).collect();
@@ -147,12 +175,20 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
         sig.sort();
         let first_role = roles.iter().find(|(p, _)| *p == 1).map(|(_, r)| *r);
         let sig_first = (free_first, first_role);
-        if out.iter().any(|(s, f, t)| {
+        let alike = |(s, f, t): &&Shape| {
             *s == sig && *f == sig_first.0 && t.roles.iter().find(|(p, _)| *p == 1).map(|(_, r)| *r) == sig_first.1
-        }) {
+        };
+        if out.iter().any(|x| alike(&x)) {
+            let len = argv.len();
+            let seen = out.iter().chain(&counts).filter(alike).any(|(_, _, t)| t.argv.len() == len);
+            if !seen && counts.len() < MAX_TEMPLATES {
+                counts.push((sig, free_first, Template { argv, roles, free_first }));
+            }
             return;
         }
-        out.push((sig, free_first, Template { argv, roles, free_first }));
+        if out.len() < MAX_TEMPLATES {
+            out.push((sig, free_first, Template { argv, roles, free_first }));
+        }
     };
     for &len in &lens {
         let base: Vec<Vec<u8>> = head.iter().cloned().chain((head.len()..len).map(placeholder)).collect();
@@ -189,7 +225,8 @@ fn probe(profile: &'static Profile, id: CmdId) -> Vec<Template> {
             }
         }
     }
-    out.into_iter().map(|(_, _, t)| t).collect()
+    let templates = |v: Vec<Shape>| v.into_iter().map(|(_, _, t)| t).collect();
+    (templates(out), templates(counts))
 }
 
 #[cfg(test)]
@@ -212,6 +249,12 @@ mod tests {
         let eval = shapes_of("eval");
         assert!(eval.iter().any(|t| t.roles.is_empty()), "EVAL with no keys");
         assert!(eval.iter().any(|t| t.roles.len() == 2), "EVAL with two keys");
+        // `EVAL s +1 k`: the key specs refuse the count, the native extractor reads it and
+        // gives the key no flags (any key pattern grants it, `%W~*` too).
+        assert!(
+            eval.iter().any(|t| t.roles == vec![(3, Role::Key { read: false, write: false })]),
+            "EVAL with a lenient count"
+        );
         let sort = shapes_of("sort");
         assert!(sort.iter().any(|t| t.roles.iter().any(|(_, r)| *r == Role::Key { read: false, write: true })));
         let psub = shapes_of("psubscribe");

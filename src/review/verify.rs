@@ -478,6 +478,9 @@ pub struct CasePlan {
     pub list: bool,
     /// Its `ACL DRYRUN`.
     pub dryrun: Vec<Vec<u8>>,
+    /// The database the DRYRUN is asked from (`SELECT` before it, `SELECT 0` after), when
+    /// not 0: database rules check the asking connection's database.
+    pub db: Option<u32>,
     pub expected: CaseRecord,
 }
 
@@ -488,6 +491,16 @@ pub fn skip_reason(case: &CaseInput, pubsub_default: &str) -> Option<String> {
     cfg.iter().find(|(k, v)| k.as_str() != "acl-pubsub-default" || v.as_str() != pubsub_default).map(|(k, v)| {
         format!("needs `{k} {v}` (the server has `acl-pubsub-default {pubsub_default}`; verify changes no setting)")
     })
+}
+
+/// Whether an upstream scenario (`data/verify/upstream.jsonl.gz`: the union of every
+/// version's `tests/corpus/<id>-upstream` inputs) is one of `profile`'s: a scenario from
+/// a server's tests of a behaviour only some versions have runs where the registry says
+/// the version has it (tag `dbs`: Valkey 9.1's per-database rules, which others refuse
+/// as syntax errors before anything the scenario is about).
+pub fn upstream_applies(case: &CaseInput, profile: &Profile) -> bool {
+    let tagged = |t: &str| case.tags.split(',').any(|x| x.trim() == t);
+    !tagged("dbs") || profile.behavior.set_selector_database_rules
 }
 
 /// The plan of `case` with its user renamed `name`, on a server whose
@@ -509,7 +522,8 @@ pub fn plan_case(case: &CaseInput, name: &str, profile: &Profile, pubsub_default
     }
     let dryrun = args(&["ACL", "DRYRUN", name], &case.command);
     let list = !expected.list_crash && !PROFILES.iter().any(|p| crashes_listing(&case, p));
-    CasePlan { list, case, setup, dryrun, expected }
+    let db = case.db.filter(|&d| d != 0);
+    CasePlan { list, case, setup, dryrun, db, expected }
 }
 
 /// Whether listing the user a case makes crashes a server of `profile`.
@@ -534,8 +548,15 @@ pub fn batch_commands(plans: &[CasePlan]) -> Vec<Vec<Vec<u8>>> {
     setups(true)
         .chain(std::iter::once(vec![b"ACL".to_vec(), b"LIST".to_vec()]))
         .chain(setups(false))
-        .chain(plans.iter().map(|p| p.dryrun.clone()))
+        .chain(plans.iter().flat_map(|p| match p.db {
+            Some(d) => vec![select(d), p.dryrun.clone(), select(0)],
+            None => vec![p.dryrun.clone()],
+        }))
         .collect()
+}
+
+fn select(db: u32) -> Vec<Vec<u8>> {
+    vec![b"SELECT".to_vec(), db.to_string().into_bytes()]
 }
 
 /// Where the server's replies to [`batch_commands`] differ from the engine's answers.
@@ -551,8 +572,37 @@ pub fn batch_differences(plans: &[CasePlan], got: &[Got], style: ListStyle) -> V
     }
     let mut out = Vec::new();
     for (p, s) in plans.iter().zip(&setup) {
+        let selected = p.db.map(|d| (d, it.next()));
         let dryrun = it.next();
+        let back = p.db.and_then(|_| it.next());
+        // A DRYRUN from another database than the case's says nothing of the case.
+        let failed = selected.and_then(|(d, g)| g.filter(|g| g.text() != "OK").map(|g| (d, g)));
+        if let Some((d, g)) = failed {
+            out.push(Difference {
+                subject: Subject::Case {
+                    id: p.case.id.clone(),
+                    source: p.case.source.clone(),
+                    user: p.case.user.clone(),
+                    step: format!("select {d}"),
+                },
+                expected: "OK".into(),
+                server: g.text(),
+            });
+        }
+        let dryrun = if failed.is_some() { None } else { dryrun };
         out.extend(case_differences(p, s, list.filter(|_| p.list), dryrun, style));
+        if let Some(g) = back.filter(|g| g.text() != "OK") {
+            out.push(Difference {
+                subject: Subject::Case {
+                    id: p.case.id.clone(),
+                    source: p.case.source.clone(),
+                    user: p.case.user.clone(),
+                    step: "select 0".into(),
+                },
+                expected: "OK".into(),
+                server: g.text(),
+            });
+        }
     }
     out
 }

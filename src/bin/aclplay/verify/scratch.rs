@@ -12,25 +12,27 @@ use aclplay::corpus::CaseInput;
 use aclplay::review::sample::generated_cases;
 use aclplay::review::verify::{
     CasePlan, ScratchReport, Skipped, Verification, batch_commands, batch_differences, plan_case, relisting_case,
-    skip_reason,
+    skip_reason, upstream_applies,
 };
 use aclplay_client::{Reopen, Reply};
 use std::io::Read;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The inputs of the servers' own ACL test scenarios (`tests/corpus/<id>-upstream`'s
-/// inputs without the answers; `tests/verify.rs` checks they are the same), compressed
-/// into the binary: an installed `aclplay` has no repository to read them from.
+/// The inputs of the servers' own ACL test scenarios (the union of every version's
+/// `tests/corpus/<id>-upstream` inputs without the answers; each version replays those
+/// [`upstream_applies`] gives it, and `tests/verify.rs` checks they are its corpus's),
+/// compressed into the binary: an installed `aclplay` has no repository to read them from.
 static UPSTREAM: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/data/verify/upstream.jsonl.gz"));
 
-/// The embedded upstream scenarios.
-pub fn upstream_cases() -> Vec<CaseInput> {
+/// The embedded upstream scenarios of `profile`.
+pub fn upstream_cases(profile: &Profile) -> Vec<CaseInput> {
     let mut text = String::new();
     flate2::read::GzDecoder::new(UPSTREAM).read_to_string(&mut text).expect("the embedded scenarios decompress");
     text.lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("the embedded scenarios parse"))
+        .map(|l| serde_json::from_str::<CaseInput>(l).expect("the embedded scenarios parse"))
+        .filter(|c| upstream_applies(c, profile))
         .collect()
 }
 
@@ -227,7 +229,7 @@ fn replay(
     report: &mut Verification,
 ) -> Result<(), Stop> {
     let mut plans: Vec<CasePlan> = Vec::new();
-    let upstream = upstream_cases();
+    let upstream = upstream_cases(profile);
     let generated = generated_cases(profile, seed, args.cases);
     for (n, case) in upstream.iter().chain(&generated).enumerate() {
         if let Some(why) = skip_reason(case, pubsub) {

@@ -2,10 +2,11 @@
 //! key-spec interpreter (`getKeysUsingKeySpecs`) and its native fallbacks, byte for
 //! byte, including their leniencies (`atoi`-parsed counts, flags 0, …).
 
-use super::profile::KeynumLast;
 use super::spec::{Begin, Find, KeySpec, keyflag};
 use crate::bytes::c_str;
 use crate::bytes::int::{atoi, string2ll};
+// From the registry crate, not `commands::profile`: the profile depends on this module.
+use aclplay_formats::registry::KeynumLast;
 use serde::Serialize;
 
 /// A key found in a command line.

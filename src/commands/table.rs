@@ -4,9 +4,9 @@
 
 use super::databases::{DbAccess, DbArgs, db_args};
 use super::keys::{ChannelPlan, KeyPlan, KeyRef, channel_plan, plan, visit_channels, visit_keys};
-use super::profile::KeynumLast;
 use super::spec::{Begin, CmdId, Find, KeySpec};
 use aclplay_formats::registry::Behavior;
+use aclplay_formats::registry::KeynumLast;
 use std::sync::OnceLock;
 
 pub(crate) const NONE: CmdId = CmdId::MAX;

@@ -87,6 +87,13 @@ fn live(old_id: ServerId, new_id: ServerId, pairs_default: usize) {
     let mut kept = Vec::new();
     for (i, p) in pairs.iter().enumerate() {
         let (o, n) = (line("x", &p.old), line("x", &p.new));
+        // Known gap, left out here: the diff's pattern languages (review::lang) do not model
+        // the servers' glob nesting limit (`string_match_nesting_limit`, 1,000 nested `*`),
+        // so a pattern that deep compares exactly only on versions that agree on it.
+        let deep = |rules: &[String]| rules.iter().any(|r| r.bytes().filter(|&b| b == b'*').count() >= 1000);
+        if old_id != new_id && (deep(&p.old) || deep(&p.new)) {
+            continue;
+        }
         if accepted(op, &o) && accepted(np, &n) {
             kept.push((i, p, o, n));
         }

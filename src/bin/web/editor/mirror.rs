@@ -31,7 +31,8 @@ pub struct Seg {
     pub over: u8,
 }
 
-fn class_name(c: Class) -> &'static str {
+/// The CSS class of a highlight class (the mirror's and the read-only view's).
+pub(super) fn class_name(c: Class) -> &'static str {
     match c {
         Class::Keyword => "t-kw",
         Class::Username => "t-user",

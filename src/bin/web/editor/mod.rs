@@ -88,7 +88,7 @@ fn static_view(app: &App) -> Html {
         } else {
             aclplay::visible::escape(src).into_owned()
         };
-        let class = mirror_class(class);
+        let class = mirror::class_name(class);
         if shown.len() < src.len() {
             parts.push(html! { <span {class} title={src.to_string()}>{ shown }</span> });
         } else {
@@ -99,26 +99,6 @@ fn static_view(app: &App) -> Html {
     parts.push(Html::from(text[at.min(text.len())..].to_string()));
     html! {
         <pre class="static-rules" id="rules-view" tabindex="0" aria-label="ACL rules (read-only)">{ for parts }</pre>
-    }
-}
-
-fn mirror_class(c: Class) -> &'static str {
-    match c {
-        Class::Keyword => "t-kw",
-        Class::Username => "t-user",
-        Class::Flag => "t-flag",
-        Class::Password => "t-pass",
-        Class::Hash => "t-hash",
-        Class::Keys => "t-keys",
-        Class::Channels => "t-chan",
-        // Database rules (Valkey 9.1) are coloured as key rules until the page has a style of their own.
-        Class::Databases => "t-keys",
-        Class::Allow => "t-allow",
-        Class::Deny => "t-deny",
-        Class::Selector => "t-sel",
-        Class::Comment => "t-com",
-        Class::Value => "t-val",
-        Class::Unknown => "t-unk",
     }
 }
 
